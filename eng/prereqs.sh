@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what the AppHost and the tests need from Debian when it is missing (a no-op on a ready machine),
+# then builds the encryption engine. Used by both README commands (eng/run.sh, eng/test.sh).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+missing=()
+[ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql-15)
+command -v caddy >/dev/null || missing+=(caddy)
+command -v sqlite3 >/dev/null || missing+=(sqlite3)
+command -v docker-compose >/dev/null || missing+=(docker-compose)
+command -v gcc >/dev/null || missing+=(gcc libc6-dev)
+command -v npm >/dev/null || missing+=(npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  SUDO=(); [ "$(id -u)" = 0 ] || SUDO=(sudo)
+  "${SUDO[@]}" apt-get update -qq
+  # policy-rc.d keeps Debian from starting the packaged postgres/caddy services: the AppHost runs its own.
+  DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+"$ROOT/eng/build-native.sh"

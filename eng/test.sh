@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The test command (README, CI): prerequisites, format check, build, every test layer; ends with "N passed, N failed".
+#   ./eng/test.sh           everything: unit, service (real SQLCipher files, real Postgres) and distributed (whole AppHost)
+#   ./eng/test.sh --unit    the fast unit layer only (seconds)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+filter=()
+if [ "${1:-}" = "--unit" ]; then filter=(--filter "Category=Unit"); fi
+
+./eng/prereqs.sh
+dotnet restore Peregrine.sln --verbosity quiet
+dotnet format Peregrine.sln --verify-no-changes --no-restore --verbosity quiet
+dotnet build Peregrine.sln --no-restore --verbosity quiet -nologo
+
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+set +e
+CI=true dotnet test Peregrine.sln --no-build "${filter[@]}" --logger "console;verbosity=normal" </dev/null 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# VSTest's own summary is not a line CI reads; sum its per-assembly totals into the plain form.
+passed=$({ grep -oE '^ +Passed: +[0-9]+' "$log" || true; } | awk '{s+=$2} END {print s+0}')
+failed=$({ grep -oE '^ +Failed: +[0-9]+' "$log" || true; } | awk '{s+=$2} END {print s+0}')
+echo "${passed:-0} passed, ${failed:-0} failed"
+if [ "${passed:-0}" -eq 0 ]; then echo "no test ran" >&2; exit 1; fi
+exit "$status"

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+
+namespace Peregrine.Api.Platform;
+
+/// <summary>
+/// The Postgres platform DB (account metadata only). Its connection comes from <c>PLATFORM_DB_URL</c> (the runbook's
+/// variable; a <c>postgresql://</c> URL or an Npgsql keyword string), else from the Aspire reference
+/// <c>ConnectionStrings__platformdb</c>.
+/// </summary>
+internal static class PlatformDatabase
+{
+    public const string ConnectionName = "platformdb";
+
+    public static void AddPlatformDatabase(this IHostApplicationBuilder builder)
+    {
+        var configured = builder.Configuration["PLATFORM_DB_URL"];
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            configured = builder.Configuration.GetConnectionString(ConnectionName);
+        }
+
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            return; // local mode, or a cloud deployment that has not wired a platform DB yet
+        }
+
+        builder.AddNpgsqlDataSource(ConnectionName, settings =>
+        {
+            settings.ConnectionString = PlatformConnectionString.Normalize(configured);
+            // Aspire's own check reports Unhealthy; a platform DB outage must only degrade the service.
+            settings.DisableHealthChecks = true;
+        });
+        builder.Services.AddHealthChecks().AddCheck<PlatformDatabaseHealthCheck>("platform-db", HealthStatus.Degraded);
+    }
+}
+
+internal sealed class PlatformDatabaseHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(3));
+            await using var command = dataSource.CreateCommand("SELECT 1");
+            await command.ExecuteScalarAsync(timeout.Token);
+            return HealthCheckResult.Healthy("platform DB reachable");
+        }
+        catch (Exception)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus, "platform DB unreachable");
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using Peregrine.Configuration;
+
+namespace Peregrine.AppConfig;
+
+/// <summary><c>GET /api/config/app</c>: what the SPA needs to pick its mode. Public: it is read before sign-in.</summary>
+public static class AppConfigApi
+{
+    public static RouteGroupBuilder MapAppConfig(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/config");
+        group.MapGet("/app", GetAppConfig).WithName("GetAppConfig");
+        return group;
+    }
+
+    public static Ok<AppConfigResponse> GetAppConfig(IOptions<PeregrineOptions> options)
+    {
+        var settings = options.Value;
+        return TypedResults.Ok(new AppConfigResponse(
+            IsCloud: settings.CloudMode,
+            IsDemo: settings.DemoMode,
+            IsDevMode: false,
+            Tier: settings.CloudMode ? "free" : "local",
+            ContractedClient: false,
+            InferenceProfile: settings.CloudMode ? "remote" : "cpu",
+            // Cloud and demo users configure through Settings, as upstream does.
+            WizardComplete: settings.CloudMode || settings.DemoMode));
+    }
+}
+
+/// <summary>Upstream's camelCase shape, kept so its Vue SPA can read it.</summary>
+public sealed record AppConfigResponse(
+    [property: JsonPropertyName("isCloud")] bool IsCloud,
+    [property: JsonPropertyName("isDemo")] bool IsDemo,
+    [property: JsonPropertyName("isDevMode")] bool IsDevMode,
+    [property: JsonPropertyName("tier")] string Tier,
+    [property: JsonPropertyName("contractedClient")] bool ContractedClient,
+    [property: JsonPropertyName("inferenceProfile")] string InferenceProfile,
+    [property: JsonPropertyName("wizardComplete")] bool WizardComplete);

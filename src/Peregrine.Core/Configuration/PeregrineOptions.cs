@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Peregrine.Configuration;
+
+/// <summary>
+/// The runbook's environment variables, parsed once into typed options. Bound from the configuration root
+/// because the variable names are the contract (they are what operators put in .env).
+/// </summary>
+public sealed class PeregrineOptions
+{
+    public const string DefaultApp = "peregrine";
+
+    [ConfigurationKeyName("CLOUD_MODE")]
+    public string? CloudModeFlag { get; set; }
+
+    [ConfigurationKeyName("DEMO_MODE")]
+    public string? DemoModeFlag { get; set; }
+
+    [ConfigurationKeyName("CLOUD_DATA_ROOT")]
+    public string? CloudDataRoot { get; set; }
+
+    [ConfigurationKeyName("DIRECTUS_JWT_SECRET")]
+    public string? DirectusJwtSecret { get; set; }
+
+    [ConfigurationKeyName("CF_SERVER_SECRET")]
+    public string? ServerSecret { get; set; }
+
+    [ConfigurationKeyName("PLATFORM_DB_URL")]
+    public string? PlatformDbUrl { get; set; }
+
+    [ConfigurationKeyName("STAGING_DB")]
+    public string? StagingDb { get; set; }
+
+    [ConfigurationKeyName("PEREGRINE_APP")]
+    public string? AppSlug { get; set; }
+
+    /// <summary>Upstream's rule: <c>1</c>, <c>true</c> or <c>yes</c>, any case.</summary>
+    public bool CloudMode => IsOn(CloudModeFlag);
+
+    public bool DemoMode => IsOn(DemoModeFlag);
+
+    /// <summary>The app slug: the path base (<c>/peregrine</c>) and the per-user data sub-folder.</summary>
+    public string App => string.IsNullOrWhiteSpace(AppSlug) ? DefaultApp : AppSlug.Trim();
+
+    public string PathBase => "/" + App;
+
+    /// <summary>Local mode's single DB: <c>STAGING_DB</c>, else <c>./data/staging.db</c> under the working directory.</summary>
+    public string LocalDatabasePath => Path.GetFullPath(string.IsNullOrWhiteSpace(StagingDb)
+        ? Path.Combine("data", "staging.db")
+        : StagingDb);
+
+    /// <summary>Where data lives: the per-user root in cloud mode, the local DB's folder otherwise.</summary>
+    public string DataRoot => CloudMode ? Path.GetFullPath(CloudDataRoot!) : Path.GetDirectoryName(LocalDatabasePath)!;
+
+    public static bool IsOn(string? flag) =>
+        flag?.Trim().ToLowerInvariant() is "1" or "true" or "yes";
+}

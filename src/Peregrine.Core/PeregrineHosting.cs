@@ -1,0 +1,75 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Peregrine.AppConfig;
+using Peregrine.Configuration;
+using Peregrine.DevTools;
+using Peregrine.Health;
+using Peregrine.Storage;
+
+namespace Peregrine;
+
+/// <summary>Wiring shared by the cloud API and the demo host (eShop's AddApplicationServices shape).</summary>
+public static class PeregrineHosting
+{
+    public static IHostApplicationBuilder AddPeregrineCore(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<PeregrineOptions>().BindConfiguration(string.Empty);
+        services.AddSingleton<IValidateOptions<PeregrineOptions>, PeregrineOptionsValidator>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddProblemDetails();
+        // One JSON policy: upstream's snake_case names (DTOs whose upstream shape differs say so themselves).
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.DictionaryKeyPolicy = null;
+        });
+        services.AddHealthChecks()
+            .AddCheck<NativeEngineHealthCheck>("native-engine")
+            .AddCheck<DataRootHealthCheck>("data-root");
+        return builder;
+    }
+
+    /// <summary>
+    /// Checks what must hold before serving: the configuration contract and the encryption engine. On failure it
+    /// writes one line naming the problem to stderr and returns false, so the process exits non-zero.
+    /// </summary>
+    public static bool PassesStartupChecks(this WebApplication app)
+    {
+        try
+        {
+            _ = app.Services.GetRequiredService<IOptions<PeregrineOptions>>().Value;
+            SqliteEngine.EnsureLoaded();
+            return true;
+        }
+        catch (OptionsValidationException e)
+        {
+            Console.Error.WriteLine($"peregrine: cannot start: {string.Join("; ", e.Failures)}");
+        }
+        catch (NativeEngineMissingException e)
+        {
+            Console.Error.WriteLine($"peregrine: cannot start: {e.Message}");
+        }
+
+        return false;
+    }
+
+    /// <summary>The app's route group, <c>/{app}</c>: the bastion forwards the path unchanged.</summary>
+    public static RouteGroupBuilder MapPeregrineGroup(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<PeregrineOptions>>().Value;
+        var root = app.MapGroup(options.PathBase);
+        root.MapAppConfig();
+        if (app.Environment.IsDevelopment())
+        {
+            root.MapDevTools();
+        }
+
+        return root;
+    }
+}

@@ -1,0 +1,57 @@
+using Microsoft.Data.Sqlite;
+
+namespace Peregrine.Storage;
+
+/// <summary>
+/// The one recipe for a Microsoft.Data.Sqlite connection string to a Peregrine DB file. Keyed files use the
+/// SQLCipher v4 scheme, named explicitly in the URI (<c>cipher=sqlcipher&amp;legacy=4</c>) so the format does not
+/// depend on how the engine was compiled, and the raw key goes in <c>Password=</c>, which Microsoft.Data.Sqlite
+/// applies once per pooled handle rather than once per open.
+/// </summary>
+public static class SqliteDatabase
+{
+    /// <summary>Seconds a statement waits on a locked DB (Microsoft.Data.Sqlite retries SQLITE_BUSY until then).</summary>
+    public const int BusyTimeoutSeconds = 30;
+
+    public static string ConnectionString(string path, DatabaseKey? key, bool pooling = true, SqliteOpenMode mode = SqliteOpenMode.ReadWriteCreate)
+    {
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = key is null ? path : CipherUri(path, "sqlcipher", legacy: 4),
+            Mode = mode,
+            Pooling = pooling,
+            ForeignKeys = true,
+            DefaultTimeout = BusyTimeoutSeconds,
+        };
+        if (key is not null)
+        {
+            builder.Password = key.ToRawKeyLiteral();
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>Opens (creating when allowed) and checks the key by reading the schema: a wrong key fails here, not later.</summary>
+    public static SqliteConnection Open(string path, DatabaseKey? key, bool pooling = true, SqliteOpenMode mode = SqliteOpenMode.ReadWriteCreate)
+    {
+        SqliteEngine.EnsureLoaded();
+        var connection = new SqliteConnection(ConnectionString(path, key, pooling, mode));
+        try
+        {
+            connection.Open();
+            using var probe = connection.CreateCommand();
+            probe.CommandText = "SELECT count(*) FROM sqlite_schema;";
+            probe.ExecuteScalar();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A <c>file:</c> URI carrying SQLite3 Multiple Ciphers' per-file cipher parameters.</summary>
+    internal static string CipherUri(string path, string cipher, int legacy) =>
+        $"{new Uri(Path.GetFullPath(path)).AbsoluteUri}?cipher={cipher}&legacy={legacy}";
+}

@@ -1,0 +1,77 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Peregrine.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Peregrine.Tests.Distributed;
+
+[Collection(AppHostCollection.Name)]
+[Trait(Category.Name, Category.Distributed)]
+public sealed class BastionRoutingTests(AppHostFixture fixture, ITestOutputHelper output)
+{
+    private const string NotYetAvailable = "This app is not yet available in the managed cloud — check back soon.";
+
+    [Fact]
+    public async Task All_four_resources_become_healthy()
+    {
+        output.WriteLine($"AppHost time to healthy: {fixture.TimeToHealthy.TotalSeconds:F1} s");
+        foreach (var resource in AppHostFixture.Resources)
+        {
+            Assert.True(fixture.App.ResourceNotifications.TryGetCurrentState(resource, out var state), resource);
+            Assert.Equal("Healthy", state!.Snapshot.HealthStatus?.ToString());
+        }
+    }
+
+    [Fact]
+    public async Task Peregrine_path_reaches_the_cloud_api()
+    {
+        using var bastion = fixture.CreateBastionClient();
+
+        using var response = await bastion.GetAsync("/peregrine/api/config/app");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(body.GetProperty("isCloud").GetBoolean());
+        Assert.False(body.GetProperty("isDemo").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/falcon/api/config/app")]
+    [InlineData("/peregrin")]
+    public async Task Any_other_path_gets_503_with_the_runbook_text(string path)
+    {
+        using var bastion = fixture.CreateBastionClient();
+
+        using var response = await bastion.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(NotYetAvailable, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Cookie_header_reaches_the_api_as_X_CF_Session()
+    {
+        using var bastion = fixture.CreateBastionClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/peregrine/api/dev/forwarded-session");
+        request.Headers.Add("Cookie", "cf_session=x; a=b");
+
+        using var response = await bastion.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("cf_session=x; a=b", body.GetProperty("x_cf_session").GetString());
+    }
+
+    [Fact]
+    public async Task Demo_serves_its_own_config_in_demo_mode()
+    {
+        using var demo = fixture.App.CreateHttpClient("demo", "http");
+
+        var body = await demo.GetFromJsonAsync<JsonElement>("/peregrine/api/config/app");
+
+        Assert.True(body.GetProperty("isDemo").GetBoolean());
+        Assert.False(body.GetProperty("isCloud").GetBoolean());
+    }
+}

@@ -1,0 +1,18 @@
+namespace Peregrine.Tests.Infrastructure;
+
+/// <summary>
+/// Test layers, as trait values of "Category": <c>./eng/test.sh --unit</c> runs only <see cref="Unit"/> in seconds.
+/// </summary>
+public static class Category
+{
+    public const string Name = "Category";
+
+    /// <summary>Pure code and the native engine on temp files; no server, no network.</summary>
+    public const string Unit = "Unit";
+
+    /// <summary>WebApplicationFactory or a real process against real SQLCipher files and a real Postgres.</summary>
+    public const string Service = "Service";
+
+    /// <summary>The whole AppHost (Postgres, api, demo, Caddy) started once per collection.</summary>
+    public const string Distributed = "Distributed";
+}
