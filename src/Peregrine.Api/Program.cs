@@ -18,6 +18,3 @@ app.MapPeregrineGroup();
 
 app.Run();
 return 0;
-
-// Exposed for WebApplicationFactory<Program> in the service tests.
-public partial class Program;

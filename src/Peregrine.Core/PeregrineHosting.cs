@@ -9,6 +9,7 @@ using Peregrine.AppConfig;
 using Peregrine.Configuration;
 using Peregrine.DevTools;
 using Peregrine.Health;
+using Peregrine.Sessions;
 using Peregrine.Storage;
 
 namespace Peregrine;
@@ -23,6 +24,9 @@ public static class PeregrineHosting
         services.AddSingleton<IValidateOptions<PeregrineOptions>, PeregrineOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddProblemDetails();
+        services.AddUserContext();
+        // Replaced by the cloud resolver (Directus session) when CLOUD_MODE is on.
+        services.AddSingleton<IUserContextResolver, LocalUserResolver>();
         // One JSON policy: upstream's snake_case names (DTOs whose upstream shape differs say so themselves).
         services.Configure<JsonOptions>(o =>
         {

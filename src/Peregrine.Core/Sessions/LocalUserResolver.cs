@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using Peregrine.Configuration;
+using Peregrine.Storage;
+
+namespace Peregrine.Sessions;
+
+/// <summary>
+/// Local (self-hosted) mode: no session at all, one data folder (the folder of <c>STAGING_DB</c>) and a plain DB,
+/// exactly like self-hosted Peregrine. Never used in cloud mode.
+/// </summary>
+public sealed class LocalUserResolver(IOptions<PeregrineOptions> options) : IUserContextResolver
+{
+    public ValueTask<UserResolution> ResolveAsync(HttpContext context)
+    {
+        var settings = options.Value;
+        var databasePath = settings.LocalDatabasePath;
+        var user = new UserContext
+        {
+            UserId = UserContext.LocalUserId,
+            App = settings.App,
+            AppDirectory = Path.GetDirectoryName(databasePath)!,
+            Database = new DatabaseLocation(UserContext.LocalUserId, databasePath, Key: null),
+            IsCloud = false,
+        };
+        return ValueTask.FromResult(UserResolution.For(user));
+    }
+}
