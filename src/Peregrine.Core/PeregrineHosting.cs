@@ -11,6 +11,7 @@ using Peregrine.DevTools;
 using Peregrine.Health;
 using Peregrine.Sessions;
 using Peregrine.Storage;
+using Peregrine.Telemetry;
 
 namespace Peregrine;
 
@@ -23,6 +24,9 @@ public static class PeregrineHosting
         services.AddOptions<PeregrineOptions>().BindConfiguration(string.Empty);
         services.AddSingleton<IValidateOptions<PeregrineOptions>, PeregrineOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<UserDatabases>();
+        // Replaced by the platform DB writer in the cloud API; local mode and the demo record nothing.
+        services.AddSingleton<IUsageTelemetry, NoUsageTelemetry>();
         services.AddProblemDetails();
         services.AddUserContext();
         // Replaced by the cloud resolver (Directus session) when CLOUD_MODE is on.
