@@ -43,6 +43,9 @@ public sealed class UserTreeProvisioner(UserDatabases databases)
 
     private void Provision(UserContext user)
     {
+        // Level by level: CreateDirectory applies the mode only to the last folder, not to missing parents.
+        CreateOwnerOnlyDirectory(Path.GetDirectoryName(user.AppDirectory)!);
+        CreateOwnerOnlyDirectory(user.AppDirectory);
         CreateOwnerOnlyDirectory(user.ConfigDirectory);
         CreateOwnerOnlyDirectory(user.DataDirectory);
         WriteIfAbsent(Path.Combine(user.ConfigDirectory, BootstrapKeywordsFile), BootstrapKeywords);
@@ -63,7 +66,6 @@ public sealed class UserTreeProvisioner(UserDatabases databases)
             return;
         }
 
-        // Applies to every missing parent too (the user's folder and its app folder).
         Directory.CreateDirectory(path, OwnerOnlyDirectory);
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Peregrine.Storage;
@@ -31,6 +32,9 @@ public sealed class PeregrineApiFactory : WebApplicationFactory<Peregrine.Api.Ap
             ["CF_SERVER_SECRET"] = ServerSecret,
         };
     }
+
+    /// <summary>The service's JSON policy (snake_case), for reading its responses.</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>The per-user root; empty until a signed-in request provisions a tree.</summary>
     public string DataRoot { get; }
