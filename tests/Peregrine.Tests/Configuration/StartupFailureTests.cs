@@ -24,6 +24,7 @@ public sealed class StartupFailureTests : IDisposable
     [InlineData("CF_SERVER_SECRET", null)]
     [InlineData("CF_SERVER_SECRET", "  ")]
     [InlineData("CLOUD_DATA_ROOT", null)]
+    [InlineData("CLOUD_DATA_ROOT", "")]
     public async Task Cloud_mode_without_a_required_variable_exits_non_zero_naming_it(string variable, string? value)
     {
         var environment = CompleteCloudEnvironment();
