@@ -38,6 +38,23 @@ public sealed class SecondAppTests(FalconAppHostFixture fixture)
     }
 
     [Fact]
+    public async Task SignedInFalconRequestCreatesTheUsersFalconTreeNotPeregrine()
+    {
+        var userId = Guid.NewGuid().ToString();
+        var token = TestTokens.Sign(TestTokens.SessionClaims(userId), AppHostFixture.JwtSecret);
+        using var bastion = fixture.CreateBastionClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/falcon/api/session");
+        request.Headers.Add("Cookie", $"cf_session={token}");
+
+        using var response = await bastion.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var userTree = Path.Combine(fixture.StateDirectory, "cloud-data", userId);
+        Assert.True(Directory.Exists(Path.Combine(userTree, "falcon")), $"{userTree}/falcon was not created");
+        Assert.False(Directory.Exists(Path.Combine(userTree, "peregrine")), $"{userTree}/peregrine was created by falcon");
+    }
+
+    [Fact]
     public async Task AccessLogRecordsRequestsButNoCookieOrTokenValue()
     {
         var marker = Guid.NewGuid().ToString("N");
