@@ -1,43 +1,80 @@
+using Peregrine.AppHost;
+using Peregrine.AppHost.Apps;
 using Peregrine.AppHost.Bastion;
 using Peregrine.AppHost.PlatformDb;
+using Peregrine.AppHost.Publishing;
 
 var builder = DistributedApplication.CreateBuilder(args);
-
-// Everything the AppHost owns in run mode (Postgres data, per-user trees, the demo DB, Caddy state and logs) lives
-// under one folder, so a developer can inspect it or delete it to start over. Tests point it at a temp folder.
-var stateDirectory = Path.GetFullPath(builder.Configuration["State:Root"] ?? Path.Combine(builder.AppHostDirectory, ".state"));
+var layout = AppHostLayout.For(builder);
+var isDeployment = builder.ExecutionContext.IsPublishMode;
 
 // Secrets are Aspire parameters: generated once for development and kept in user secrets, never in the repo.
-// In a deployment they become entries of .env.
-var pgPassword = builder.AddParameter("platformdb-password", new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
-var jwtSecret = builder.AddParameter("directus-jwt-secret", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
-var serverSecret = builder.AddParameter("cf-server-secret", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+// In a deployment they are the runbook's .env entries (DIRECTUS_JWT_SECRET, CF_SERVER_SECRET, a Postgres password).
+var pgPassword = builder.AddParameter("platformdb-password", new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true)
+    .WithDescription("Password of the platform DB's postgres user (set once, before the first start).");
+var jwtSecret = builder.AddParameter("directus-jwt-secret", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true)
+    .WithDescription("Directus signing secret that validates session JWTs (runbook: website/.env → DIRECTUS_SECRET).");
+var serverSecret = builder.AddParameter("cf-server-secret", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true)
+    .WithDescription("Derives every per-user SQLCipher key. NEVER rotate without a migration: all user DBs become unreadable.");
 
 // platformdb: account metadata only (subscriptions, consent, usage events, support grants).
 // Run/test mode uses Debian's Postgres 15 as an executable: no Docker engine exists on developer machines, and a
-// container resource would hang start-up. Publish mode uses the postgres container with a named volume.
-IResourceBuilder<IResourceWithConnectionString> platformDb = builder.ExecutionContext.IsPublishMode
-    ? builder.AddPostgres("postgres", password: pgPassword).WithDataVolume("peregrine-pgdata").AddDatabase("platformdb")
-    : builder.AddLocalPostgres("platformdb", Path.Combine(stateDirectory, "postgres"), pgPassword);
+// container resource would hang start-up. A deployment uses the postgres container with a named volume.
+IResourceBuilder<IResourceWithConnectionString> platformDb = isDeployment
+    ? builder.AddPostgres("platformdb", password: pgPassword)
+        .WithDataVolume("peregrine-pgdata")
+        .WithEnvironment("POSTGRES_DB", "platformdb")
+        .AddDatabase("platformdb-database", databaseName: "platformdb")
+    : builder.AddLocalPostgres("platformdb", Path.Combine(layout.StateDirectory, "postgres"), pgPassword);
 
-// api: the multi-tenant cloud service. It needs the platform DB before it can serve sessions, hence WaitFor.
-var api = builder.AddProject<Projects.Peregrine_Api>("api")
-    .WithEnvironment("CLOUD_MODE", "true")
-    .WithEnvironment("CLOUD_DATA_ROOT", Path.Combine(stateDirectory, "cloud-data"))
-    .WithEnvironment("DIRECTUS_JWT_SECRET", jwtSecret)
-    .WithEnvironment("CF_SERVER_SECRET", serverSecret)
-    .WithEnvironment("PLATFORM_DB_URL", platformDb)
-    .WithHttpHealthCheck("/health")
-    .WaitFor(platformDb);
+// The per-user trees <root>/<user-id>/<app>/: a state folder in run mode; in a deployment the host's data root
+// (runbook: /devl/menagerie-data), bind-mounted into every app.
+var cloudDataRoot = isDeployment ? AppHostLayout.CloudDataRootInContainer : Path.Combine(layout.StateDirectory, "cloud-data");
+var cloudDataRootOnHost = new ComposeVariable(
+    "CLOUD_DATA_ROOT_HOST", "Host folder of the per-user data trees, mounted into every app.", "/devl/menagerie-data");
+
+// One multi-tenant API per hosted app ("Apps" in appsettings.json): same project, PEREGRINE_APP tells it its path
+// base and its per-user folder. Each needs the platform DB before it can serve sessions, hence WaitFor.
+var upstreams = new List<BastionUpstream>();
+foreach (var hostedApp in HostedApp.ReadAll(builder.Configuration))
+{
+    var api = builder.AddProject<Projects.Peregrine_Api>(hostedApp.ResourceName)
+        .WithEnvironment("PEREGRINE_APP", hostedApp.Slug)
+        .WithEnvironment("CLOUD_MODE", "true")
+        .WithEnvironment("CLOUD_DATA_ROOT", cloudDataRoot)
+        .WithEnvironment("DIRECTUS_JWT_SECRET", jwtSecret)
+        .WithEnvironment("CF_SERVER_SECRET", serverSecret)
+        .WithEnvironment("PLATFORM_DB_URL", platformDb)
+        .WithHttpHealthCheck("/health")
+        .WaitFor(platformDb);
+    if (isDeployment)
+    {
+        api.WithContainerPort(hostedApp.ContainerPort).WithComposeHostMount(cloudDataRootOnHost, cloudDataRoot);
+    }
+
+    upstreams.Add(new BastionUpstream(new BastionRoute(hostedApp.Slug, hostedApp.UpstreamVariable, ForwardSession: true), api));
+}
 
 // demo: the public demo, a separate process with its own data and no secrets, so nothing of the cloud leaks into it.
-builder.AddProject<Projects.Peregrine_Demo>("demo")
+var demo = builder.AddProject<Projects.Peregrine_Demo>("demo")
     .WithEnvironment("DEMO_MODE", "true")
-    .WithEnvironment("STAGING_DB", Path.Combine(stateDirectory, "demo-data", "staging.db"))
+    .WithEnvironment("STAGING_DB", isDeployment ? "/data/demo/staging.db" : Path.Combine(layout.StateDirectory, "demo-data", "staging.db"))
     .WithHttpHealthCheck("/health");
 
-// bastion: Caddy, the only entry point users see; routes /peregrine* to the api and copies Cookie into X-CF-Session.
-builder.AddLocalBastion("bastion", api, stateDirectory)
-    .WaitFor(api);
+// bastion: Caddy, the only entry point users see. /<app>* goes to that app's API with Cookie copied into
+// X-CF-Session; anything else is the runbook's 503. Its Caddyfile is generated from the list above.
+builder.AddBastion("bastion", upstreams, layout, hostPort: HostedApp.FirstContainerPort);
+
+if (isDeployment)
+{
+    // The demo is its own compose project with its own bastion (runbook "Demo Instance"): no shared network,
+    // volume or secret with the cloud. It has no sessions, so its bastion forwards no cookies.
+    demo.WithContainerPort(8080).WithComposeVolume("peregrine-demo-data", "/data/demo").InComposeProject(ComposeProjectAnnotation.Demo);
+    builder.AddBastion("demo-bastion", [new BastionUpstream(new BastionRoute("peregrine", "DEMO_UPSTREAM", ForwardSession: false), demo)], layout, hostPort: 8504)
+        .InComposeProject(ComposeProjectAnnotation.Demo);
+}
+
+// Publish (./eng/publish.sh) turns this model into compose.cloud.yml, compose.demo.yml, .env.example and deploy/*.
+builder.AddComposePublishing(layout.RepositoryRoot);
 
 builder.Build().Run();

@@ -1,24 +1,82 @@
+using Peregrine.AppHost.Publishing;
+
 namespace Peregrine.AppHost.Bastion;
 
-/// <summary>The Caddy bastion in front of the API, in run mode Debian's caddy as an executable resource.</summary>
+/// <summary>An app the bastion routes to and the service that serves it.</summary>
+public sealed record BastionUpstream(BastionRoute Route, IResourceBuilder<ProjectResource> Service);
+
+/// <summary>The Caddy bastion: Debian's caddy as an executable in run mode, the caddy container in a deployment.</summary>
 public static class BastionExtensions
 {
-    public static IResourceBuilder<ExecutableResource> AddLocalBastion(
-        this IDistributedApplicationBuilder builder, string name, IResourceBuilder<ProjectResource> api, string stateDirectory)
-    {
-        var configDirectory = Path.Combine(builder.AppHostDirectory, "Bastion");
-        var caddyHome = Path.Combine(stateDirectory, "caddy");
-        var logFile = Path.Combine(stateDirectory, "logs", "bastion-access.log");
-        Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
+    private const string ConfigMountPath = "/etc/caddy";
+    private const int ContainerPort = 8080;
 
-        return builder.AddExecutable(name, "caddy", configDirectory, "run", "--config", "Caddyfile", "--adapter", "caddyfile")
+    public static IResourceBuilder<IResourceWithEndpoints> AddBastion(
+        this IDistributedApplicationBuilder builder, string name, IReadOnlyList<BastionUpstream> upstreams, AppHostLayout layout, int hostPort)
+    {
+        var files = new Dictionary<string, string>
+        {
+            [CaddyConfig.CaddyfileName] = CaddyConfig.Caddyfile(),
+            [CaddyConfig.RoutesFileName] = CaddyConfig.Routes(upstreams.Select(upstream => upstream.Route)),
+        };
+        return builder.ExecutionContext.IsRunMode
+            ? builder.AddLocalCaddy(name, files, layout).RouteTo(upstreams)
+            : builder.AddCaddyContainer(name, files, layout, hostPort).RouteTo(upstreams);
+    }
+
+    /// <summary>The access log of a run-mode bastion (JSON lines, credentials removed): <c>tail -f</c> it.</summary>
+    public static string AccessLogPath(AppHostLayout layout, string name) => Path.Combine(layout.StateDirectory, "logs", $"{name}-access.log");
+
+    private static IResourceBuilder<ExecutableResource> AddLocalCaddy(
+        this IDistributedApplicationBuilder builder, string name, Dictionary<string, string> files, AppHostLayout layout)
+    {
+        // Written at start from the model, so the routes always match the apps this AppHost runs.
+        var configDirectory = Path.Combine(layout.StateDirectory, name);
+        Directory.CreateDirectory(configDirectory);
+        foreach (var (fileName, content) in files)
+        {
+            File.WriteAllText(Path.Combine(configDirectory, fileName), content);
+        }
+
+        var logFile = AccessLogPath(layout, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
+        var caddyHome = Path.Combine(layout.StateDirectory, "caddy");
+        return builder.AddExecutable(name, "caddy", configDirectory, "run", "--config", CaddyConfig.CaddyfileName, "--adapter", "caddyfile")
             .WithHttpEndpoint(name: "http", env: "BASTION_PORT")
             .WithEnvironment("BASTION_BIND", "127.0.0.1")
-            .WithEnvironment("PEREGRINE_UPSTREAM", ReferenceExpression.Create($"{api.GetEndpoint("http").Property(EndpointProperty.HostAndPort)}"))
             .WithEnvironment("BASTION_LOG_FILE", logFile)
-            // Caddy autosaves its config under XDG dirs even with the admin API off; keep that out of $HOME.
+            // Caddy 2.6 has no persist_config option and autosaves under XDG dirs even with admin off: keep it in state.
             .WithEnvironment("XDG_CONFIG_HOME", caddyHome)
             .WithEnvironment("XDG_DATA_HOME", caddyHome)
             .WithHttpHealthCheck("/healthz");
+    }
+
+    private static IResourceBuilder<ContainerResource> AddCaddyContainer(
+        this IDistributedApplicationBuilder builder, string name, Dictionary<string, string> files, AppHostLayout layout, int hostPort)
+    {
+        var configDirectory = Path.Combine("deploy", name);
+        return builder.AddContainer(name, "caddy", "2.6")
+            // A directory, not the file: a bind-mounted file pins its inode, so an edited Caddyfile would go unseen
+            // (the runbook's "inode gotcha"). With the directory, `docker compose restart` always reads the new file.
+            .WithBindMount(Path.Combine(layout.RepositoryRoot, configDirectory), ConfigMountPath, isReadOnly: true)
+            .WithVolume($"peregrine-{name}-data", "/data")
+            .WithArgs("caddy", "run", "--config", $"{ConfigMountPath}/{CaddyConfig.CaddyfileName}", "--adapter", "caddyfile")
+            .WithHttpEndpoint(port: hostPort, targetPort: ContainerPort, name: "http", env: "BASTION_PORT")
+            .WithExternalHttpEndpoints()
+            .WithAnnotation(new GeneratedFilesAnnotation(files.ToDictionary(
+                file => Path.Combine(configDirectory, file.Key).Replace('\\', '/'), file => file.Value)));
+    }
+
+    private static IResourceBuilder<T> RouteTo<T>(this IResourceBuilder<T> bastion, IReadOnlyList<BastionUpstream> upstreams)
+        where T : IResourceWithEnvironment, IResourceWithWaitSupport, IResourceWithEndpoints
+    {
+        foreach (var upstream in upstreams)
+        {
+            var endpoint = upstream.Service.GetEndpoint("http");
+            bastion.WithEnvironment(upstream.Route.UpstreamVariable, ReferenceExpression.Create($"{endpoint.Property(EndpointProperty.HostAndPort)}"))
+                .WaitFor(upstream.Service);
+        }
+
+        return bastion;
     }
 }

@@ -7,7 +7,7 @@ namespace Peregrine.Tests.Distributed;
 /// Boots the whole AppHost (Postgres, api, demo, bastion) once per collection, with its state in a temp folder
 /// and known secrets so tests can mint session tokens. Every wait is bounded.
 /// </summary>
-public sealed class AppHostFixture : IAsyncLifetime
+public class AppHostFixture : IAsyncLifetime
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
     public const string JwtSecret = "distributed-test-directus-secret-0123456789";
@@ -23,6 +23,15 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public TimeSpan TimeToHealthy { get; private set; }
 
+    /// <summary>The bastion's JSON access log of this run (run mode writes it under the state folder).</summary>
+    public string BastionAccessLog => System.IO.Path.Combine(StateDirectory, "logs", "bastion-access.log");
+
+    /// <summary>AppHost configuration added to the committed one (e.g. more hosted apps).</summary>
+    protected virtual IEnumerable<string> ExtraConfiguration => [];
+
+    /// <summary>Resources that must be healthy before any test runs.</summary>
+    protected virtual IEnumerable<string> RequiredResources => Resources;
+
     public async Task InitializeAsync()
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -33,10 +42,11 @@ public sealed class AppHostFixture : IAsyncLifetime
             "Parameters:platformdb-password=distributed-test-pg-password",
             $"Parameters:directus-jwt-secret={JwtSecret}",
             $"Parameters:cf-server-secret={ServerSecret}",
+            .. ExtraConfiguration,
         ]).WaitAsync(StartTimeout);
         _app = await builder.BuildAsync().WaitAsync(StartTimeout);
         await _app.StartAsync().WaitAsync(StartTimeout);
-        foreach (var resource in Resources)
+        foreach (var resource in RequiredResources)
         {
             await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource).WaitAsync(StartTimeout);
         }

@@ -1,0 +1,102 @@
+using System.Text;
+
+namespace Peregrine.AppHost.Bastion;
+
+/// <summary>
+/// The one generator of the bastion's Caddy configuration, used by run mode (written under the state folder) and by
+/// publish (written into the config directory the caddy container mounts). Pure text: unit-tested without Caddy.
+/// </summary>
+public static class CaddyConfig
+{
+    public const string CaddyfileName = "Caddyfile";
+    public const string RoutesFileName = "routes.caddy";
+    public const string NotYetAvailable = "This app is not yet available in the managed cloud — check back soon.";
+
+    /// <summary>
+    /// Headers that carry credentials and must never reach the access log. Caddy logs header names in Go's canonical
+    /// form, hence <c>X-Cf-Session</c>.
+    /// </summary>
+    public static readonly IReadOnlyList<string> RedactedLogFields =
+    [
+        "request>headers>Cookie",
+        "request>headers>X-Cf-Session",
+        "request>headers>Authorization",
+        "resp_headers>Set-Cookie",
+    ];
+
+    /// <summary>
+    /// The site: health endpoint, the imported route blocks, the runbook's 503 for anything else, a redacted JSON
+    /// access log. Listen port, bind address and log file come from the environment (<c>{$VAR}</c>) at load time.
+    /// </summary>
+    public static string Caddyfile()
+    {
+        var text = new StringBuilder()
+            .AppendLine(GeneratedHeader)
+            .AppendLine("{")
+            .AppendLine("\t# No admin API and no certificates: TLS ends at the edge proxy, and the config is a file.")
+            .AppendLine("\tadmin off")
+            .AppendLine("\tauto_https off")
+            .AppendLine("}")
+            .AppendLine()
+            .AppendLine(":{$BASTION_PORT} {")
+            .AppendLine("\tbind {$BASTION_BIND:0.0.0.0}")
+            .AppendLine()
+            .AppendLine("\thandle /healthz {")
+            .AppendLine("\t\trespond \"ok\" 200")
+            .AppendLine("\t}")
+            .AppendLine()
+            .AppendLine($"\timport {RoutesFileName}")
+            .AppendLine()
+            .AppendLine("\thandle {")
+            .AppendLine($"\t\trespond \"{NotYetAvailable}\" 503")
+            .AppendLine("\t}")
+            .AppendLine()
+            .AppendLine("\tlog {")
+            .AppendLine("\t\toutput file {$BASTION_LOG_FILE:/data/logs/bastion-access.log}")
+            .AppendLine("\t\t# Session cookies, the copied X-CF-Session and bearer tokens are credentials: never logged.")
+            .AppendLine("\t\tformat filter {")
+            .AppendLine("\t\t\twrap json")
+            .AppendLine("\t\t\tfields {");
+        foreach (var field in RedactedLogFields)
+        {
+            text.AppendLine($"\t\t\t\t{field} delete");
+        }
+
+        return text
+            .AppendLine("\t\t\t}")
+            .AppendLine("\t\t}")
+            .AppendLine("\t}")
+            .AppendLine("}")
+            .ToString();
+    }
+
+    /// <summary>
+    /// The route blocks alone, importable by the bastion and by an existing Caddy (the runbook's caddy-proxy) inside
+    /// its site block, with each <c>*_UPSTREAM</c> set in that Caddy's environment.
+    /// </summary>
+    public static string Routes(IEnumerable<BastionRoute> routes)
+    {
+        var text = new StringBuilder()
+            .AppendLine(GeneratedHeader)
+            .AppendLine("# Import inside a site block; each {$<APP>_UPSTREAM} is the app's host:port.");
+        foreach (var route in routes)
+        {
+            text.AppendLine()
+                .AppendLine($"handle /{route.Slug}* {{")
+                .AppendLine($"\treverse_proxy {{${route.UpstreamVariable}}} {{");
+            if (route.ForwardSession)
+            {
+                text.AppendLine("\t\t# The API reads the Directus session from the whole Cookie header, copied here.")
+                    .AppendLine("\t\theader_up X-CF-Session {header.Cookie}");
+            }
+
+            text.AppendLine("\t}")
+                .AppendLine("}");
+        }
+
+        return text.ToString();
+    }
+
+    private const string GeneratedHeader =
+        "# Generated from the AppHost model (src/Peregrine.AppHost) by ./eng/publish.sh — edit the model, not this file.";
+}

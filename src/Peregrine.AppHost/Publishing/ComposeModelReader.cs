@@ -1,0 +1,55 @@
+namespace Peregrine.AppHost.Publishing;
+
+/// <summary>Collects from the application model what the manifest leaves out: compose project, mounts, start order.</summary>
+public static class ComposeModelReader
+{
+    public static ComposeModel Read(DistributedApplicationModel model, string repositoryRoot)
+    {
+        var resources = new Dictionary<string, ComposeResource>(StringComparer.Ordinal);
+        foreach (var resource in model.Resources.Where(resource => resource is ContainerResource or ProjectResource))
+        {
+            var project = resource.Annotations.OfType<ComposeProjectAnnotation>().LastOrDefault()?.Project ?? ComposeProjectAnnotation.Cloud;
+            resources[resource.Name] = new ComposeResource(
+                project,
+                [.. Mounts(resource, repositoryRoot)],
+                [.. resource.Annotations.OfType<WaitAnnotation>().Select(wait => ServiceOf(wait.Resource).Name)],
+                resource is ProjectResource projectResource ? Dockerfile(projectResource, repositoryRoot) : null);
+        }
+
+        var parameters = model.Resources.OfType<ParameterResource>().ToDictionary(
+            parameter => parameter.Name,
+            parameter => new ComposeVariable(
+                ComposeConverter.EnvName(parameter.Name),
+                parameter.Description ?? $"Value of the {parameter.Name} parameter.",
+                Secret: parameter.Secret),
+            StringComparer.Ordinal);
+        return new ComposeModel(resources, parameters);
+    }
+
+    private static IEnumerable<ComposeMount> Mounts(IResource resource, string repositoryRoot)
+    {
+        foreach (var mount in resource.Annotations.OfType<ContainerMountAnnotation>())
+        {
+            yield return mount.Type == ContainerMountType.Volume
+                ? new ComposeMount(mount.Source!, mount.Target, mount.IsReadOnly, IsNamedVolume: true)
+                : new ComposeMount(RepositoryRelative(mount.Source!, repositoryRoot), mount.Target, mount.IsReadOnly, IsNamedVolume: false);
+        }
+
+        foreach (var mount in resource.Annotations.OfType<ComposeHostMountAnnotation>())
+        {
+            yield return new ComposeMount(mount.HostPath.Name, mount.Target, ReadOnly: false, IsNamedVolume: false, mount.HostPath);
+        }
+    }
+
+    /// <summary>A database resource is served by its server's container: compose waits for the server.</summary>
+    private static IResource ServiceOf(IResource resource) =>
+        resource is IResourceWithParent child ? ServiceOf(child.Parent) : resource;
+
+    /// <summary>Each project builds from its own Dockerfile with the repository as context (it needs eng/ and Core).</summary>
+    private static string Dockerfile(ProjectResource project, string repositoryRoot) =>
+        RepositoryRelative(Path.Combine(Path.GetDirectoryName(project.GetProjectMetadata().ProjectPath)!, "Dockerfile"), repositoryRoot)[2..];
+
+    /// <summary>Compose resolves relative paths against the compose file, which sits at the repository root.</summary>
+    private static string RepositoryRelative(string path, string repositoryRoot) =>
+        "./" + Path.GetRelativePath(repositoryRoot, path).Replace('\\', '/');
+}
