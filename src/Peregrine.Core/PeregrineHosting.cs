@@ -9,8 +9,10 @@ using Peregrine.AppConfig;
 using Peregrine.Configuration;
 using Peregrine.DevTools;
 using Peregrine.Health;
+using Peregrine.Jobs;
 using Peregrine.Sessions;
 using Peregrine.Storage;
+using Peregrine.Tasks;
 using Peregrine.Telemetry;
 
 namespace Peregrine;
@@ -24,6 +26,7 @@ public static class PeregrineHosting
         services.AddOptions<PeregrineOptions>().BindConfiguration(string.Empty);
         services.AddSingleton<IValidateOptions<PeregrineOptions>, PeregrineOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName);
         services.AddSingleton<UserDatabases>();
         // Replaced by the platform DB writer in the cloud API; local mode and the demo record nothing.
         services.AddSingleton<IUsageTelemetry, NoUsageTelemetry>();
@@ -73,6 +76,8 @@ public static class PeregrineHosting
         var options = app.Services.GetRequiredService<IOptions<PeregrineOptions>>().Value;
         var root = app.MapGroup(options.PathBase);
         root.MapAppConfig();
+        root.MapJobs();
+        root.MapTasks();
         if (app.Environment.IsDevelopment())
         {
             root.MapDevTools();
