@@ -9,8 +9,10 @@ using Peregrine.AppConfig;
 using Peregrine.Configuration;
 using Peregrine.DevTools;
 using Peregrine.Health;
+using Peregrine.Jobs;
 using Peregrine.Sessions;
 using Peregrine.Storage;
+using Peregrine.Tasks;
 using Peregrine.Telemetry;
 
 namespace Peregrine;
@@ -24,13 +26,12 @@ public static class PeregrineHosting
         services.AddOptions<PeregrineOptions>().BindConfiguration(string.Empty);
         services.AddSingleton<IValidateOptions<PeregrineOptions>, PeregrineOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName);
         services.AddSingleton<UserDatabases>();
         // Replaced by the platform DB writer in the cloud API; local mode and the demo record nothing.
         services.AddSingleton<IUsageTelemetry, NoUsageTelemetry>();
         services.AddProblemDetails();
         services.AddUserContext();
-        // Replaced by the cloud resolver (Directus session) when CLOUD_MODE is on.
-        services.AddSingleton<IUserContextResolver, LocalUserResolver>();
         // One JSON policy: upstream's snake_case names (DTOs whose upstream shape differs say so themselves).
         services.Configure<JsonOptions>(o =>
         {
@@ -73,6 +74,9 @@ public static class PeregrineHosting
         var options = app.Services.GetRequiredService<IOptions<PeregrineOptions>>().Value;
         var root = app.MapGroup(options.PathBase);
         root.MapAppConfig();
+        root.MapSession();
+        root.MapJobs();
+        root.MapTasks();
         if (app.Environment.IsDevelopment())
         {
             root.MapDevTools();
