@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Peregrine.Sessions;
@@ -35,7 +36,8 @@ public static class BackupApi
     }
 
     public static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Export(
-        UserContext user, BackupExporter exporter, UserOperationLocks locks, HttpContext http, bool include_db = true)
+        UserContext user, BackupExporter exporter, UserOperationLocks locks, HttpContext http,
+        [FromQuery(Name = "include_db")] bool includeDb = true)
     {
         var held = locks.TryAcquire(user.UserId);
         if (held is null)
@@ -44,7 +46,7 @@ public static class BackupApi
         }
 
         http.Response.RegisterForDispose(held);
-        var backup = await exporter.PrepareAsync(user, include_db, http.RequestAborted);
+        var backup = await exporter.PrepareAsync(user, includeDb, http.RequestAborted);
         http.Response.RegisterForDispose(backup);
         return TypedResults.Stream(stream => backup.WriteToAsync(stream, http.RequestAborted), "application/zip", backup.FileName);
     }
@@ -65,7 +67,7 @@ public static class BackupApi
 
     public static async Task<Results<Ok<RestoreResult>, ProblemHttpResult>> Restore(
         UserContext user, BackupRestorer restorer, UserOperationLocks locks, IFormFile file, HttpContext http,
-        bool include_db = true, bool overwrite = true)
+        [FromForm(Name = "include_db")] bool includeDb = true, [FromForm] bool overwrite = true)
     {
         using var held = locks.TryAcquire(user.UserId);
         if (held is null)
@@ -76,7 +78,7 @@ public static class BackupApi
         await using var upload = file.OpenReadStream();
         try
         {
-            return TypedResults.Ok(await restorer.RestoreAsync(user, upload, include_db, overwrite, http.RequestAborted));
+            return TypedResults.Ok(await restorer.RestoreAsync(user, upload, includeDb, overwrite, http.RequestAborted));
         }
         catch (InvalidBackupException e)
         {

@@ -20,7 +20,7 @@ public sealed class BackupExporter(UserDatabases databases, TimeProvider clock)
         string? schemaVersion = null;
         if (includeDb && File.Exists(user.Database.Path))
         {
-            snapshot = DatabaseTempFiles.NewPath(user.Database.Path, "export");
+            snapshot = LegacyConversion.NewTempPath(user.Database.Path);
             try
             {
                 using (var connection = await databases.OpenAsync(user.Database, cancellationToken))

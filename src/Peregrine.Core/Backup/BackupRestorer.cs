@@ -23,7 +23,8 @@ public sealed class BackupRestorer(UserDatabases databases, RestoredDatabasePrep
         using var zip = BackupArchive.Open(upload);
         var plan = RestorePlan.Create(zip, user, includeDb, overwrite, limits);
 
-        var staging = DatabaseTempFiles.NewPath(user.Database.Path, "restore");
+        // One staging folder beside the DB: renames out of it are atomic, and a crash leaves only what the next open removes.
+        var staging = LegacyConversion.NewTempPath(user.Database.Path);
         Directory.CreateDirectory(staging);
         try
         {
@@ -60,7 +61,7 @@ public sealed class BackupRestorer(UserDatabases databases, RestoredDatabasePrep
             {
                 // A pooled handle would keep reading the replaced inode, and its WAL must not meet the new file.
                 databases.Evict(user.Database);
-                File.Move(source, user.Database.Path, overwrite: true);
+                DurableFile.ReplaceWith(source, user.Database.Path);
                 databases.Evict(user.Database);
             }
             else
@@ -71,7 +72,7 @@ public sealed class BackupRestorer(UserDatabases databases, RestoredDatabasePrep
             }
         }
 
-        Durability.FlushDirectory(user.AppDirectory);
+        DurableFile.FlushDirectory(user.AppDirectory);
     }
 
     private static async Task ExtractAsync(ZipArchiveEntry entry, string destination, UncompressedBudget budget, int maxRatio, CancellationToken cancellationToken)

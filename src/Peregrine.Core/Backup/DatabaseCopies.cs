@@ -4,10 +4,10 @@ using Peregrine.Storage;
 namespace Peregrine.Backup;
 
 /// <summary>
-/// Moving a DB between the encrypted and the portable plain form. SQLite3 Multiple Ciphers has no
-/// <c>sqlcipher_export()</c> and its backup API refuses to copy between encrypted and plain files (different reserved
-/// bytes per page), so both directions use <c>VACUUM INTO</c> (a consistent snapshot, even while writers continue)
-/// and <c>PRAGMA rekey</c> on a private copy that no other connection can see.
+/// The portable plain form of a user's DB. SQLite3 Multiple Ciphers' backup API refuses to copy between encrypted and
+/// plain files (different reserved bytes per page), so the export takes a <c>VACUUM INTO</c> snapshot (consistent even
+/// while writers continue; still encrypted) and removes the key with <c>PRAGMA rekey</c> on that private copy.
+/// The other direction is <see cref="LegacyConversion"/>, which turns any plain file into the raw-key form.
 /// </summary>
 public static class DatabaseCopies
 {
@@ -30,29 +30,6 @@ public static class DatabaseCopies
         using var rekey = copy.CreateCommand();
         rekey.CommandText = "PRAGMA rekey = '';";
         rekey.ExecuteNonQuery();
-    }
-
-    /// <summary>Encrypts the plain SQLite file at <paramref name="path"/> in place with the raw key (SQLCipher v4 scheme).</summary>
-    public static void EncryptInPlace(string path, DatabaseKey key)
-    {
-        var connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = SqliteDatabase.CipherUri(path, "sqlcipher", legacy: 4),
-            Pooling = false,
-        }.ToString();
-        using (var connection = new SqliteConnection(connectionString))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            // rekey cannot rewrite a WAL file; the restored DB returns to WAL below, keyed.
-            command.CommandText = $"PRAGMA journal_mode = DELETE; PRAGMA rekey = \"{key.ToRawKeyLiteral()}\";";
-            command.ExecuteNonQuery();
-        }
-
-        using var keyed = SqliteDatabase.Open(path, key, pooling: false);
-        using var wal = keyed.CreateCommand();
-        wal.CommandText = "PRAGMA journal_mode = WAL;";
-        wal.ExecuteNonQuery();
     }
 
     private static string Quote(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";

@@ -1,13 +1,14 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
 using Peregrine.Storage;
 
 namespace Peregrine.Backup;
 
 /// <summary>
-/// Turns an uploaded plain SQLite file into the user's DB: it must be SQLite, intact and a Peregrine schema; it is then
-/// migrated to the current schema and, in cloud mode, encrypted with the user's raw key. All on the staged copy.
+/// Turns an uploaded plain SQLite file into the user's DB, all on the staged copy: it must be SQLite, intact and a
+/// Peregrine schema; it is migrated to the current schema and, in cloud mode, converted to the user's raw key.
 /// </summary>
-public sealed class RestoredDatabasePreparer
+public sealed class RestoredDatabasePreparer(IOptions<StorageOptions> storage, TimeProvider time)
 {
     private static readonly byte[] SqliteHeader = "SQLite format 3\0"u8.ToArray();
 
@@ -16,23 +17,28 @@ public sealed class RestoredDatabasePreparer
         EnsurePlainSqlite(stagedPath);
         try
         {
-            using var connection = SqliteDatabase.Open(stagedPath, key: null, pooling: false);
-            EnsureIntact(connection);
-            EnsurePeregrineSchema(connection);
-            SchemaUpgrade.Apply(connection);
+            using (var connection = SqliteDatabase.Open(stagedPath, key: null, pooling: false))
+            {
+                EnsureIntact(connection);
+                EnsurePeregrineSchema(connection);
+                SchemaMigrator.Migrate(connection, storage.Value.Migrations, time);
+            }
+
+            if (key is not null)
+            {
+                LegacyConversion.ConvertIfLegacy(stagedPath, key);
+            }
         }
         catch (SqliteException)
         {
             throw new InvalidBackupException("The backup's staging.db is not a readable SQLite database.");
         }
-
-        if (key is not null)
+        catch (MigrationFailedException)
         {
-            DatabaseCopies.EncryptInPlace(stagedPath, key);
+            throw new InvalidBackupException("The backup's staging.db cannot be upgraded to the current schema.");
         }
 
-        using var file = new FileStream(stagedPath, FileMode.Open, FileAccess.ReadWrite);
-        file.Flush(flushToDisk: true);
+        DurableFile.FlushFile(stagedPath);
     }
 
     private static void EnsurePlainSqlite(string path)

@@ -24,23 +24,22 @@ internal static class BackupZips
 
     public static byte[] Text(string value) => Encoding.UTF8.GetBytes(value);
 
-    /// <summary>A plain SQLite file with upstream's jobs table (the columns the restore checks) and <paramref name="jobs"/> rows.</summary>
-    public static byte[] UpstreamDatabase(string directory, int jobs)
+    /// <summary>A plain SQLite file in upstream's runtime schema (our baseline is that schema) with <paramref name="jobs"/> rows.</summary>
+    public static byte[] UpstreamDatabase(int jobs) => PlainDatabase($"""
+        {Peregrine.Storage.MigrationSet.Embedded.Migrations[0].Sql}
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {jobs})
+        INSERT INTO jobs (title, company, url, status) SELECT 'Engineer ' || i, 'Acme', 'https://jobs.example/' || i, 'pending' FROM n;
+        """);
+
+    /// <summary>The bytes of a plain SQLite file made by running <paramref name="sql"/>.</summary>
+    public static byte[] PlainDatabase(string sql)
     {
-        var path = Path.Combine(directory, $"upstream-{Guid.NewGuid():N}.db");
+        var path = Path.Combine(Path.GetTempPath(), $"peregrine-upload-{Guid.NewGuid():N}.db");
         using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
         {
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = """
-                CREATE TABLE jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT, company TEXT, url TEXT UNIQUE,
-                    source TEXT, location TEXT, is_remote INTEGER DEFAULT 0, salary TEXT, description TEXT,
-                    match_score REAL, keyword_gaps TEXT, date_found TEXT, status TEXT DEFAULT 'pending',
-                    notion_page_id TEXT, cover_letter TEXT, applied_at TEXT);
-                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $jobs)
-                INSERT INTO jobs (title, company, url, status) SELECT 'Engineer ' || i, 'Acme', 'https://jobs.example/' || i, 'pending' FROM n;
-                """;
-            command.Parameters.AddWithValue("$jobs", jobs);
+            command.CommandText = sql;
             command.ExecuteNonQuery();
         }
 
