@@ -28,7 +28,8 @@ public static class PeregrineHosting
         services.AddSingleton<IValidateOptions<PeregrineOptions>, PeregrineOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName);
-        services.AddSingleton<UserDatabases>();
+        // Built by ActivatorUtilities: UserDatabases also has a convenience constructor for tools and tests.
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<UserDatabases>(sp));
         // Replaced by the platform DB writer in the cloud API; local mode and the demo record nothing.
         services.AddSingleton<IUsageTelemetry, NoUsageTelemetry>();
         services.AddProblemDetails();

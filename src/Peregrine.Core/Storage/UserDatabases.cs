@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -25,6 +26,7 @@ public sealed class UserDatabases
 
     static UserDatabases() => DapperConventions.EnsureRegistered();
 
+    [ActivatorUtilitiesConstructor]
     public UserDatabases(IOptions<StorageOptions> options, TimeProvider time, ILogger<UserDatabases> logger)
         : this(options.Value, time, logger)
     {

@@ -41,6 +41,7 @@ internal static class StoreFixtures
 
     private static void Populate(string connectionString, int jobs)
     {
+        SqliteEngine.EnsureLoaded();
         using var connection = new SqliteConnection(connectionString);
         connection.Open();
         connection.Execute(MigrationSet.Embedded.Migrations[0].Sql);
