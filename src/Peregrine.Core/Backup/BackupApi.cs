@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
@@ -48,6 +49,9 @@ public static class BackupApi
         http.Response.RegisterForDispose(held);
         var backup = await exporter.PrepareAsync(user, includeDb, http.RequestAborted);
         http.Response.RegisterForDispose(backup);
+        // ZipArchive's entry streams flush their last deflate block in a synchronous Dispose even on the async path
+        // (.NET 10); allow that for this one response rather than buffering the zip.
+        http.Features.GetRequiredFeature<IHttpBodyControlFeature>().AllowSynchronousIO = true;
         return TypedResults.Stream(stream => backup.WriteToAsync(stream, http.RequestAborted), "application/zip", backup.FileName);
     }
 
