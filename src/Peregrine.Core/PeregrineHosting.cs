@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Peregrine.AppConfig;
+using Peregrine.Backup;
 using Peregrine.Configuration;
 using Peregrine.DevTools;
 using Peregrine.Health;
@@ -33,6 +34,7 @@ public static class PeregrineHosting
         services.AddSingleton<IUsageTelemetry, NoUsageTelemetry>();
         services.AddProblemDetails();
         services.AddUserContext();
+        services.AddBackup();
         // One JSON policy: upstream's snake_case names (DTOs whose upstream shape differs say so themselves).
         services.Configure<JsonOptions>(o =>
         {
@@ -78,6 +80,7 @@ public static class PeregrineHosting
         root.MapSession();
         root.MapJobs();
         root.MapTasks();
+        root.MapBackup();
         if (app.Environment.IsDevelopment())
         {
             root.MapDevTools();

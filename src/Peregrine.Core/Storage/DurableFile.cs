@@ -24,7 +24,7 @@ internal static partial class DurableFile
     }
 
     // .NET cannot open a directory as a file handle, so the directory fsync goes straight to libc.
-    private static void FlushDirectory(string directory)
+    public static void FlushDirectory(string directory)
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
         {

@@ -62,7 +62,13 @@ public static class LegacyConversion
         return form;
     }
 
-    /// <summary>Removes temp files a crashed conversion left beside <paramref name="path"/> (and their journals).</summary>
+    /// <summary>
+    /// A temp path beside the DB for a copy of it (conversion, backup snapshot, restore staging): same filesystem, so a
+    /// rename is atomic, inside the owner's tree, and named so that <see cref="RemoveStaleTemps"/> finds it after a crash.
+    /// </summary>
+    public static string NewTempPath(string path) => $"{path}{TempMarker}{Guid.NewGuid():N}";
+
+    /// <summary>Removes temp files and folders a crashed conversion, export or restore left beside <paramref name="path"/>.</summary>
     public static int RemoveStaleTemps(string path)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
@@ -71,13 +77,20 @@ public static class LegacyConversion
             return 0;
         }
 
-        var stale = Directory.GetFiles(directory, Path.GetFileName(path) + TempMarker + "*");
-        foreach (var file in stale)
+        var pattern = Path.GetFileName(path) + TempMarker + "*";
+        var staleFiles = Directory.GetFiles(directory, pattern);
+        foreach (var file in staleFiles)
         {
             File.Delete(file);
         }
 
-        return stale.Length;
+        var staleFolders = Directory.GetDirectories(directory, pattern);
+        foreach (var folder in staleFolders)
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        return staleFiles.Length + staleFolders.Length;
     }
 
     /// <summary>Upstream's documented form: SQLCipher v4 defaults with the hex string as a passphrase (<c>PRAGMA key='…'</c>).</summary>
@@ -92,7 +105,7 @@ public static class LegacyConversion
 
     private static void Convert(string path, DatabaseKey key, DatabaseForm form, Action<string>? afterTempWritten)
     {
-        var temp = $"{path}{TempMarker}{Guid.NewGuid():N}";
+        var temp = NewTempPath(path);
         try
         {
             ExportTo(path, key, form, temp);

@@ -10,6 +10,28 @@ public static class ApiProcess
     /// <summary>Starts the Api with exactly <paramref name="environment"/> added to a scrubbed environment; waits at most <paramref name="timeout"/>.</summary>
     public static async Task<Outcome> RunAsync(IReadOnlyDictionary<string, string?> environment, TimeSpan timeout)
     {
+        var start = StartInfo(environment);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            return new Outcome(-1, await stdout, await stderr, TimedOut: true);
+        }
+
+        return new Outcome(process.ExitCode, await stdout, await stderr, TimedOut: false);
+    }
+
+    /// <summary>The Api dll under <c>dotnet</c>, with the runbook's variables scrubbed and <paramref name="environment"/> added.</summary>
+    internal static ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string?> environment)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardError = true,
@@ -28,21 +50,6 @@ public static class ApiProcess
             start.Environment[name] = value;
         }
 
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            return new Outcome(-1, await stdout, await stderr, TimedOut: true);
-        }
-
-        return new Outcome(process.ExitCode, await stdout, await stderr, TimedOut: false);
+        return start;
     }
 }

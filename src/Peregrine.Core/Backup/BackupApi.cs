@@ -1,0 +1,92 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Peregrine.Sessions;
+
+namespace Peregrine.Backup;
+
+/// <summary>
+/// Settings → Data: export a portable backup, inspect one, restore one (runbook "Backup / Restore (Cloud Mode)").
+/// The zip holds the user's credential-bearing configs too, as upstream's does: it is the user's own data.
+/// </summary>
+public static class BackupApi
+{
+    private const string Busy = "A backup or restore is already running for this account. Try again when it has finished.";
+
+    public static RouteGroupBuilder MapBackup(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/settings/data").RequireUser();
+        group.MapGet("/backup", Export).WithName("ExportBackup");
+        group.MapPost("/backup/inspect", Inspect).WithName("InspectBackup").DisableAntiforgery();
+        group.MapPost("/restore", Restore).WithName("RestoreBackup").DisableAntiforgery();
+        return group;
+    }
+
+    public static IServiceCollection AddBackup(this IServiceCollection services)
+    {
+        services.AddOptions<BackupOptions>().BindConfiguration(BackupOptions.Section);
+        services.AddSingleton<UserOperationLocks>();
+        services.AddSingleton<BackupExporter>();
+        services.AddSingleton<BackupRestorer>();
+        services.AddSingleton<RestoredDatabasePreparer>();
+        return services;
+    }
+
+    public static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Export(
+        UserContext user, BackupExporter exporter, UserOperationLocks locks, HttpContext http,
+        [FromQuery(Name = "include_db")] bool includeDb = true)
+    {
+        var held = locks.TryAcquire(user.UserId);
+        if (held is null)
+        {
+            return TypedResults.Problem(Busy, statusCode: StatusCodes.Status409Conflict);
+        }
+
+        http.Response.RegisterForDispose(held);
+        var backup = await exporter.PrepareAsync(user, includeDb, http.RequestAborted);
+        http.Response.RegisterForDispose(backup);
+        // ZipArchive's entry streams flush their last deflate block in a synchronous Dispose even on the async path
+        // (.NET 10); allow that for this one response rather than buffering the zip.
+        http.Features.GetRequiredFeature<IHttpBodyControlFeature>().AllowSynchronousIO = true;
+        return TypedResults.Stream(stream => backup.WriteToAsync(stream, http.RequestAborted), "application/zip", backup.FileName);
+    }
+
+    public static async Task<Results<Ok<BackupListing>, ProblemHttpResult>> Inspect(IFormFile file)
+    {
+        await using var upload = file.OpenReadStream();
+        try
+        {
+            using var zip = BackupArchive.Open(upload);
+            return TypedResults.Ok(BackupArchive.List(zip));
+        }
+        catch (InvalidBackupException e)
+        {
+            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest);
+        }
+    }
+
+    public static async Task<Results<Ok<RestoreResult>, ProblemHttpResult>> Restore(
+        UserContext user, BackupRestorer restorer, UserOperationLocks locks, IFormFile file, HttpContext http,
+        [FromForm(Name = "include_db")] bool includeDb = true, [FromForm] bool overwrite = true)
+    {
+        using var held = locks.TryAcquire(user.UserId);
+        if (held is null)
+        {
+            return TypedResults.Problem(Busy, statusCode: StatusCodes.Status409Conflict);
+        }
+
+        await using var upload = file.OpenReadStream();
+        try
+        {
+            return TypedResults.Ok(await restorer.RestoreAsync(user, upload, includeDb, overwrite, http.RequestAborted));
+        }
+        catch (InvalidBackupException e)
+        {
+            return TypedResults.Problem(e.Message, title: "The backup cannot be restored", statusCode: StatusCodes.Status400BadRequest);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+namespace Peregrine.Backup;
+
+/// <summary>Limits for restore uploads (configuration section <c>Backup</c>). Defaults suit a job-search DB of ~100k jobs.</summary>
+public sealed class BackupOptions
+{
+    public const string Section = "Backup";
+
+    /// <summary>Largest accepted upload (the zip itself).</summary>
+    public long MaxUploadBytes { get; set; } = 200L * 1024 * 1024;
+
+    /// <summary>Largest total of the entries once uncompressed, enforced while extracting (headers can lie).</summary>
+    public long MaxUncompressedBytes { get; set; } = 1024L * 1024 * 1024;
+
+    /// <summary>An entry expanding more than this many times its compressed size is treated as a zip bomb.</summary>
+    public int MaxCompressionRatio { get; set; } = 200;
+}

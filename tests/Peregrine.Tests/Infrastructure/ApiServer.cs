@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Peregrine.Tests.Infrastructure;
+
+/// <summary>
+/// The built Api as a real server process in cloud mode on a loopback port: for tests that must kill it (crash safety)
+/// rather than stop it politely. Disposing kills whatever is still running.
+/// </summary>
+public sealed class ApiServer : IAsyncDisposable
+{
+    public const string ServerSecret = PeregrineApiFactory.ServerSecret;
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private readonly Process _process;
+
+    private ApiServer(Process process, Uri address)
+    {
+        _process = process;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    public static async Task<ApiServer> StartAsync(string dataRoot, params (string Name, string Value)[] extra)
+    {
+        var port = FreePort();
+        var environment = new Dictionary<string, string?>
+        {
+            ["CLOUD_MODE"] = "true",
+            ["CLOUD_DATA_ROOT"] = dataRoot,
+            ["DIRECTUS_JWT_SECRET"] = TestTokens.JwtSecret,
+            ["CF_SERVER_SECRET"] = ServerSecret,
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+        };
+        foreach (var (name, value) in extra)
+        {
+            environment[name] = value;
+        }
+
+        var process = Process.Start(ApiProcess.StartInfo(environment))!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var server = new ApiServer(process, new Uri($"http://127.0.0.1:{port}"));
+        await server.WaitUntilHealthyAsync();
+        return server;
+    }
+
+    public HttpClient CreateClient(string userId)
+    {
+        var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.Add("Cookie", $"cf_session={TestTokens.Session(userId)}");
+        return client;
+    }
+
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(timeout);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        _process.Dispose();
+    }
+
+    private async Task WaitUntilHealthyAsync()
+    {
+        using var probe = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < StartTimeout)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"the Api exited at start with code {_process.ExitCode}");
+            }
+
+            try
+            {
+                if ((await probe.GetAsync("/alive")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException("the Api did not answer /alive within a minute");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
