@@ -55,8 +55,12 @@ public static class PeregrineHosting
     {
         try
         {
-            _ = app.Services.GetRequiredService<IOptions<PeregrineOptions>>().Value;
+            var options = app.Services.GetRequiredService<IOptions<PeregrineOptions>>().Value;
             SqliteEngine.EnsureLoaded();
+            if (options.CloudMode)
+            {
+                OwnerOnlyFiles.ApplyToProcess();
+            }
             return true;
         }
         catch (OptionsValidationException e)

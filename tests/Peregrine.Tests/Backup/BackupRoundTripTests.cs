@@ -72,6 +72,7 @@ public sealed class BackupRoundTripTests : IAsyncLifetime
 
         Assert.Equal(1000, await CountJobsThroughApiAsync());
         Assert.False(HasPlainHeader(database.Path), "the restored DB is encrypted again");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(database.Path));
         Assert.Equal(1000, CountJobs(database));
     }
 

@@ -7,6 +7,9 @@ public sealed class TestDirectory : IDisposable
     {
         Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)]);
         Directory.CreateDirectory(Path);
+        // An in-process cloud-mode Api sets this process's umask to 077; the postgres user must still reach the
+        // AppHost's state folder, and chmod (unlike mkdir) ignores the umask.
+        File.SetUnixFileMode(Path, (UnixFileMode)0b111_101_101);
     }
 
     public string Path { get; }

@@ -112,9 +112,11 @@ public sealed class ProvisioningTests : IAsyncDisposable
     {
         const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
         const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        // The DB runs in WAL mode, so its -wal/-shm companions sit beside it while it is pooled open.
+        string[] walCompanions = ["staging.db-shm", "staging.db-wal"];
         Assert.Equal(
             ["config", "data", "staging.db"],
-            Directory.EnumerateFileSystemEntries(appDirectory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            Directory.EnumerateFileSystemEntries(appDirectory).Select(Path.GetFileName).Except(walCompanions).Order(StringComparer.Ordinal));
         Assert.Equal(OwnerOnlyDirectory, File.GetUnixFileMode(Path.Combine(appDirectory, "config")));
         Assert.Equal(OwnerOnlyDirectory, File.GetUnixFileMode(Path.Combine(appDirectory, "data")));
         Assert.Equal(OwnerOnlyDirectory, File.GetUnixFileMode(appDirectory));
@@ -122,7 +124,10 @@ public sealed class ProvisioningTests : IAsyncDisposable
         var keywords = Path.Combine(appDirectory, "config", UserTreeProvisioner.BootstrapKeywordsFile);
         Assert.Equal("skills: []\ndomains: []\nkeywords: []\n", File.ReadAllText(keywords));
         Assert.Equal(OwnerOnlyFile, File.GetUnixFileMode(keywords));
-        Assert.Equal(OwnerOnlyFile, File.GetUnixFileMode(Path.Combine(appDirectory, "staging.db")));
+        foreach (var databaseFile in Directory.GetFiles(appDirectory, "staging.db*"))
+        {
+            Assert.Equal(OwnerOnlyFile, File.GetUnixFileMode(databaseFile));
+        }
     }
 
     private static string[] Snapshot(string root) =>
