@@ -12,6 +12,7 @@ using Peregrine.Health;
 using Peregrine.Sessions;
 using Peregrine.Storage;
 using Peregrine.Telemetry;
+using Peregrine.Tiers;
 
 namespace Peregrine;
 
@@ -27,6 +28,8 @@ public static class PeregrineHosting
         services.AddSingleton<UserDatabases>();
         // Replaced by the platform DB writer in the cloud API; local mode and the demo record nothing.
         services.AddSingleton<IUsageTelemetry, NoUsageTelemetry>();
+        // Replaced by the platform DB's subscriptions in the cloud API.
+        services.AddSingleton<ITierSource, FreeTierSource>();
         services.AddProblemDetails();
         services.AddUserContext();
         // Replaced by the cloud resolver (Directus session) when CLOUD_MODE is on.

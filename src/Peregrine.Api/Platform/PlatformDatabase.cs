@@ -1,5 +1,9 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using Peregrine.Api.Telemetry;
+using Peregrine.Telemetry;
+using Peregrine.Tiers;
 
 namespace Peregrine.Api.Platform;
 
@@ -32,6 +36,20 @@ internal static class PlatformDatabase
             settings.DisableHealthChecks = true;
         });
         builder.Services.AddHealthChecks().AddCheck<PlatformDatabaseHealthCheck>("platform-db", HealthStatus.Degraded);
+        builder.Services.AddSingleton<PlatformSchema>();
+        builder.Services.AddHostedService<PlatformSchemaMigrator>();
+        builder.Services.AddSingleton<SubscriptionRegistry>();
+        builder.Services.Replace(ServiceDescriptor.Singleton<ITierSource>(sp => sp.GetRequiredService<SubscriptionRegistry>()));
+        builder.AddUsageTelemetry();
+    }
+
+    private static void AddUsageTelemetry(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.Section);
+        builder.Services.AddSingleton<TelemetryMetrics>();
+        builder.Services.AddSingleton<UsageEventQueue>();
+        builder.Services.Replace(ServiceDescriptor.Singleton<IUsageTelemetry, PlatformUsageTelemetry>());
+        builder.Services.AddHostedService<UsageEventWriter>();
     }
 }
 
