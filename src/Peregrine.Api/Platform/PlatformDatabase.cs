@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using Peregrine.Api.Erasure;
+using Peregrine.Api.Privacy;
 using Peregrine.Api.Telemetry;
 using Peregrine.Telemetry;
 using Peregrine.Tiers;
@@ -18,6 +20,13 @@ internal static class PlatformDatabase
 
     public static void AddPlatformDatabase(this IHostApplicationBuilder builder)
     {
+        // Always present, so the privacy, support and account endpoints exist in every mode (503 without a DB).
+        builder.Services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.Section);
+        builder.Services.AddSingleton<PlatformDb>();
+        builder.Services.AddSingleton<ConsentStore>();
+        builder.Services.AddSingleton<SupportAccessGrants>();
+        builder.Services.AddSingleton<UserErasure>();
+
         var configured = builder.Configuration["PLATFORM_DB_URL"];
         if (string.IsNullOrWhiteSpace(configured))
         {
@@ -45,7 +54,6 @@ internal static class PlatformDatabase
 
     private static void AddUsageTelemetry(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.Section);
         builder.Services.AddSingleton<TelemetryMetrics>();
         builder.Services.AddSingleton<UsageEventQueue>();
         builder.Services.Replace(ServiceDescriptor.Singleton<IUsageTelemetry, PlatformUsageTelemetry>());

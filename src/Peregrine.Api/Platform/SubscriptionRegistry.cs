@@ -18,28 +18,22 @@ public sealed class SubscriptionRegistry(NpgsqlDataSource dataSource, IOptions<P
     // Tier lookups sit on request paths (session, config/app); a platform DB outage must cost them little.
     private static readonly TimeSpan TierLookupBudget = TimeSpan.FromSeconds(2);
 
-    internal const string EnsureSql = """
+    private const string EnsureSql = """
         INSERT INTO subscriptions (user_id, product, tier)
         SELECT user_id, @Product, 'free' FROM unnest(@UserIds) AS ids(user_id)
         ON CONFLICT (user_id) DO NOTHING
         """;
 
-    public Task EnsureAsync(Guid userId, CancellationToken cancellationToken = default) =>
-        EnsureAsync(userId, connection: null, transaction: null, cancellationToken);
-
-    /// <summary>Idempotent (<c>ON CONFLICT DO NOTHING</c>); joins the caller's transaction when given one.</summary>
-    public async Task EnsureAsync(Guid userId, NpgsqlConnection? connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
+    /// <summary>First login: the user's free-tier row, if there is none yet.</summary>
+    public async Task EnsureAsync(Guid userId, CancellationToken cancellationToken = default)
     {
-        var parameters = new { Product = options.Value.App, UserIds = new[] { userId } };
-        if (connection is not null)
-        {
-            await connection.ExecuteAsync(new CommandDefinition(EnsureSql, parameters, transaction, cancellationToken: cancellationToken));
-            return;
-        }
-
-        await using var own = await dataSource.OpenConnectionAsync(cancellationToken);
-        await own.ExecuteAsync(new CommandDefinition(EnsureSql, parameters, cancellationToken: cancellationToken));
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await EnsureAsync(connection, transaction: null, options.Value.App, [userId], cancellationToken);
     }
+
+    /// <summary>Idempotent (<c>ON CONFLICT DO NOTHING</c>), inside the caller's transaction: run before any write that references the user.</summary>
+    public static Task EnsureAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string product, Guid[] userIds, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(EnsureSql, new { Product = product, UserIds = userIds }, transaction, cancellationToken: cancellationToken));
 
     /// <summary>The user's tier from <c>subscriptions</c>; <c>free</c> when absent or when the platform DB is unreachable (never blocking, as upstream's Heimdall lookup).</summary>
     public async ValueTask<string> GetTierAsync(string userId, CancellationToken cancellationToken = default)

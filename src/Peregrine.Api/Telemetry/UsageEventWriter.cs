@@ -87,11 +87,7 @@ internal sealed class UsageEventWriter(
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var userIds = batch.Select(e => e.UserId).ToArray();
-        await connection.ExecuteAsync(new CommandDefinition(
-            SubscriptionRegistry.EnsureSql,
-            new { Product = options.Value.App, UserIds = userIds.Distinct().ToArray() },
-            transaction,
-            cancellationToken: cancellationToken));
+        await SubscriptionRegistry.EnsureAsync(connection, transaction, options.Value.App, [.. userIds.Distinct()], cancellationToken);
         var written = await connection.ExecuteAsync(new CommandDefinition(
             InsertSql,
             new
