@@ -32,8 +32,6 @@ public static class PeregrineHosting
         services.AddSingleton<ITierSource, FreeTierSource>();
         services.AddProblemDetails();
         services.AddUserContext();
-        // Replaced by the cloud resolver (Directus session) when CLOUD_MODE is on.
-        services.AddSingleton<IUserContextResolver, LocalUserResolver>();
         // One JSON policy: upstream's snake_case names (DTOs whose upstream shape differs say so themselves).
         services.Configure<JsonOptions>(o =>
         {
@@ -76,6 +74,7 @@ public static class PeregrineHosting
         var options = app.Services.GetRequiredService<IOptions<PeregrineOptions>>().Value;
         var root = app.MapGroup(options.PathBase);
         root.MapAppConfig();
+        root.MapSession();
         if (app.Environment.IsDevelopment())
         {
             root.MapDevTools();

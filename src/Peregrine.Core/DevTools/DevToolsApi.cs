@@ -2,6 +2,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using Peregrine.Configuration;
+using Peregrine.Sessions;
 
 namespace Peregrine.DevTools;
 
@@ -11,11 +14,15 @@ namespace Peregrine.DevTools;
 /// </summary>
 public static class DevToolsApi
 {
+    /// <summary>The user the developer sign-in picks when none is named.</summary>
+    public const string DefaultDevUser = "00000000-0000-4000-8000-000000000001";
+
     public static RouteGroupBuilder MapDevTools(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/dev").ExcludeFromDescription();
         // Shows what the bastion forwarded, to check the Cookie → X-CF-Session copy end to end.
         group.MapGet("/forwarded-session", GetForwardedSession);
+        group.MapGet("/sign-in", SignIn);
         return group;
     }
 
@@ -23,6 +30,36 @@ public static class DevToolsApi
         TypedResults.Ok(new ForwardedSession(
             XCfSession: request.Headers["X-CF-Session"].ToString(),
             Cookie: request.Headers.Cookie.ToString()));
+
+    /// <summary>
+    /// Signs the browser in as <paramref name="user"/> the way Directus would: a session token signed with the
+    /// configured <c>DIRECTUS_JWT_SECRET</c> in the <c>cf_session</c> cookie, then on to the session endpoint.
+    /// </summary>
+    public static Results<RedirectHttpResult, ProblemHttpResult> SignIn(
+        string? user, HttpResponse response, IOptions<PeregrineOptions> options, IOptions<DirectusSessionOptions> sessionOptions, TimeProvider time)
+    {
+        var settings = options.Value;
+        if (!settings.CloudMode)
+        {
+            return TypedResults.Problem(detail: "Local mode has no sessions: every request is the local user.", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        var userId = DirectusSessionValidator.CanonicalUserId(user ?? DefaultDevUser);
+        if (userId is null)
+        {
+            return TypedResults.Problem(detail: "The user must be a UUID.", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        var (token, expires) = DevSessionToken.Mint(userId, settings.DirectusJwtSecret!, sessionOptions.Value.Issuer, time);
+        response.Cookies.Append(SessionToken.CookieName, token, new CookieOptions
+        {
+            HttpOnly = true,
+            SameSite = SameSiteMode.Lax,
+            Path = "/",
+            Expires = expires,
+        });
+        return TypedResults.Redirect($"{settings.PathBase}/api/session");
+    }
 }
 
 public sealed record ForwardedSession(string XCfSession, string Cookie);

@@ -9,9 +9,9 @@ namespace Peregrine.Sessions;
 /// Local (self-hosted) mode: no session at all, one data folder (the folder of <c>STAGING_DB</c>) and a plain DB,
 /// exactly like self-hosted Peregrine. Never used in cloud mode.
 /// </summary>
-public sealed class LocalUserResolver(IOptions<PeregrineOptions> options) : IUserContextResolver
+public sealed class LocalUserResolver(IOptions<PeregrineOptions> options, UserTreeProvisioner provisioner) : IUserContextResolver
 {
-    public ValueTask<UserResolution> ResolveAsync(HttpContext context)
+    public async ValueTask<UserResolution> ResolveAsync(HttpContext context)
     {
         var settings = options.Value;
         var databasePath = settings.LocalDatabasePath;
@@ -23,6 +23,7 @@ public sealed class LocalUserResolver(IOptions<PeregrineOptions> options) : IUse
             Database = new DatabaseLocation(UserContext.LocalUserId, databasePath, Key: null),
             IsCloud = false,
         };
-        return ValueTask.FromResult(UserResolution.For(user));
+        await provisioner.EnsureProvisionedAsync(user, context.RequestAborted);
+        return UserResolution.For(user);
     }
 }

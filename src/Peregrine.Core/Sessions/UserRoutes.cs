@@ -2,34 +2,58 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Peregrine.Configuration;
 
 namespace Peregrine.Sessions;
 
 /// <summary>
-/// Endpoints that act for a user are grouped, and the group requires the user once. The filter resolves the
-/// request's <see cref="UserContext"/> (or short-circuits with the refusal) before any handler runs.
+/// Endpoints that act for a user are grouped, and the group requires the user once: the request's
+/// <see cref="UserContext"/> is resolved (or the request refused) before any handler runs.
 /// </summary>
 public static class UserRoutes
 {
+    /// <summary>
+    /// Wraps each endpoint's request delegate rather than adding an endpoint filter, because minimal APIs bind
+    /// handler parameters (including the injected <see cref="UserContext"/>) before filters run: a filter would be
+    /// too late to supply the user to the handler.
+    /// </summary>
     public static RouteGroupBuilder RequireUser(this RouteGroupBuilder group)
     {
-        group.AddEndpointFilter(async (invocation, next) =>
+        ((IEndpointConventionBuilder)group).Finally(endpoint =>
         {
-            var services = invocation.HttpContext.RequestServices;
-            var resolution = await services.GetRequiredService<IUserContextResolver>().ResolveAsync(invocation.HttpContext);
-            if (resolution.Refusal is not null)
+            var handler = endpoint.RequestDelegate
+                ?? throw new InvalidOperationException($"{endpoint.DisplayName} has no request delegate to guard");
+            endpoint.RequestDelegate = async context =>
             {
-                return resolution.Refusal;
-            }
+                var resolution = await context.RequestServices.GetRequiredService<IUserContextResolver>().ResolveAsync(context);
+                if (resolution.Refusal is not null)
+                {
+                    await resolution.Refusal.ExecuteAsync(context);
+                    return;
+                }
 
-            services.GetRequiredService<CurrentUser>().Set(resolution.User!);
-            return await next(invocation);
+                context.RequestServices.GetRequiredService<CurrentUser>().Set(resolution.User!);
+                await handler(context);
+            };
         });
         return group;
     }
 
+    /// <summary>
+    /// The request's user: the cloud resolver (Directus session) when <c>CLOUD_MODE</c> is on, the local one
+    /// otherwise, chosen once from the validated options.
+    /// </summary>
     public static IServiceCollection AddUserContext(this IServiceCollection services)
     {
+        services.AddOptions<DirectusSessionOptions>().BindConfiguration(DirectusSessionOptions.Section);
+        services.AddSingleton<DirectusSessionValidator>();
+        services.AddSingleton<UserTreeProvisioner>();
+        services.AddSingleton<CloudUserResolver>();
+        services.AddSingleton<LocalUserResolver>();
+        services.AddSingleton<IUserContextResolver>(sp => sp.GetRequiredService<IOptions<PeregrineOptions>>().Value.CloudMode
+            ? sp.GetRequiredService<CloudUserResolver>()
+            : sp.GetRequiredService<LocalUserResolver>());
         services.AddScoped<CurrentUser>();
         // Handlers ask for UserContext directly; outside a RequireUser group there is none, and asking is a bug.
         services.AddScoped(sp => sp.GetRequiredService<CurrentUser>().User

@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using Peregrine.Storage;
+
+namespace Peregrine.Sessions;
+
+/// <summary>
+/// First-login provisioning of a user's app tree: <c>config/</c>, <c>data/</c>, the bootstrap
+/// <c>config/resume_keywords.yaml</c> and a keyed <c>staging.db</c>. Idempotent, and safe when many first requests
+/// of one user arrive together (one lock stripe per user id; other users are not held up). Once a tree is known to
+/// be provisioned, a request costs one directory check.
+/// </summary>
+public sealed class UserTreeProvisioner(UserDatabases databases)
+{
+    public const string BootstrapKeywordsFile = "resume_keywords.yaml";
+    public const string BootstrapKeywords = "skills: []\ndomains: []\nkeywords: []\n";
+
+    private const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    private readonly SemaphoreSlim[] _stripes = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
+    private readonly ConcurrentDictionary<string, bool> _provisioned = new(StringComparer.Ordinal);
+
+    public async ValueTask EnsureProvisionedAsync(UserContext user, CancellationToken cancellationToken)
+    {
+        // The directory check keeps the cache honest after an erasure removed the tree.
+        if (_provisioned.ContainsKey(user.AppDirectory) && Directory.Exists(user.AppDirectory))
+        {
+            return;
+        }
+
+        var stripe = _stripes[(int)((uint)StringComparer.Ordinal.GetHashCode(user.UserId) % (uint)_stripes.Length)];
+        await stripe.WaitAsync(cancellationToken);
+        try
+        {
+            Provision(user);
+            _provisioned[user.AppDirectory] = true;
+        }
+        finally
+        {
+            stripe.Release();
+        }
+    }
+
+    private void Provision(UserContext user)
+    {
+        CreateOwnerOnlyDirectory(user.ConfigDirectory);
+        CreateOwnerOnlyDirectory(user.DataDirectory);
+        WriteIfAbsent(Path.Combine(user.ConfigDirectory, BootstrapKeywordsFile), BootstrapKeywords);
+
+        var creatingDatabase = !File.Exists(user.Database.Path);
+        databases.Open(user.Database).Dispose();
+        if (creatingDatabase && !OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(user.Database.Path, OwnerOnlyFile);
+        }
+    }
+
+    private static void CreateOwnerOnlyDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+            return;
+        }
+
+        // Applies to every missing parent too (the user's folder and its app folder).
+        Directory.CreateDirectory(path, OwnerOnlyDirectory);
+    }
+
+    /// <summary>CreateNew makes "never overwrite" atomic: a file that appeared meanwhile is left exactly as it is.</summary>
+    private static void WriteIfAbsent(string path, string content)
+    {
+        if (File.Exists(path))
+        {
+            return;
+        }
+
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = OwnerOnlyFile;
+        }
+
+        try
+        {
+            using var writer = new StreamWriter(path, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false), options);
+            writer.Write(content);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+        }
+    }
+}
