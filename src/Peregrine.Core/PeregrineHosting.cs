@@ -30,6 +30,8 @@ public static class PeregrineHosting
         services.AddSingleton<IUsageTelemetry, NoUsageTelemetry>();
         // Replaced by the platform DB's subscriptions in the cloud API.
         services.AddSingleton<ITierSource, FreeTierSource>();
+        // Replaced by the platform DB's subscriptions registry in the cloud API.
+        services.AddSingleton<IAccountProvisioning, NoAccountProvisioning>();
         services.AddProblemDetails();
         services.AddUserContext();
         // One JSON policy: upstream's snake_case names (DTOs whose upstream shape differs say so themselves).

@@ -4,6 +4,7 @@ using Npgsql;
 using Peregrine.Api.Erasure;
 using Peregrine.Api.Privacy;
 using Peregrine.Api.Telemetry;
+using Peregrine.Sessions;
 using Peregrine.Telemetry;
 using Peregrine.Tiers;
 
@@ -49,6 +50,7 @@ internal static class PlatformDatabase
         builder.Services.AddHostedService<PlatformSchemaMigrator>();
         builder.Services.AddSingleton<SubscriptionRegistry>();
         builder.Services.Replace(ServiceDescriptor.Singleton<ITierSource>(sp => sp.GetRequiredService<SubscriptionRegistry>()));
+        builder.Services.Replace(ServiceDescriptor.Singleton<IAccountProvisioning>(sp => sp.GetRequiredService<SubscriptionRegistry>()));
         builder.AddUsageTelemetry();
     }
 

@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Peregrine.Configuration;
+using Peregrine.Sessions;
 using Peregrine.Tiers;
 
 namespace Peregrine.Api.Platform;
@@ -11,12 +12,12 @@ namespace Peregrine.Api.Platform;
 /// runbook's GDPR <c>DELETE FROM subscriptions</c> cascades). Ensured at first login and again, lazily, before any
 /// consent, event or grant write, so a foreign key can never fail.
 /// </summary>
-public sealed class SubscriptionRegistry(NpgsqlDataSource dataSource, IOptions<PeregrineOptions> options, ILogger<SubscriptionRegistry> logger) : ITierSource
+public sealed class SubscriptionRegistry(NpgsqlDataSource dataSource, IOptions<PeregrineOptions> options, ILogger<SubscriptionRegistry> logger) : ITierSource, IAccountProvisioning
 {
     public const string FreeTier = "free";
 
-    // Tier lookups sit on request paths (session, config/app); a platform DB outage must cost them little.
-    private static readonly TimeSpan TierLookupBudget = TimeSpan.FromSeconds(2);
+    // Tier lookups and first-login provisioning sit on request paths; a platform DB outage must cost them little.
+    private static readonly TimeSpan PlatformBudget = TimeSpan.FromSeconds(2);
 
     private const string EnsureSql = """
         INSERT INTO subscriptions (user_id, product, tier)
@@ -29,6 +30,21 @@ public sealed class SubscriptionRegistry(NpgsqlDataSource dataSource, IOptions<P
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await EnsureAsync(connection, transaction: null, options.Value.App, [userId], cancellationToken);
+    }
+
+    /// <summary>The first-login hook: best effort, because every later write ensures the row again before it needs it.</summary>
+    public async ValueTask EnsureAccountAsync(string userId, CancellationToken cancellationToken)
+    {
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(PlatformBudget);
+        try
+        {
+            await EnsureAsync(Guid.Parse(userId), budget.Token);
+        }
+        catch (Exception e) when ((e is NpgsqlException or OperationCanceledException or TimeoutException) && !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("Subscription not ensured at first login: platform DB unavailable ({Kind})", e.GetType().Name);
+        }
     }
 
     /// <summary>Idempotent (<c>ON CONFLICT DO NOTHING</c>), inside the caller's transaction: run before any write that references the user.</summary>
@@ -45,7 +61,7 @@ public sealed class SubscriptionRegistry(NpgsqlDataSource dataSource, IOptions<P
         }
 
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        budget.CancelAfter(TierLookupBudget);
+        budget.CancelAfter(PlatformBudget);
         try
         {
             await using var connection = await dataSource.OpenConnectionAsync(budget.Token);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Dapper;
 using Npgsql;
 
 namespace Peregrine.Tests.Infrastructure;
@@ -78,6 +79,26 @@ public sealed class PostgresFixture : IAsyncLifetime
         var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync().WaitAsync(CommandTimeout);
         return connection;
+    }
+
+    /// <summary>Polls (bounded) until <paramref name="sql"/> returns <paramref name="expected"/>: writers such as telemetry are asynchronous by design.</summary>
+    public async Task<long> WaitForCountAsync(string sql, object parameters, long expected)
+    {
+        var deadline = DateTime.UtcNow + CommandTimeout / 2;
+        long count;
+        do
+        {
+            await using var connection = await OpenAsync();
+            count = await connection.ExecuteScalarAsync<long>(sql, parameters);
+            if (count == expected)
+            {
+                return count;
+            }
+
+            await Task.Delay(50);
+        }
+        while (DateTime.UtcNow < deadline);
+        return count;
     }
 
     public async Task DisposeAsync()

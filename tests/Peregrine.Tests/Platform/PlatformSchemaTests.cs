@@ -16,7 +16,7 @@ public sealed class PlatformSchemaTests(PostgresFixture postgres)
         await using var dataSource = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync());
         var replicas = Enumerable.Range(0, 4).Select(_ => new PlatformSchema(dataSource, NullLogger<PlatformSchema>.Instance)).ToList();
 
-        var applied = await Task.WhenAll(replicas.Select(r => r.MigrateAsync(CancellationToken.None))).WaitAsync(PlatformApiFactory.Timeout);
+        var applied = await Task.WhenAll(replicas.Select(r => r.MigrateAsync(CancellationToken.None))).WaitAsync(PlatformApi.Timeout);
 
         // Without the advisory lock two replicas would both see an empty history and one would fail on CREATE TABLE.
         Assert.Equal(PlatformSchema.Migrations.Count, applied.Sum());
@@ -30,7 +30,7 @@ public sealed class PlatformSchemaTests(PostgresFixture postgres)
     [Fact]
     public async Task RunbookStatementsWorkVerbatimAndTheGdprDeleteCascades()
     {
-        await (await new PlatformApiFactory(postgres).StartAsync()).DisposeAsync();
+        await (await PlatformApi.StartAsync(postgres)).DisposeAsync();
         var user = Guid.NewGuid();
         var other = Guid.NewGuid();
         await using var connection = await postgres.OpenAsync();

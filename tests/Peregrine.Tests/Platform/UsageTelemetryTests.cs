@@ -19,7 +19,7 @@ public sealed class UsageTelemetryTests(PostgresFixture postgres)
     [InlineData(true, false, false)]
     public async Task ConsentDecidesWhetherAnEventIsStored(bool? allDisabled, bool? usageEvents, bool stored)
     {
-        await using var api = await new PlatformApiFactory(postgres).StartAsync();
+        await using var api = await PlatformApi.StartAsync(postgres);
         var user = Guid.NewGuid();
         await using (var connection = await postgres.OpenAsync())
         {
@@ -30,7 +30,7 @@ public sealed class UsageTelemetryTests(PostgresFixture postgres)
         telemetry.LogUsageEvent(user.ToString(), "peregrine", "job_applied", new Dictionary<string, object?> { ["words"] = 350 });
         telemetry.LogUsageEvent(user.ToString(), "peregrine", "cover_letter_saved");
 
-        Assert.Equal(1, await WaitForSentinelAsync(api, telemetry));
+        Assert.Equal(1, await WaitForSentinelAsync(postgres, telemetry));
         await using var check = await postgres.OpenAsync();
         var rows = (await check.QueryAsync<(string EventType, string? Metadata)>(
             "SELECT event_type, metadata::text FROM usage_events WHERE user_id = @user ORDER BY id", new { user })).ToList();
@@ -41,14 +41,14 @@ public sealed class UsageTelemetryTests(PostgresFixture postgres)
     [Fact]
     public async Task OnboardingDefaultIsConfigurable()
     {
-        await using var api = await new PlatformApiFactory(postgres, b => b.UseSetting("Telemetry:UsageEventsByDefault", "false")).StartAsync();
+        await using var api = await PlatformApi.StartAsync(postgres, ("Telemetry:UsageEventsByDefault", "false"));
         var user = Guid.NewGuid();
         var telemetry = api.Services.GetRequiredService<IUsageTelemetry>();
 
         telemetry.LogUsageEvent(user.ToString(), "peregrine", "job_applied");
 
-        Assert.Equal(1, await WaitForSentinelAsync(api, telemetry));
-        Assert.Equal(0, await api.WaitForCountAsync(CountEvents, new { userId = user }, 0));
+        Assert.Equal(1, await WaitForSentinelAsync(postgres, telemetry));
+        Assert.Equal(0, await postgres.WaitForCountAsync(CountEvents, new { userId = user }, 0));
     }
 
     [Theory]
@@ -59,7 +59,7 @@ public sealed class UsageTelemetryTests(PostgresFixture postgres)
     [InlineData("note", "write to jane.doe@example.org")]
     public async Task MetadataThatLooksPersonalIsDropped(string key, string value)
     {
-        await using var api = await new PlatformApiFactory(postgres).StartAsync();
+        await using var api = await PlatformApi.StartAsync(postgres);
         var user = Guid.NewGuid();
         var telemetry = api.Services.GetRequiredService<IUsageTelemetry>();
 
@@ -67,18 +67,18 @@ public sealed class UsageTelemetryTests(PostgresFixture postgres)
         telemetry.LogUsageEvent(user.ToString(), "peregrine", "job_applied", new Dictionary<string, object?> { ["nested"] = new Dictionary<string, object?> { [key] = value } });
         telemetry.LogUsageEvent(user.ToString(), "peregrine", "job_applied", new Dictionary<string, object?> { ["words"] = 350 });
 
-        Assert.Equal(1, await WaitForSentinelAsync(api, telemetry));
-        Assert.Equal(1, await api.WaitForCountAsync(CountEvents, new { userId = user }, 1));
+        Assert.Equal(1, await WaitForSentinelAsync(postgres, telemetry));
+        Assert.Equal(1, await postgres.WaitForCountAsync(CountEvents, new { userId = user }, 1));
     }
 
     /// <summary>
     /// The writer is one FIFO reader: once an event logged after the ones under test is stored, those were decided too.
     /// The sentinel user is the all-zero UUID with usage events on.
     /// </summary>
-    internal static async Task<long> WaitForSentinelAsync(PlatformApiFactory api, IUsageTelemetry telemetry)
+    internal static async Task<long> WaitForSentinelAsync(PostgresFixture postgres, IUsageTelemetry telemetry)
     {
         var marker = $"sentinel_{Guid.NewGuid():N}";
-        await using (var connection = await api.Postgres.OpenAsync())
+        await using (var connection = await postgres.OpenAsync())
         {
             await connection.ExecuteAsync("INSERT INTO subscriptions (user_id, product) VALUES (@user, 'peregrine') ON CONFLICT DO NOTHING", new { user = Guid.Empty });
             await connection.ExecuteAsync(
@@ -87,6 +87,6 @@ public sealed class UsageTelemetryTests(PostgresFixture postgres)
         }
 
         telemetry.LogUsageEvent(Guid.Empty.ToString(), "peregrine", marker);
-        return await api.WaitForCountAsync("SELECT count(*) FROM usage_events WHERE event_type = @marker", new { marker }, 1);
+        return await postgres.WaitForCountAsync("SELECT count(*) FROM usage_events WHERE event_type = @marker", new { marker }, 1);
     }
 }
