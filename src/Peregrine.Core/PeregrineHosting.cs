@@ -9,8 +9,10 @@ using Peregrine.AppConfig;
 using Peregrine.Configuration;
 using Peregrine.DevTools;
 using Peregrine.Health;
+using Peregrine.Jobs;
 using Peregrine.Sessions;
 using Peregrine.Storage;
+using Peregrine.Tasks;
 using Peregrine.Telemetry;
 using Peregrine.Tiers;
 
@@ -25,7 +27,9 @@ public static class PeregrineHosting
         services.AddOptions<PeregrineOptions>().BindConfiguration(string.Empty);
         services.AddSingleton<IValidateOptions<PeregrineOptions>, PeregrineOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<UserDatabases>();
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName);
+        // Built by ActivatorUtilities: UserDatabases also has a convenience constructor for tools and tests.
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<UserDatabases>(sp));
         // Replaced by the platform DB writer in the cloud API; local mode and the demo record nothing.
         services.AddSingleton<IUsageTelemetry, NoUsageTelemetry>();
         // Replaced by the platform DB's subscriptions in the cloud API.
@@ -77,6 +81,8 @@ public static class PeregrineHosting
         var root = app.MapGroup(options.PathBase);
         root.MapAppConfig();
         root.MapSession();
+        root.MapJobs();
+        root.MapTasks();
         if (app.Environment.IsDevelopment())
         {
             root.MapDevTools();

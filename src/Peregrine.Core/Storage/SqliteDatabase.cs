@@ -40,7 +40,11 @@ public static class SqliteDatabase
         {
             connection.Open();
             using var probe = connection.CreateCommand();
+            // busy_timeout makes SQLite itself wait for a writer's lock (on top of Microsoft.Data.Sqlite's own retry),
+            // so concurrent writers to one user's DB queue instead of surfacing SQLITE_BUSY.
             probe.CommandText = "SELECT count(*) FROM sqlite_schema;";
+            probe.ExecuteScalar();
+            probe.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutSeconds * 1000};";
             probe.ExecuteScalar();
             return connection;
         }

@@ -1,22 +1,149 @@
+using System.Collections.Concurrent;
+using Dapper;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Peregrine.Tasks;
 
 namespace Peregrine.Storage;
 
 /// <summary>
-/// The one component that opens per-user DBs. Nothing else opens a user's staging.db.
-/// (Foundation version: opens keyed, pooled connections; migrations, legacy conversion and LRU bounds come with the storage issue.)
+/// The one component that opens per-user DBs; nothing else opens a user's staging.db. The first open of a file in
+/// this process prepares it once (removes stale conversion temps, converts a legacy file to the raw-key form, turns
+/// on WAL, applies missing migrations, fails tasks a previous process left running); every open after that is a
+/// pooled handle whose key was applied when the handle was created. Only the most recently used files keep pooled
+/// handles (<see cref="StorageOptions.MaxPooledDatabases"/>).
 /// </summary>
 public sealed class UserDatabases
 {
-    public SqliteConnection Open(DatabaseLocation location) => SqliteDatabase.Open(location.Path, location.Key);
+    private readonly StorageOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly PooledDatabases _pooled;
+    private readonly ConcurrentDictionary<string, Lazy<bool>> _prepared = new(StringComparer.Ordinal);
 
-    public Task<SqliteConnection> OpenAsync(DatabaseLocation location, CancellationToken cancellationToken = default) =>
-        Task.FromResult(Open(location));
+    static UserDatabases() => DapperConventions.EnsureRegistered();
 
-    /// <summary>Closes the owner's pooled handles: required before the file is replaced (restore) or removed (erasure).</summary>
+    [ActivatorUtilitiesConstructor]
+    public UserDatabases(IOptions<StorageOptions> options, TimeProvider time, ILogger<UserDatabases> logger)
+        : this(options.Value, time, logger)
+    {
+    }
+
+    public UserDatabases(StorageOptions? options = null, TimeProvider? time = null, ILogger? logger = null)
+    {
+        _options = options ?? new StorageOptions();
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+        _pooled = new PooledDatabases(_options.MaxPooledDatabases);
+    }
+
+    /// <summary>How many DB files currently keep pooled handles.</summary>
+    public int PooledCount => _pooled.Count;
+
+    public bool IsPooled(DatabaseLocation location) => _pooled.Contains(Normalise(location.Path));
+
+    public SqliteConnection Open(DatabaseLocation location)
+    {
+        EnsurePrepared(location);
+        return OpenPrepared(location);
+    }
+
+    public async Task<SqliteConnection> OpenAsync(DatabaseLocation location, CancellationToken cancellationToken = default)
+    {
+        if (!IsPrepared(location))
+        {
+            // Preparation may convert a file (and a passphrase probe costs ~100 ms): keep it off the request thread.
+            await Task.Run(() => EnsurePrepared(location), cancellationToken);
+        }
+
+        return OpenPrepared(location);
+    }
+
+    /// <summary>
+    /// Closes the owner's pooled handles and forgets that the file was prepared: required before the file is replaced
+    /// (restore) or removed (erasure). The next open prepares whatever file is then found there.
+    /// </summary>
     public void Evict(DatabaseLocation location)
     {
-        using var connection = new SqliteConnection(SqliteDatabase.ConnectionString(location.Path, location.Key));
+        var path = Normalise(location.Path);
+        _prepared.TryRemove(path, out _);
+        ClearPool(_pooled.Remove(path) ?? SqliteDatabase.ConnectionString(path, location.Key));
+    }
+
+    private bool IsPrepared(DatabaseLocation location) =>
+        _prepared.TryGetValue(Normalise(location.Path), out var lazy) && lazy.IsValueCreated;
+
+    private SqliteConnection OpenPrepared(DatabaseLocation location)
+    {
+        var path = Normalise(location.Path);
+        var connectionString = SqliteDatabase.ConnectionString(path, location.Key);
+        foreach (var evicted in _pooled.Touch(path, connectionString))
+        {
+            ClearPool(evicted);
+        }
+
+        return SqliteDatabase.Open(path, location.Key);
+    }
+
+    private void EnsurePrepared(DatabaseLocation location)
+    {
+        var path = Normalise(location.Path);
+        var once = _prepared.GetOrAdd(path, _ => new Lazy<bool>(() => Prepare(location, path)));
+        try
+        {
+            _ = once.Value;
+        }
+        catch
+        {
+            // A failed preparation (broken migration, unreadable file) is retried by the next open, not cached.
+            _prepared.TryRemove(new KeyValuePair<string, Lazy<bool>>(path, once));
+            throw;
+        }
+    }
+
+    private bool Prepare(DatabaseLocation location, string path)
+    {
+        SqliteEngine.EnsureLoaded();
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        if (LegacyConversion.RemoveStaleTemps(path) > 0)
+        {
+            _logger.LogWarning("Removed temp files of an interrupted conversion beside the DB of {OwnerId}", location.OwnerId);
+        }
+
+        if (location.Key is not null)
+        {
+            var form = LegacyConversion.ConvertIfLegacy(path, location.Key, _options.AfterConversionTempWritten);
+            if (form is DatabaseForm.Plaintext or DatabaseForm.Passphrase)
+            {
+                _logger.LogInformation("Converted the {Form} DB of {OwnerId} to the raw-key form", form, location.OwnerId);
+            }
+        }
+
+        using var connection = SqliteDatabase.Open(path, location.Key, pooling: false);
+        connection.Execute("PRAGMA journal_mode = WAL;");
+        var applied = SchemaMigrator.Migrate(connection, _options.Migrations, _time);
+        if (applied.Count > 0)
+        {
+            _logger.LogInformation("Migrated the DB of {OwnerId}: {Versions}", location.OwnerId, string.Join(", ", applied));
+        }
+
+        var interrupted = BackgroundTasks.FailInterrupted(connection, _time);
+        if (interrupted > 0)
+        {
+            _logger.LogInformation("Failed {Count} task(s) of {OwnerId} interrupted by restart", interrupted, location.OwnerId);
+        }
+
+        return true;
+    }
+
+    private static void ClearPool(string connectionString)
+    {
+        using var connection = new SqliteConnection(connectionString);
         SqliteConnection.ClearPool(connection);
     }
+
+    private static string Normalise(string path) => Path.GetFullPath(path);
 }

@@ -1,0 +1,49 @@
+using BenchmarkDotNet.Attributes;
+using Peregrine.Jobs;
+using Peregrine.Sessions;
+using Peregrine.Storage;
+
+namespace Peregrine.Bench;
+
+/// <summary>
+/// The data-access path of <c>GET /api/jobs</c> (the real handler, pooled handles through <see cref="UserDatabases"/>)
+/// over 500 jobs: what encryption costs a list request.
+/// </summary>
+[MemoryDiagnoser]
+public class ListJobsBenchmarks
+{
+    private StorageFiles _files = null!;
+    private UserDatabases _databases = null!;
+    private UserContext _encrypted = null!;
+    private UserContext _plaintext = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _files = new StorageFiles(jobs: 500);
+        _databases = new UserDatabases();
+        _encrypted = User(_files.Encrypted);
+        _plaintext = User(_files.Plaintext);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _files.Dispose();
+
+    [Benchmark(Baseline = true)]
+    public Task<object> Plaintext() => List(_plaintext);
+
+    [Benchmark]
+    public Task<object> Encrypted() => List(_encrypted);
+
+    private async Task<object> List(UserContext user) =>
+        await JobsApi.ListJobs(user, _databases, JobStatuses.Pending, limit: 500, CancellationToken.None);
+
+    private static UserContext User(DatabaseLocation location) => new()
+    {
+        UserId = location.OwnerId,
+        App = "peregrine",
+        AppDirectory = Path.GetDirectoryName(location.Path)!,
+        Database = location,
+        IsCloud = location.Key is not null,
+    };
+}

@@ -1,0 +1,120 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Peregrine.Storage;
+
+namespace Peregrine.Tasks;
+
+/// <summary>
+/// The <c>background_tasks</c> rules of upstream (§2.4): states <c>queued → running → completed | failed</c>; at most one
+/// queued or running row per (type, job), or per (type, job, params) when params are given; the <c>error</c> column
+/// carries the failure or the result message. All times are <see cref="Timestamps"/>.
+/// </summary>
+public static class BackgroundTasks
+{
+    public const string CancelledByUser = "Cancelled by user";
+    public const string KilledByUser = "Killed by user";
+    public const string InterruptedByRestart = "Interrupted by restart";
+
+    /// <summary>Queues a task unless an equal one is already queued or running; returns that one's id then.</summary>
+    public static TaskSubmission Submit(SqliteConnection connection, string taskType, long jobId, string? parameters, TimeProvider time, SqliteTransaction? transaction = null)
+    {
+        const string findActive = """
+            SELECT id FROM background_tasks
+            WHERE task_type = @taskType AND job_id = @jobId AND status IN ('queued', 'running')
+              AND (@parameters IS NULL OR params = @parameters)
+            ORDER BY id LIMIT 1;
+            """;
+        const string insert = """
+            INSERT INTO background_tasks (task_type, job_id, params, status, created_at, updated_at)
+            VALUES (@taskType, @jobId, @parameters, 'queued', @now, @now)
+            RETURNING id;
+            """;
+
+        // Immediate: the check and the insert must see the same state, or two requests could both queue a duplicate.
+        using var own = transaction is null ? connection.BeginTransaction(deferred: false) : null;
+        var tx = transaction ?? own;
+        var existing = connection.ExecuteScalar<long?>(findActive, new { taskType, jobId, parameters }, tx);
+        if (existing is { } id)
+        {
+            return new TaskSubmission(id, IsNew: false);
+        }
+
+        var created = connection.ExecuteScalar<long>(insert, new { taskType, jobId, parameters, now = Timestamps.Now(time) }, tx);
+        own?.Commit();
+        return new TaskSubmission(created, IsNew: true);
+    }
+
+    /// <summary>Cancels one task: <c>null</c> when there is no such task, <c>false</c> when it had already finished.</summary>
+    public static bool? Cancel(SqliteConnection connection, long taskId, TimeProvider time)
+    {
+        const string cancel = """
+            UPDATE background_tasks SET status = 'failed', error = @message, finished_at = @now, updated_at = @now
+            WHERE id = @taskId AND status IN ('queued', 'running');
+            """;
+        const string exists = "SELECT count(*) FROM background_tasks WHERE id = @taskId;";
+
+        if (connection.Execute(cancel, new { taskId, message = CancelledByUser, now = Timestamps.Now(time) }) > 0)
+        {
+            return true;
+        }
+
+        return connection.ExecuteScalar<long>(exists, new { taskId }) > 0 ? false : null;
+    }
+
+    public static int KillAll(SqliteConnection connection, TimeProvider time) =>
+        FailActive(connection, ["queued", "running"], KilledByUser, time);
+
+    /// <summary>Run on the first open of a DB in a process: nothing is running any more. Queued rows survive, as upstream.</summary>
+    public static int FailInterrupted(SqliteConnection connection, TimeProvider time) =>
+        FailActive(connection, ["running"], InterruptedByRestart, time);
+
+    public static IReadOnlyList<ActiveTask> Active(SqliteConnection connection)
+    {
+        const string sql = """
+            SELECT t.id, t.task_type, t.job_id, t.params, t.status, t.stage, t.error,
+                   t.created_at, t.started_at, t.updated_at, j.title, j.company
+            FROM background_tasks t LEFT JOIN jobs j ON j.id = t.job_id
+            WHERE t.status IN ('queued', 'running')
+            ORDER BY t.created_at, t.id;
+            """;
+        return [.. connection.Query<ActiveTask>(sql)];
+    }
+
+    /// <summary>The newest task of a type for a job, as the SPA polls it; <c>status = "none"</c> when there is none.</summary>
+    public static TaskProgress LatestFor(SqliteConnection connection, string taskType, long jobId)
+    {
+        const string sql = """
+            SELECT status, stage, error AS message FROM background_tasks
+            WHERE task_type = @taskType AND job_id = @jobId
+            ORDER BY id DESC LIMIT 1;
+            """;
+        return connection.QuerySingleOrDefault<TaskProgress>(sql, new { taskType, jobId }) ?? new TaskProgress("none", null, null);
+    }
+
+    private static int FailActive(SqliteConnection connection, string[] statuses, string message, TimeProvider time)
+    {
+        const string sql = """
+            UPDATE background_tasks SET status = 'failed', error = @message, finished_at = @now, updated_at = @now
+            WHERE status IN @statuses;
+            """;
+        return connection.Execute(sql, new { statuses, message, now = Timestamps.Now(time) });
+    }
+}
+
+public sealed record TaskSubmission(long TaskId, bool IsNew);
+
+public sealed record TaskProgress(string Status, string? Stage, string? Message);
+
+public sealed record ActiveTask(
+    long Id,
+    string TaskType,
+    long JobId,
+    string? Params,
+    string Status,
+    string? Stage,
+    string? Error,
+    string? CreatedAt,
+    string? StartedAt,
+    string? UpdatedAt,
+    string? Title,
+    string? Company);

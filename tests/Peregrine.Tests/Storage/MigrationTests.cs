@@ -1,0 +1,105 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Peregrine.Storage;
+using Peregrine.Tests.Infrastructure;
+
+namespace Peregrine.Tests.Storage;
+
+[Trait(Category.Name, Category.Unit)]
+public sealed class MigrationTests : IDisposable
+{
+    private static readonly Migration AddNotes = new("002_add_job_notes", "ALTER TABLE jobs ADD COLUMN notes TEXT;");
+    private static readonly Migration Broken = new("002_broken", "ALTER TABLE jobs ADD COLUMN half_done TEXT; SELECT * FROM no_such_table;");
+
+    private readonly TestDirectory _dir = new();
+    private readonly DatabaseLocation _location;
+
+    public MigrationTests() => _location = new("owner", _dir.Combine("staging.db"), StoreFixtures.NewKey());
+
+    public void Dispose() => _dir.Dispose();
+
+    private static UserDatabases Process(MigrationSet migrations) => new(new StorageOptions { Migrations = migrations });
+
+    private void CreateAtBaselineWithOneJob()
+    {
+        using var connection = Process(MigrationSet.Embedded).Open(_location);
+        connection.Execute("INSERT INTO jobs (title, url) VALUES ('Engineer', 'https://jobs.example/1');");
+    }
+
+    private static IReadOnlyList<string> Versions(SqliteConnection connection) => SchemaMigrator.AppliedVersions(connection);
+
+    private static bool HasColumn(SqliteConnection connection, string column) =>
+        connection.ExecuteScalar<long>("SELECT count(*) FROM pragma_table_info('jobs') WHERE name = @column;", new { column }) > 0;
+
+    [Fact]
+    public void NewDatabaseHasTheWholeSchemaInWalMode()
+    {
+        using var connection = Process(MigrationSet.Embedded).Open(_location);
+
+        Assert.Equal(["001_baseline"], Versions(connection));
+        var tables = connection.Query<string>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name;");
+        Assert.Equal(["background_tasks", "company_research", "digest_queue", "job_contacts", "jobs", "schema_migrations", "survey_responses"], tables);
+        Assert.Equal("wal", connection.ExecuteScalar<string>("PRAGMA journal_mode;"));
+        Assert.Equal(1L, connection.ExecuteScalar<long>("PRAGMA foreign_keys;"));
+    }
+
+    [Fact]
+    public void TaskRowsDefaultToQueuedWithAUtcIsoCreationTime()
+    {
+        using var connection = Process(MigrationSet.Embedded).Open(_location);
+        connection.Execute("INSERT INTO background_tasks (task_type) VALUES ('discovery');");
+
+        var (status, createdAt) = connection.QuerySingle<(string, string)>("SELECT status, created_at FROM background_tasks;");
+        Assert.Equal("queued", status);
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", createdAt);
+    }
+
+    [Fact]
+    public void DatabaseOneVersionBehindIsMigratedOnOpenKeepingItsData()
+    {
+        CreateAtBaselineWithOneJob();
+
+        using var connection = Process(MigrationSet.Embedded.With(AddNotes)).Open(_location);
+
+        Assert.Equal(["001_baseline", "002_add_job_notes"], Versions(connection));
+        Assert.True(HasColumn(connection, "notes"));
+        Assert.Equal("Engineer", connection.ExecuteScalar<string>("SELECT title FROM jobs;"));
+    }
+
+    [Fact]
+    public void MigratingTwiceAppliesNothing()
+    {
+        var migrations = MigrationSet.Embedded.With(AddNotes);
+        using var connection = Process(migrations).Open(_location);
+
+        Assert.Empty(SchemaMigrator.Migrate(connection, migrations, TimeProvider.System));
+        using var again = Process(migrations).Open(_location);
+        Assert.Equal(["001_baseline", "002_add_job_notes"], Versions(again));
+    }
+
+    [Fact]
+    public void BrokenMigrationLeavesThePreviousVersionAndNamesTheFile()
+    {
+        CreateAtBaselineWithOneJob();
+
+        var error = Assert.Throws<MigrationFailedException>(() => Process(MigrationSet.Embedded.With(Broken)).Open(_location).Dispose());
+
+        Assert.Equal("002_broken", error.Version);
+        Assert.Contains("Migration 002_broken failed", error.Message, StringComparison.Ordinal);
+        using var connection = Process(MigrationSet.Embedded).Open(_location);
+        Assert.Equal(["001_baseline"], Versions(connection));
+        Assert.False(HasColumn(connection, "half_done"));
+        Assert.Equal(1, StoreFixtures.Count(connection, "jobs"));
+    }
+
+    [Fact]
+    public void MigrationFilesCanComeFromADirectory()
+    {
+        File.WriteAllText(_dir.Combine("002_add_job_notes.sql"), AddNotes.Sql);
+        File.WriteAllText(_dir.Combine("001_baseline.sql"), MigrationSet.Embedded.Migrations[0].Sql);
+
+        var fromDisk = MigrationSet.FromDirectory(_dir.Path);
+
+        Assert.Equal(["001_baseline", "002_add_job_notes"], fromDisk.Migrations.Select(m => m.Version));
+    }
+}

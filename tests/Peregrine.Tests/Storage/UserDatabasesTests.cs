@@ -1,0 +1,96 @@
+using Dapper;
+using Peregrine.Storage;
+using Peregrine.Tasks;
+using Peregrine.Tests.Infrastructure;
+
+namespace Peregrine.Tests.Storage;
+
+[Trait(Category.Name, Category.Unit)]
+public sealed class UserDatabasesTests : IDisposable
+{
+    private readonly TestDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private DatabaseLocation Owner(int n) => new($"owner-{n}", _dir.Combine($"owner-{n}", "staging.db"), StoreFixtures.NewKey());
+
+    [Fact]
+    public void OnlyTheMostRecentlyUsedDatabasesKeepPooledHandles()
+    {
+        var databases = new UserDatabases(new StorageOptions { MaxPooledDatabases = 3 });
+        var owners = Enumerable.Range(0, 5).Select(Owner).ToList();
+
+        foreach (var owner in owners)
+        {
+            using var connection = databases.Open(owner);
+        }
+
+        using (databases.Open(owners[2]))
+        {
+        }
+
+        Assert.Equal(3, databases.PooledCount);
+        Assert.False(databases.IsPooled(owners[0]));
+        Assert.False(databases.IsPooled(owners[1]));
+        Assert.True(databases.IsPooled(owners[2]));
+        Assert.True(databases.IsPooled(owners[4]));
+    }
+
+    [Fact]
+    public void EvictedOwnerReopensWithItsData()
+    {
+        var databases = new UserDatabases();
+        var owner = Owner(1);
+        using (var connection = databases.Open(owner))
+        {
+            connection.Execute("INSERT INTO jobs (title, url) VALUES ('Engineer', 'https://jobs.example/1');");
+        }
+
+        databases.Evict(owner);
+
+        Assert.False(databases.IsPooled(owner));
+        using var again = databases.Open(owner);
+        Assert.Equal(1, StoreFixtures.Count(again, "jobs"));
+    }
+
+    [Fact]
+    public void RunningTasksAreFailedOnTheFirstOpenAfterARestartAndQueuedOnesSurvive()
+    {
+        var owner = Owner(1);
+        using (var connection = new UserDatabases().Open(owner))
+        {
+            connection.Execute("INSERT INTO background_tasks (task_type, status) VALUES ('discovery', 'running'), ('scrape_url', 'queued');");
+        }
+
+        using var restarted = new UserDatabases().Open(owner);
+
+        var tasks = restarted.Query<(string TaskType, string Status, string? Error)>("SELECT task_type, status, error FROM background_tasks ORDER BY id;").ToList();
+        Assert.Equal(("discovery", "failed", BackgroundTasks.InterruptedByRestart), tasks[0]);
+        Assert.Equal(("scrape_url", "queued", (string?)null), tasks[1]);
+    }
+
+    [Fact]
+    public void TasksAreDeduplicatedPerTypeAndJobWhileActive()
+    {
+        using var connection = new UserDatabases().Open(Owner(1));
+
+        var first = BackgroundTasks.Submit(connection, "cover_letter", 7, null, TimeProvider.System);
+        var duplicate = BackgroundTasks.Submit(connection, "cover_letter", 7, null, TimeProvider.System);
+        var otherParams = BackgroundTasks.Submit(connection, "resume_optimize", 7, """{"full_rewrite":true}""", TimeProvider.System);
+        var sameParams = BackgroundTasks.Submit(connection, "resume_optimize", 7, """{"full_rewrite":true}""", TimeProvider.System);
+        var differentParams = BackgroundTasks.Submit(connection, "resume_optimize", 7, """{"full_rewrite":false}""", TimeProvider.System);
+
+        Assert.True(first.IsNew);
+        Assert.Equal(new TaskSubmission(first.TaskId, false), duplicate);
+        Assert.True(otherParams.IsNew);
+        Assert.False(sameParams.IsNew);
+        Assert.True(differentParams.IsNew);
+
+        Assert.True(BackgroundTasks.Cancel(connection, first.TaskId, TimeProvider.System));
+        Assert.False(BackgroundTasks.Cancel(connection, first.TaskId, TimeProvider.System));
+        Assert.Null(BackgroundTasks.Cancel(connection, 999, TimeProvider.System));
+        Assert.True(BackgroundTasks.Submit(connection, "cover_letter", 7, null, TimeProvider.System).IsNew);
+        Assert.Equal(3, BackgroundTasks.KillAll(connection, TimeProvider.System));
+        Assert.Equal(BackgroundTasks.KilledByUser, connection.ExecuteScalar<string>("SELECT error FROM background_tasks ORDER BY id DESC LIMIT 1;"));
+    }
+}
