@@ -57,9 +57,15 @@ public sealed class PostgresFixture : IAsyncLifetime
     }
 
     /// <summary>Starts (or restarts) the server on the same port and data directory; returns when it accepts connections.</summary>
-    public Task StartAsync() => RunAsync(Path.Combine(BinDirectory, "pg_ctl"),
-        ["-D", DataDirectory, "-l", _root.Combine("server.log"), "-w", "-t", "30",
-         "-o", $"-h 127.0.0.1 -p {_port} -k {DataDirectory} -c fsync=off -c full_page_writes=off", "start"]);
+    public async Task StartAsync()
+    {
+        await RunAsync(Path.Combine(BinDirectory, "pg_ctl"),
+            ["-D", DataDirectory, "-l", _root.Combine("server.log"), "-w", "-t", "30",
+             "-o", $"-h 127.0.0.1 -p {_port} -k {DataDirectory} -c fsync=off -c full_page_writes=off", "start"]);
+
+        // The tests' own pooled connections died with the previous server; only the service under test must cope with that.
+        NpgsqlConnection.ClearAllPools();
+    }
 
     /// <summary>Fast shutdown: open sessions are disconnected, as in a real outage.</summary>
     public Task StopAsync() => RunAsync(Path.Combine(BinDirectory, "pg_ctl"), ["-D", DataDirectory, "-m", "fast", "-w", "-t", "30", "stop"]);
