@@ -5,4 +5,4 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 // A short job keeps a full run to a few minutes; in-process, so no generated project inherits this repo's build rules.
 var config = DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
+BenchmarkSwitcher.FromAssembly(System.Reflection.Assembly.GetExecutingAssembly()).Run(args, config);

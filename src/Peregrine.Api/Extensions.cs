@@ -1,4 +1,6 @@
+using Peregrine.Api.Erasure;
 using Peregrine.Api.Platform;
+using Peregrine.Api.Privacy;
 
 namespace Peregrine.Api;
 
@@ -8,5 +10,12 @@ internal static class Extensions
     {
         builder.AddPeregrineCore();
         builder.AddPlatformDatabase();
+    }
+
+    /// <summary>The Api's own features, inside the <c>/{app}</c> group.</summary>
+    public static void MapApplicationEndpoints(this RouteGroupBuilder app)
+    {
+        app.MapPrivacy();
+        app.MapAccount();
     }
 }

@@ -1,5 +1,11 @@
 using Peregrine;
 using Peregrine.Api;
+using Peregrine.Api.Erasure;
+
+if (EraseUserCommand.IsInvoked(args))
+{
+    return await EraseUserCommand.RunAsync(args);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -14,7 +20,7 @@ if (!app.PassesStartupChecks())
 }
 
 app.MapDefaultEndpoints();
-app.MapPeregrineGroup();
+app.MapPeregrineGroup().MapApplicationEndpoints();
 
 app.Run();
 return 0;

@@ -15,6 +15,7 @@ using Peregrine.Sessions;
 using Peregrine.Storage;
 using Peregrine.Tasks;
 using Peregrine.Telemetry;
+using Peregrine.Tiers;
 
 namespace Peregrine;
 
@@ -32,6 +33,10 @@ public static class PeregrineHosting
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<UserDatabases>(sp));
         // Replaced by the platform DB writer in the cloud API; local mode and the demo record nothing.
         services.AddSingleton<IUsageTelemetry, NoUsageTelemetry>();
+        // Replaced by the platform DB's subscriptions in the cloud API.
+        services.AddSingleton<ITierSource, FreeTierSource>();
+        // Replaced by the platform DB's subscriptions registry in the cloud API.
+        services.AddSingleton<IAccountProvisioning, NoAccountProvisioning>();
         services.AddProblemDetails();
         services.AddUserContext();
         services.AddBackup();

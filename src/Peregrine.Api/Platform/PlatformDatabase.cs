@@ -1,5 +1,12 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using Peregrine.Api.Erasure;
+using Peregrine.Api.Privacy;
+using Peregrine.Api.Telemetry;
+using Peregrine.Sessions;
+using Peregrine.Telemetry;
+using Peregrine.Tiers;
 
 namespace Peregrine.Api.Platform;
 
@@ -14,6 +21,13 @@ internal static class PlatformDatabase
 
     public static void AddPlatformDatabase(this IHostApplicationBuilder builder)
     {
+        // Always present, so the privacy, support and account endpoints exist in every mode (503 without a DB).
+        builder.Services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.Section);
+        builder.Services.AddSingleton<PlatformDb>();
+        builder.Services.AddSingleton<ConsentStore>();
+        builder.Services.AddSingleton<SupportAccessGrants>();
+        builder.Services.AddSingleton<UserErasure>();
+
         var configured = builder.Configuration["PLATFORM_DB_URL"];
         if (string.IsNullOrWhiteSpace(configured))
         {
@@ -32,6 +46,20 @@ internal static class PlatformDatabase
             settings.DisableHealthChecks = true;
         });
         builder.Services.AddHealthChecks().AddCheck<PlatformDatabaseHealthCheck>("platform-db", HealthStatus.Degraded);
+        builder.Services.AddSingleton<PlatformSchema>();
+        builder.Services.AddHostedService<PlatformSchemaMigrator>();
+        builder.Services.AddSingleton<SubscriptionRegistry>();
+        builder.Services.Replace(ServiceDescriptor.Singleton<ITierSource>(sp => sp.GetRequiredService<SubscriptionRegistry>()));
+        builder.Services.Replace(ServiceDescriptor.Singleton<IAccountProvisioning>(sp => sp.GetRequiredService<SubscriptionRegistry>()));
+        builder.AddUsageTelemetry();
+    }
+
+    private static void AddUsageTelemetry(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<TelemetryMetrics>();
+        builder.Services.AddSingleton<UsageEventQueue>();
+        builder.Services.Replace(ServiceDescriptor.Singleton<IUsageTelemetry, PlatformUsageTelemetry>());
+        builder.Services.AddHostedService<UsageEventWriter>();
     }
 }
 

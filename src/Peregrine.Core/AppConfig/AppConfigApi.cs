@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Peregrine.Configuration;
+using Peregrine.Sessions;
+using Peregrine.Tiers;
 
 namespace Peregrine.AppConfig;
 
@@ -18,14 +20,22 @@ public static class AppConfigApi
         return group;
     }
 
-    public static Ok<AppConfigResponse> GetAppConfig(IOptions<PeregrineOptions> options)
+    public static async Task<Ok<AppConfigResponse>> GetAppConfig(
+        HttpContext http, IOptions<PeregrineOptions> options, IUserContextResolver users, ITierSource tiers)
     {
         var settings = options.Value;
+        var tier = settings.CloudMode ? "free" : "local";
+        // Public endpoint: a visitor without a valid session sees free; a signed-in user sees their own tier.
+        if (settings.CloudMode && (await users.ResolveAsync(http)).User is { } user)
+        {
+            tier = await tiers.GetTierAsync(user.UserId, http.RequestAborted);
+        }
+
         return TypedResults.Ok(new AppConfigResponse(
             IsCloud: settings.CloudMode,
             IsDemo: settings.DemoMode,
             IsDevMode: false,
-            Tier: settings.CloudMode ? "free" : "local",
+            Tier: tier,
             ContractedClient: false,
             InferenceProfile: settings.CloudMode ? "remote" : "cpu",
             // Cloud and demo users configure through Settings, as upstream does.

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Peregrine.Tiers;
 
 namespace Peregrine.Sessions;
 
@@ -15,9 +16,8 @@ public static class SessionApi
         return group;
     }
 
-    // The platform issue supplies the cloud tier; until then every cloud user is on the free tier.
-    public static Ok<SessionResponse> GetSession(UserContext user) =>
-        TypedResults.Ok(new SessionResponse(user.UserId, user.App, user.IsCloud ? "free" : "local", user.IsCloud));
+    public static async Task<Ok<SessionResponse>> GetSession(UserContext user, ITierSource tiers, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new SessionResponse(user.UserId, user.App, user.IsCloud ? await tiers.GetTierAsync(user.UserId, cancellationToken) : "local", user.IsCloud));
 }
 
 public sealed record SessionResponse(string UserId, string App, string Tier, bool IsCloud);

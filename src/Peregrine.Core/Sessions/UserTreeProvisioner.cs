@@ -9,7 +9,7 @@ namespace Peregrine.Sessions;
 /// of one user arrive together (one lock stripe per user id; other users are not held up). Once a tree is known to
 /// be provisioned, a request costs one directory check.
 /// </summary>
-public sealed class UserTreeProvisioner(UserDatabases databases)
+public sealed class UserTreeProvisioner(UserDatabases databases, IAccountProvisioning accounts)
 {
     public const string BootstrapKeywordsFile = "resume_keywords.yaml";
     public const string BootstrapKeywords = "skills: []\ndomains: []\nkeywords: []\n";
@@ -39,6 +39,8 @@ public sealed class UserTreeProvisioner(UserDatabases databases)
         {
             stripe.Release();
         }
+
+        await accounts.EnsureAccountAsync(user.UserId, cancellationToken);
     }
 
     private void Provision(UserContext user)

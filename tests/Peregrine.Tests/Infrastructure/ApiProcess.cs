@@ -7,8 +7,8 @@ public static class ApiProcess
 {
     public sealed record Outcome(int ExitCode, string StandardOutput, string StandardError, bool TimedOut);
 
-    /// <summary>Starts the Api with exactly <paramref name="environment"/> added to a scrubbed environment; waits at most <paramref name="timeout"/>.</summary>
-    public static async Task<Outcome> RunAsync(IReadOnlyDictionary<string, string?> environment, TimeSpan timeout)
+    /// <summary>Starts the Api (with <paramref name="arguments"/>, e.g. an operator command) with exactly <paramref name="environment"/> added to a scrubbed environment; waits at most <paramref name="timeout"/>.</summary>
+    public static async Task<Outcome> RunAsync(IReadOnlyDictionary<string, string?> environment, TimeSpan timeout, params string[] arguments)
     {
         var start = StartInfo(environment);
         using var process = Process.Start(start)!;
@@ -39,6 +39,11 @@ public static class ApiProcess
             UseShellExecute = false,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Peregrine.Api.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         foreach (var name in new[] { "CLOUD_MODE", "CLOUD_DATA_ROOT", "DIRECTUS_JWT_SECRET", "CF_SERVER_SECRET", "PLATFORM_DB_URL", "DEMO_MODE", "STAGING_DB", "PEREGRINE_APP" })
         {
             start.Environment.Remove(name);
