@@ -10,7 +10,7 @@ public static class ApiProcess
     /// <summary>Starts the Api (with <paramref name="arguments"/>, e.g. an operator command) with exactly <paramref name="environment"/> added to a scrubbed environment; waits at most <paramref name="timeout"/>.</summary>
     public static async Task<Outcome> RunAsync(IReadOnlyDictionary<string, string?> environment, TimeSpan timeout, params string[] arguments)
     {
-        var start = StartInfo(environment);
+        var start = StartInfo(environment, arguments);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -30,7 +30,7 @@ public static class ApiProcess
     }
 
     /// <summary>The Api dll under <c>dotnet</c>, with the runbook's variables scrubbed and <paramref name="environment"/> added.</summary>
-    internal static ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string?> environment)
+    internal static ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
