@@ -9,8 +9,9 @@ namespace Peregrine.Api.Platform;
 
 /// <summary>
 /// One <c>subscriptions</c> row per user: the parent every other platform row of that user hangs off (so the
-/// runbook's GDPR <c>DELETE FROM subscriptions</c> cascades). Ensured at first login and again, lazily, before any
-/// consent, event or grant write, so a foreign key can never fail.
+/// runbook's GDPR <c>DELETE FROM subscriptions</c> cascades). Ensured at first login and again, lazily, before a
+/// consent or grant write (the user asked for it). Usage events never create it: one still queued when its user was
+/// erased must not bring the user back, so the writer records events only for users who have the row.
 /// </summary>
 public sealed class SubscriptionRegistry(NpgsqlDataSource dataSource, IOptions<PeregrineOptions> options, ILogger<SubscriptionRegistry> logger) : ITierSource, IAccountProvisioning
 {
@@ -32,7 +33,7 @@ public sealed class SubscriptionRegistry(NpgsqlDataSource dataSource, IOptions<P
         await EnsureAsync(connection, transaction: null, options.Value.App, [userId], cancellationToken);
     }
 
-    /// <summary>The first-login hook: best effort, because every later write ensures the row again before it needs it.</summary>
+    /// <summary>The first-login hook: best effort, because consent and grant writes ensure the row again before they need it.</summary>
     public async ValueTask EnsureAccountAsync(string userId, CancellationToken cancellationToken)
     {
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

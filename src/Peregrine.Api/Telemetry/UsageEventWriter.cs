@@ -2,7 +2,6 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Peregrine.Api.Platform;
-using Peregrine.Configuration;
 
 namespace Peregrine.Api.Telemetry;
 
@@ -17,14 +16,16 @@ internal sealed class UsageEventWriter(
     NpgsqlDataSource dataSource,
     TelemetryMetrics metrics,
     IOptions<TelemetryOptions> telemetryOptions,
-    IOptions<PeregrineOptions> options,
     ILogger<UsageEventWriter> logger) : BackgroundService
 {
-    // A user without a consent row follows the onboarding defaults; all_disabled has no "default on".
+    // A user without a consent row follows the onboarding defaults; all_disabled has no "default on". Only users with a
+    // subscriptions row (ensured at first login) are recorded: an event still queued when its user was erased must not
+    // bring the user back into the platform DB.
     internal const string InsertSql = """
         INSERT INTO usage_events (user_id, app, event_type, metadata, occurred_at)
         SELECT e.user_id, e.app, e.event_type, e.metadata::jsonb, e.occurred_at
         FROM unnest(@UserIds, @Apps, @EventTypes, @Metadata, @OccurredAt) AS e(user_id, app, event_type, metadata, occurred_at)
+        JOIN subscriptions s ON s.user_id = e.user_id
         LEFT JOIN telemetry_consent c ON c.user_id = e.user_id
         WHERE NOT COALESCE(c.all_disabled, false)
           AND COALESCE(c.usage_events_enabled, @UsageEventsByDefault)
@@ -87,7 +88,6 @@ internal sealed class UsageEventWriter(
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var userIds = batch.Select(e => e.UserId).ToArray();
-        await SubscriptionRegistry.EnsureAsync(connection, transaction, options.Value.App, [.. userIds.Distinct()], cancellationToken);
         var written = await connection.ExecuteAsync(new CommandDefinition(
             InsertSql,
             new

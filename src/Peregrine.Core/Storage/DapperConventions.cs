@@ -6,6 +6,8 @@ namespace Peregrine.Storage;
 /// <summary>
 /// How Dapper reads our SQLite rows into positional records: <c>snake_case</c> columns match PascalCase parameters,
 /// and SQLite's 0/1 integers read as <see cref="bool"/> (SQLite has no boolean type; upstream's API returns booleans).
+/// Dapper's handlers are process-wide, so this one must also suit Postgres: parameters stay real booleans (SQLite's
+/// driver stores them as 0/1 itself), and a Postgres boolean read back converts like any other value.
 /// </summary>
 internal static class DapperConventions
 {
@@ -26,6 +28,6 @@ internal static class DapperConventions
     {
         public override bool Parse(object value) => Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture) != 0;
 
-        public override void SetValue(IDbDataParameter parameter, bool value) => parameter.Value = value ? 1L : 0L;
+        public override void SetValue(IDbDataParameter parameter, bool value) => parameter.Value = value;
     }
 }

@@ -44,6 +44,7 @@ public sealed class PrivacyApiTests(PostgresFixture postgres)
         var user = Guid.NewGuid();
         using var client = api.CreateClient(user.ToString());
         var telemetry = api.Services.GetRequiredService<IUsageTelemetry>();
+        (await client.GetAsync("/peregrine/api/session")).EnsureSuccessStatusCode(); // first login: the subscription row
 
         telemetry.LogUsageEvent(user.ToString(), "peregrine", "job_applied");
         await UsageTelemetryTests.WaitForSentinelAsync(postgres, telemetry);

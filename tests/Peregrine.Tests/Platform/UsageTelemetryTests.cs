@@ -42,7 +42,7 @@ public sealed class UsageTelemetryTests(PostgresFixture postgres)
     public async Task OnboardingDefaultIsConfigurable()
     {
         await using var api = await PlatformApi.StartAsync(postgres, ("Telemetry:UsageEventsByDefault", "false"));
-        var user = Guid.NewGuid();
+        var user = await SubscribedUserWithoutConsentRowAsync();
         var telemetry = api.Services.GetRequiredService<IUsageTelemetry>();
 
         telemetry.LogUsageEvent(user.ToString(), "peregrine", "job_applied");
@@ -60,7 +60,7 @@ public sealed class UsageTelemetryTests(PostgresFixture postgres)
     public async Task MetadataThatLooksPersonalIsDropped(string key, string value)
     {
         await using var api = await PlatformApi.StartAsync(postgres);
-        var user = Guid.NewGuid();
+        var user = await SubscribedUserWithoutConsentRowAsync();
         var telemetry = api.Services.GetRequiredService<IUsageTelemetry>();
 
         telemetry.LogUsageEvent(user.ToString(), "peregrine", "job_applied", new Dictionary<string, object?> { [key] = value });
@@ -69,6 +69,28 @@ public sealed class UsageTelemetryTests(PostgresFixture postgres)
 
         Assert.Equal(1, await WaitForSentinelAsync(postgres, telemetry));
         Assert.Equal(1, await postgres.WaitForCountAsync(CountEvents, new { userId = user }, 1));
+    }
+
+    [Fact]
+    public async Task AnEventOfAnErasedUserDoesNotBringTheUserBack()
+    {
+        await using var api = await PlatformApi.StartAsync(postgres);
+        var erased = Guid.NewGuid(); // no subscriptions row: never signed in, or erased while the event was queued
+        var telemetry = api.Services.GetRequiredService<IUsageTelemetry>();
+
+        telemetry.LogUsageEvent(erased.ToString(), "peregrine", "job_applied");
+
+        Assert.Equal(1, await WaitForSentinelAsync(postgres, telemetry));
+        await using var check = await postgres.OpenAsync();
+        Assert.Equal(new PlatformRows.Counts(0, 0, 0, 0), await PlatformRows.CountAsync(check, erased));
+    }
+
+    private async Task<Guid> SubscribedUserWithoutConsentRowAsync()
+    {
+        var user = Guid.NewGuid();
+        await using var connection = await postgres.OpenAsync();
+        await PlatformRows.SeedUserAsync(connection, user, events: 0, grants: 0, allDisabled: null, usageEvents: null);
+        return user;
     }
 
     /// <summary>
