@@ -66,6 +66,7 @@ public static class PeregrineHosting
             {
                 OwnerOnlyFiles.ApplyToProcess();
             }
+
             return true;
         }
         catch (OptionsValidationException e)
@@ -84,6 +85,9 @@ public static class PeregrineHosting
     public static RouteGroupBuilder MapPeregrineGroup(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<PeregrineOptions>>().Value;
+        // One error shape: an unhandled failure or a bare status code becomes problem+json, never exception text.
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
         var root = app.MapGroup(options.PathBase);
         root.MapAppConfig();
         root.MapSession();
