@@ -2,15 +2,22 @@
 # The one regenerate command: runs the AppHost in publish mode into a temp folder and copies what an operator deploys
 # into the repository — compose.cloud.yml, compose.demo.yml, .env.example and deploy/<bastion>/ (Caddyfile + routes).
 # It never writes .env. Extra arguments go to the AppHost's configuration (e.g. Apps:1=falcon to preview).
+# Works from a clean clone (the build restores; the native engine is not needed to publish) and is idempotent.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-APPHOST="$ROOT/src/Peregrine.AppHost"
+APPHOST="$ROOT/src/Peregrine.AppHost/Peregrine.AppHost.csproj"
+# Debug by default, like `dotnet build Peregrine.sln` and the tests, so an existing build is reused; MSBuild itself
+# would read CONFIGURATION from the environment, so honouring it here keeps the build and the run the same one.
+CONFIGURATION="${CONFIGURATION:-Debug}"
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
 
-dotnet build "$APPHOST" --verbosity quiet -nologo
+dotnet build "$APPHOST" --configuration "$CONFIGURATION" --verbosity quiet -nologo
+# Run exactly the assembly that build produced: MSBuild says where it is, no output path is assumed.
+ASSEMBLY="$(dotnet msbuild "$APPHOST" -nologo -property:Configuration="$CONFIGURATION" -getProperty:TargetPath)"
+[[ -f "$ASSEMBLY" ]] || { echo "publish: the build did not produce $ASSEMBLY" >&2; exit 1; }
 # The AppHost reads appsettings.json from its project folder, as `dotnet run` does.
-(cd "$APPHOST" && dotnet bin/Debug/net10.0/Peregrine.AppHost.dll --operation publish --step publish --output-path "$OUT" "$@" >/dev/null)
+(cd "$(dirname "$APPHOST")" && dotnet "$ASSEMBLY" --operation publish --step publish --output-path "$OUT" "$@" >/dev/null)
 
 rm -f "$OUT/aspire-manifest.json"
 (cd "$OUT" && find . -type f ! -name .env | sort) | while read -r file; do

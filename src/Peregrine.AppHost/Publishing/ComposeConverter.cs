@@ -16,6 +16,12 @@ public static class ComposeConverter
     public static readonly ComposeVariable Registry =
         new("REGISTRY", "Registry and namespace of the images built from this repository.", "peregrine");
 
+    /// <summary>The one Dockerfile of every project, relative to the repository root (the build context).</summary>
+    public const string Dockerfile = "Dockerfile";
+
+    /// <summary>The Dockerfile's build argument naming the project to build.</summary>
+    public const string ProjectBuildArgument = "PROJECT";
+
     public static string ComposeFileName(string project) => $"compose.{project}.yml";
 
     /// <summary>File name → content: <c>compose.&lt;project&gt;.yml</c> for each project, then <c>.env.example</c>.</summary>
@@ -60,14 +66,19 @@ public static class ComposeConverter
         string name, JsonElement node, ComposeResource resource, ComposeModel model, ManifestExpressions expressions)
     {
         var service = new Dictionary<string, object>();
-        if (resource.Dockerfile is { } dockerfile)
+        if (resource.BuildProject is { } buildProject)
         {
             var tag = new ComposeVariable($"{EnvName(name)}_TAG", $"Image tag of the {name} service (each service can be pinned to its own release).", "latest");
             expressions.Use(Registry);
             expressions.Use(tag);
-            var image = Path.GetFileName(Path.GetDirectoryName(dockerfile))!.Replace('.', '-').ToLowerInvariant();
+            var image = buildProject.Replace('.', '-').ToLowerInvariant();
             service["image"] = $"{Registry.Reference}/{image}:{tag.Reference}";
-            service["build"] = new Dictionary<string, object> { ["context"] = ".", ["dockerfile"] = dockerfile };
+            service["build"] = new Dictionary<string, object>
+            {
+                ["context"] = ".",
+                ["dockerfile"] = Dockerfile,
+                ["args"] = new Dictionary<string, string> { [ProjectBuildArgument] = buildProject },
+            };
         }
         else
         {

@@ -13,7 +13,7 @@ public static class ComposeModelReader
                 project,
                 [.. Mounts(resource, repositoryRoot)],
                 [.. resource.Annotations.OfType<WaitAnnotation>().Select(wait => ServiceOf(wait.Resource).Name)],
-                resource is ProjectResource projectResource ? Dockerfile(projectResource, repositoryRoot) : null);
+                resource is ProjectResource projectResource ? BuildProject(projectResource, repositoryRoot) : null);
         }
 
         var parameters = model.Resources.OfType<ParameterResource>().ToDictionary(
@@ -45,9 +45,19 @@ public static class ComposeModelReader
     private static IResource ServiceOf(IResource resource) =>
         resource is IResourceWithParent child ? ServiceOf(child.Parent) : resource;
 
-    /// <summary>Each project builds from its own Dockerfile with the repository as context (it needs eng/ and Core).</summary>
-    private static string Dockerfile(ProjectResource project, string repositoryRoot) =>
-        RepositoryRelative(Path.Combine(Path.GetDirectoryName(project.GetProjectMetadata().ProjectPath)!, "Dockerfile"), repositoryRoot)[2..];
+    /// <summary>
+    /// Every project builds from the one Dockerfile, which finds it at <c>src/&lt;name&gt;/&lt;name&gt;.csproj</c>; a
+    /// project laid out otherwise would only fail at <c>docker build</c>, so publish refuses it now.
+    /// </summary>
+    private static string BuildProject(ProjectResource project, string repositoryRoot)
+    {
+        var projectPath = project.GetProjectMetadata().ProjectPath;
+        var name = Path.GetFileNameWithoutExtension(projectPath);
+        var expected = $"./src/{name}/{name}.csproj";
+        return RepositoryRelative(projectPath, repositoryRoot) == expected
+            ? name
+            : throw new InvalidOperationException($"{project.Name}: {ComposeConverter.Dockerfile} builds {expected}, not {projectPath}");
+    }
 
     /// <summary>Compose resolves relative paths against the compose file, which sits at the repository root.</summary>
     private static string RepositoryRelative(string path, string repositoryRoot) =>
