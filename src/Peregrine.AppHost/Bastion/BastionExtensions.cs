@@ -20,7 +20,7 @@ public static class BastionExtensions
             [CaddyConfig.RoutesFileName] = CaddyConfig.Routes(upstreams.Select(upstream => upstream.Route)),
         };
         return builder.ExecutionContext.IsRunMode
-            ? builder.AddLocalCaddy(name, files, layout).RouteTo(upstreams)
+            ? builder.AddLocalCaddy(name, files, layout, hostPort).RouteTo(upstreams)
             : builder.AddCaddyContainer(name, files, layout, hostPort).RouteTo(upstreams);
     }
 
@@ -28,7 +28,7 @@ public static class BastionExtensions
     public static string AccessLogPath(AppHostLayout layout, string name) => Path.Combine(layout.StateDirectory, "logs", $"{name}-access.log");
 
     private static IResourceBuilder<ExecutableResource> AddLocalCaddy(
-        this IDistributedApplicationBuilder builder, string name, Dictionary<string, string> files, AppHostLayout layout)
+        this IDistributedApplicationBuilder builder, string name, Dictionary<string, string> files, AppHostLayout layout, int hostPort)
     {
         // Written at start from the model, so the routes always match the apps this AppHost runs.
         var configDirectory = Path.Combine(layout.StateDirectory, name);
@@ -42,7 +42,9 @@ public static class BastionExtensions
         Directory.CreateDirectory(Path.GetDirectoryName(logFile)!);
         var caddyHome = Path.Combine(layout.StateDirectory, "caddy");
         return builder.AddExecutable(name, "caddy", configDirectory, "run", "--config", CaddyConfig.CaddyfileName, "--adapter", "caddyfile")
-            .WithHttpEndpoint(name: "http", env: "BASTION_PORT")
+            // The deployment's port (http://localhost:8505) in run mode too, so a developer's browser has one known
+            // address; DCP proxies it to Caddy's own port (tests randomise it).
+            .WithHttpEndpoint(port: hostPort, name: "http", env: "BASTION_PORT")
             .WithEnvironment("BASTION_BIND", "127.0.0.1")
             .WithEnvironment("BASTION_LOG_FILE", logFile)
             // Caddy 2.6 has no persist_config option and autosaves under XDG dirs even with admin off: keep it in state.
