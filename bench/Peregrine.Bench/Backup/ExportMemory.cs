@@ -25,7 +25,7 @@ internal static class ExportMemory
             {
                 var write = await MeasureAsync(() => ExportScenario.WriteAsync(backup));
                 zipBytes = write.Result;
-                Print(jobs, scenario.DatabaseBytes, zipBytes, "snapshot (VACUUM INTO + rekey)", prepare);
+                Print(jobs, scenario.DatabaseBytes, zipBytes, "snapshot (one plain VACUUM INTO)", prepare);
                 Print(jobs, scenario.DatabaseBytes, zipBytes, "zip + SHA-256 stream", write);
             }
         }

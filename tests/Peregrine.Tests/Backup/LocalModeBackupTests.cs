@@ -10,8 +10,6 @@ namespace Peregrine.Tests.Backup;
 [Trait(Category.Name, Category.Service)]
 public sealed class LocalModeBackupTests : IAsyncLifetime
 {
-    private const string BackupPath = "/peregrine/api/settings/data/backup";
-    private const string RestorePath = "/peregrine/api/settings/data/restore";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private readonly PeregrineApiFactory _factory = new();
     private string _stagingDb = null!;
