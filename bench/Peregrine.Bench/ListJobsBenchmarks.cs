@@ -22,8 +22,8 @@ public class ListJobsBenchmarks
     {
         _files = new StorageFiles(jobs: 500);
         _databases = new UserDatabases();
-        _encrypted = User(_files.Encrypted);
-        _plaintext = User(_files.Plaintext);
+        _encrypted = BenchJobs.User(_files.Encrypted);
+        _plaintext = BenchJobs.User(_files.Plaintext);
     }
 
     [GlobalCleanup]
@@ -37,13 +37,4 @@ public class ListJobsBenchmarks
 
     private async Task<object> List(UserContext user) =>
         await JobsApi.ListJobs(user, _databases, JobStatuses.Pending, limit: 500, CancellationToken.None);
-
-    private static UserContext User(DatabaseLocation location) => new()
-    {
-        UserId = location.OwnerId,
-        App = "peregrine",
-        AppDirectory = Path.GetDirectoryName(location.Path)!,
-        Database = location,
-        IsCloud = location.Key is not null,
-    };
 }

@@ -2,6 +2,13 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Peregrine.Bench.Backup;
+
+if (args is ["export-memory"])
+{
+    await ExportMemory.RunAsync([1_000, 10_000, 50_000]);
+    return;
+}
 
 // A short job keeps a full run to a few minutes; in-process, so no generated project inherits this repo's build rules.
 var config = DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));

@@ -33,14 +33,7 @@ public class TelemetryRequestBenchmarks
     {
         _files = new StorageFiles(jobs: 50);
         _databases = new UserDatabases();
-        _user = new UserContext
-        {
-            UserId = "00000000-0000-0000-0000-00000000b001",
-            App = "peregrine",
-            AppDirectory = Path.GetDirectoryName(_files.Encrypted.Path)!,
-            Database = _files.Encrypted,
-            IsCloud = true,
-        };
+        _user = BenchJobs.User(_files.Encrypted);
         _off = new NoUsageTelemetry();
         _metrics = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var queue = new UsageEventQueue(Options.Create(new TelemetryOptions()));

@@ -6,7 +6,7 @@ namespace Peregrine.Backup;
 /// <summary>
 /// The portable plain form of a user's DB. SQLite3 Multiple Ciphers' backup API refuses to copy between encrypted and
 /// plain files (different reserved bytes per page), so the export takes a <c>VACUUM INTO</c> snapshot (consistent even
-/// while writers continue; still encrypted) and removes the key with <c>PRAGMA rekey</c> on that private copy.
+/// while writers continue) whose target URI carries an empty <c>key</c>: the copy is written plain in one pass.
 /// The other direction is <see cref="LegacyConversion"/>, which turns any plain file into the raw-key form.
 /// </summary>
 public static class DatabaseCopies
@@ -14,23 +14,20 @@ public static class DatabaseCopies
     /// <summary>Writes a consistent plain-SQLite copy of <paramref name="source"/>'s DB to <paramref name="destination"/>.</summary>
     public static void ExportPlaintext(SqliteConnection source, DatabaseKey? key, string destination)
     {
-        using (var vacuum = source.CreateCommand())
-        {
-            // VACUUM INTO keeps the source's cipher and key: the snapshot is still encrypted at this point.
-            vacuum.CommandText = $"VACUUM INTO {Quote(destination)};";
-            vacuum.ExecuteNonQuery();
-        }
-
-        if (key is null)
-        {
-            return;
-        }
-
-        using var copy = SqliteDatabase.Open(destination, key, pooling: false);
-        using var rekey = copy.CreateCommand();
-        rekey.CommandText = "PRAGMA rekey = '';";
-        rekey.ExecuteNonQuery();
+        // Without a target key VACUUM INTO keeps the source's cipher. The alternative, PRAGMA rekey = '' on the copy,
+        // rebuilds the file through a temp DB that our build keeps in memory (SQLITE_TEMP_STORE=2): as large as the DB.
+        var target = key is null ? destination : PlainUri(destination);
+        using var vacuum = source.CreateCommand();
+        vacuum.CommandText = $"VACUUM INTO {Quote(target)};";
+        vacuum.ExecuteNonQuery();
     }
+
+    /// <summary>An SQLite <c>file:</c> URI for the path with an empty key; the characters its parser treats specially are escaped.</summary>
+    private static string PlainUri(string path) =>
+        "file:" + Path.GetFullPath(path)
+            .Replace("%", "%25", StringComparison.Ordinal)
+            .Replace("?", "%3F", StringComparison.Ordinal)
+            .Replace("#", "%23", StringComparison.Ordinal) + "?key=";
 
     private static string Quote(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
 }

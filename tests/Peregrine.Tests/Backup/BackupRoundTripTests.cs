@@ -10,8 +10,6 @@ namespace Peregrine.Tests.Backup;
 [Trait(Category.Name, Category.Service)]
 public sealed class BackupRoundTripTests : IAsyncLifetime
 {
-    private const string BackupPath = "/peregrine/api/settings/data/backup";
-    private const string RestorePath = "/peregrine/api/settings/data/restore";
     private readonly PeregrineApiFactory _factory = new();
     private readonly string _user = Guid.NewGuid().ToString();
     private HttpClient _client = null!;

@@ -10,6 +10,9 @@ namespace Peregrine.Tests.Backup;
 /// <summary>What the backup tests do over and over: seed jobs, upload zips, fingerprint a tree, ask sqlite3.</summary>
 internal static class BackupTestSupport
 {
+    public const string BackupPath = "/peregrine/api/settings/data/backup";
+    public const string RestorePath = "/peregrine/api/settings/data/restore";
+
     public static async Task<HttpResponseMessage> UploadAsync(HttpClient client, string path, byte[] zip, params (string Name, string Value)[] fields)
     {
         using var form = new MultipartFormDataContent();

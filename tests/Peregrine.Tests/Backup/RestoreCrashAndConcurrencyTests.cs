@@ -10,7 +10,6 @@ namespace Peregrine.Tests.Backup;
 [Trait(Category.Name, Category.Service)]
 public sealed class RestoreCrashAndConcurrencyTests
 {
-    private const string RestorePath = "/peregrine/api/settings/data/restore";
 
     [Fact]
     public async Task Killed_after_the_temp_db_is_written_leaves_the_old_db_and_the_next_open_cleans_up()
@@ -53,7 +52,7 @@ public sealed class RestoreCrashAndConcurrencyTests
         SeedJobs(factory.UserDatabase(alice), 20_000); // a zip larger than the test server's pipe, so the export stays open
         var upload = BackupZips.Create(("staging.db", BackupZips.UpstreamDatabase(jobs: 7)));
 
-        using (var export = await aliceClient.GetAsync("/peregrine/api/settings/data/backup", HttpCompletionOption.ResponseHeadersRead))
+        using (var export = await aliceClient.GetAsync(BackupPath, HttpCompletionOption.ResponseHeadersRead))
         {
             Assert.Equal(HttpStatusCode.OK, export.StatusCode);
 

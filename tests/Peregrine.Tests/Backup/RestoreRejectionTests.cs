@@ -8,7 +8,6 @@ namespace Peregrine.Tests.Backup;
 [Trait(Category.Name, Category.Service)]
 public sealed class RestoreRejectionTests : IAsyncLifetime
 {
-    private const string RestorePath = "/peregrine/api/settings/data/restore";
     private const long UploadLimit = 2 * 1024 * 1024;
     private const long ExpandedLimit = 8 * 1024 * 1024;
 
