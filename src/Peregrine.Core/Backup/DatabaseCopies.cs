@@ -16,18 +16,11 @@ public static class DatabaseCopies
     {
         // Without a target key VACUUM INTO keeps the source's cipher. The alternative, PRAGMA rekey = '' on the copy,
         // rebuilds the file through a temp DB that our build keeps in memory (SQLITE_TEMP_STORE=2): as large as the DB.
-        var target = key is null ? destination : PlainUri(destination);
+        var target = key is null ? destination : SqliteDatabase.FileUri(destination, "key=");
         using var vacuum = source.CreateCommand();
         vacuum.CommandText = $"VACUUM INTO {Quote(target)};";
         vacuum.ExecuteNonQuery();
     }
-
-    /// <summary>An SQLite <c>file:</c> URI for the path with an empty key; the characters its parser treats specially are escaped.</summary>
-    private static string PlainUri(string path) =>
-        "file:" + Path.GetFullPath(path)
-            .Replace("%", "%25", StringComparison.Ordinal)
-            .Replace("?", "%3F", StringComparison.Ordinal)
-            .Replace("#", "%23", StringComparison.Ordinal) + "?key=";
 
     private static string Quote(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
 }

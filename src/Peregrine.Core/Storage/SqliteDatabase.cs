@@ -56,6 +56,15 @@ public static class SqliteDatabase
     }
 
     /// <summary>A <c>file:</c> URI carrying SQLite3 Multiple Ciphers' per-file cipher parameters.</summary>
-    internal static string CipherUri(string path, string cipher, int legacy) =>
-        $"{new Uri(Path.GetFullPath(path)).AbsoluteUri}?cipher={cipher}&legacy={legacy}";
+    internal static string CipherUri(string path, string cipher, int legacy) => FileUri(path, $"cipher={cipher}&legacy={legacy}");
+
+    /// <summary>
+    /// An SQLite <c>file:</c> URI for <paramref name="path"/> with URI parameters; the characters SQLite's URI parser
+    /// treats specially in a path (<c>%</c>, <c>?</c>, <c>#</c>) are escaped, everything else is taken literally.
+    /// </summary>
+    internal static string FileUri(string path, string query) =>
+        "file:" + Path.GetFullPath(path)
+            .Replace("%", "%25", StringComparison.Ordinal)
+            .Replace("?", "%3F", StringComparison.Ordinal)
+            .Replace("#", "%23", StringComparison.Ordinal) + "?" + query;
 }
