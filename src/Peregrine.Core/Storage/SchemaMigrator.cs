@@ -22,9 +22,10 @@ public static class SchemaMigrator
     {
         connection.Execute(CreateTrackingTable);
         var applied = new List<string>();
-        foreach (var migration in migrations.Migrations)
+        for (var i = 0; i < migrations.Migrations.Count; i++)
         {
-            if (Apply(connection, migration, time))
+            var migration = migrations.Migrations[i];
+            if (Apply(connection, migration, time, isBaseline: i == 0))
             {
                 applied.Add(migration.Version);
             }
@@ -33,13 +34,37 @@ public static class SchemaMigrator
         return applied;
     }
 
+    /// <summary>
+    /// Upstream files can predate some of upstream's own columns (its runtime added them with ALTER TABLE at start-up,
+    /// <c>application_qa</c> only on first use), and the baseline's <c>CREATE TABLE IF NOT EXISTS</c> leaves an existing
+    /// table as it is. So the baseline is also built in memory, and every column it declares that the file lacks is
+    /// added, with its type and constant default (SQLite cannot add a column with an expression default).
+    /// </summary>
+    private static void AddMissingBaselineColumns(SqliteConnection connection, Migration baseline, SqliteTransaction transaction)
+    {
+        using var reference = new SqliteConnection("Data Source=:memory:");
+        reference.Open();
+        reference.Execute(baseline.Sql);
+        var tables = reference.Query<string>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%';");
+        foreach (var table in tables)
+        {
+            const string columns = "SELECT name AS Name, type AS Type, dflt_value AS DefaultValue FROM pragma_table_info(@table);";
+            var present = connection.Query<string>("SELECT name FROM pragma_table_info(@table);", new { table }, transaction).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            foreach (var column in reference.Query<(string Name, string Type, string? DefaultValue)>(columns, new { table }).Where(c => !present.Contains(c.Name)))
+            {
+                var constantDefault = column.DefaultValue is { } value && !value.StartsWith('(') ? $" DEFAULT {value}" : string.Empty;
+                connection.Execute($"ALTER TABLE \"{table}\" ADD COLUMN \"{column.Name}\" {column.Type}{constantDefault};", transaction: transaction);
+            }
+        }
+    }
+
     public static IReadOnlyList<string> AppliedVersions(SqliteConnection connection)
     {
         connection.Execute(CreateTrackingTable);
         return [.. connection.Query<string>("SELECT version FROM schema_migrations ORDER BY version;")];
     }
 
-    private static bool Apply(SqliteConnection connection, Migration migration, TimeProvider time)
+    private static bool Apply(SqliteConnection connection, Migration migration, TimeProvider time, bool isBaseline)
     {
         const string isApplied = "SELECT count(*) FROM schema_migrations WHERE version = @Version;";
         const string record = "INSERT INTO schema_migrations (version, applied_at) VALUES (@Version, @AppliedAt);";
@@ -53,6 +78,11 @@ public static class SchemaMigrator
         try
         {
             connection.Execute(migration.Sql, transaction: transaction);
+            if (isBaseline)
+            {
+                AddMissingBaselineColumns(connection, migration, transaction);
+            }
+
             connection.Execute(record, new { migration.Version, AppliedAt = Timestamps.Now(time) }, transaction);
             transaction.Commit();
             return true;

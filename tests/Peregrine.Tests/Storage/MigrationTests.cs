@@ -102,4 +102,33 @@ public sealed class MigrationTests : IDisposable
 
         Assert.Equal(["001_baseline", "002_add_job_notes"], fromDisk.Migrations.Select(m => m.Version));
     }
+
+    [Fact]
+    public void AnOlderUpstreamFileGainsTheBaselineColumnsItLacksAndKeepsItsRows()
+    {
+        // What an early upstream install wrote: jobs before the interview columns, tasks before stage/updated_at.
+        using (var old = new SqliteConnection($"Data Source={_location.Path};Pooling=False"))
+        {
+            old.Open();
+            old.Execute("""
+                CREATE TABLE jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT, company TEXT, url TEXT UNIQUE,
+                    source TEXT, location TEXT, is_remote INTEGER DEFAULT 0, salary TEXT, description TEXT,
+                    match_score REAL, keyword_gaps TEXT, date_found TEXT, status TEXT DEFAULT 'pending',
+                    notion_page_id TEXT, cover_letter TEXT, applied_at TEXT);
+                CREATE TABLE background_tasks (id INTEGER PRIMARY KEY AUTOINCREMENT, task_type TEXT NOT NULL,
+                    job_id INTEGER DEFAULT 0, params TEXT, status TEXT NOT NULL DEFAULT 'queued', error TEXT,
+                    created_at DATETIME DEFAULT (datetime('now')), started_at DATETIME, finished_at DATETIME);
+                INSERT INTO jobs (title, url) VALUES ('Engineer', 'https://jobs.example/1');
+                INSERT INTO background_tasks (task_type, job_id, status) VALUES ('cover_letter', 1, 'running');
+                """);
+        }
+
+        using var connection = Process(MigrationSet.Embedded).Open(_location);
+
+        Assert.True(HasColumn(connection, "interview_date"));
+        Assert.True(HasColumn(connection, "application_qa"));
+        Assert.Equal(("Engineer", (string?)null), connection.QuerySingle<(string, string?)>("SELECT title, interview_date FROM jobs;"));
+        Assert.Equal(("failed", "Interrupted by restart"), connection.QuerySingle<(string, string)>("SELECT status, error FROM background_tasks;"));
+        Assert.Equal(0, connection.ExecuteScalar<long>("SELECT count(*) FROM pragma_table_info('background_tasks') WHERE name = 'updated_at' AND type = '';"));
+    }
 }
