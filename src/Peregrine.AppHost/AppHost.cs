@@ -19,9 +19,11 @@ var serverSecret = builder.AddParameter("cf-server-secret", new GenerateParamete
 
 // platformdb: account metadata only (subscriptions, consent, usage events, support grants).
 // Run/test mode uses Debian's Postgres 15 as an executable: no Docker engine exists on developer machines, and a
-// container resource would hang start-up. A deployment uses the postgres container with a named volume.
+// container resource would hang start-up. A deployment uses the postgres container with a named volume, pinned to
+// major version 15: the one every test and every developer run exercises the schema against.
 IResourceBuilder<IResourceWithConnectionString> platformDb = isDeployment
     ? builder.AddPostgres("platformdb", password: pgPassword)
+        .WithImageTag("15")
         .WithDataVolume("peregrine-pgdata")
         .WithEnvironment("POSTGRES_DB", "platformdb")
         .AddDatabase("platformdb-database", databaseName: "platformdb")
