@@ -16,6 +16,7 @@ namespace Peregrine.Backup;
 public static class BackupApi
 {
     private const string Busy = "A backup or restore is already running for this account. Try again when it has finished.";
+    private const string DatabaseInUse = "Your data is in use by other requests. Nothing was restored; try again in a moment.";
 
     public static RouteGroupBuilder MapBackup(this IEndpointRouteBuilder routes)
     {
@@ -87,6 +88,11 @@ public static class BackupApi
         catch (InvalidBackupException e)
         {
             return TypedResults.Problem(e.Message, title: "The backup cannot be restored", statusCode: StatusCodes.Status400BadRequest);
+        }
+        catch (TimeoutException)
+        {
+            // Requests kept the DB open for the whole wait; nothing was replaced.
+            return TypedResults.Problem(DatabaseInUse, statusCode: StatusCodes.Status409Conflict);
         }
     }
 }

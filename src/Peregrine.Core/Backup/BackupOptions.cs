@@ -13,4 +13,7 @@ public sealed class BackupOptions
 
     /// <summary>An entry expanding more than this many times its compressed size is treated as a zip bomb.</summary>
     public int MaxCompressionRatio { get; set; } = 200;
+
+    /// <summary>How long a restore waits for the user's open DB connections to finish before it gives up (409).</summary>
+    public TimeSpan ReplacementWait { get; set; } = TimeSpan.FromSeconds(30);
 }

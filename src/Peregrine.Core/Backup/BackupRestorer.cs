@@ -41,7 +41,7 @@ public sealed class BackupRestorer(UserDatabases databases, RestoredDatabasePrep
             }
 
             FaultInjection.Reach(FaultInjection.RestoreBeforeSwap);
-            MoveIntoPlace(user, staging, plan);
+            await MoveIntoPlaceAsync(user, staging, plan, cancellationToken);
         }
         finally
         {
@@ -51,28 +51,30 @@ public sealed class BackupRestorer(UserDatabases databases, RestoredDatabasePrep
         return new RestoreResult(plan.Restore.Select(i => i.EntryName).ToList(), plan.Skipped);
     }
 
-    /// <summary>Renames on one filesystem: each file is replaced atomically; the DB only after its pooled handles are closed.</summary>
-    private void MoveIntoPlace(UserContext user, string staging, RestorePlan plan)
+    /// <summary>
+    /// Renames on one filesystem: each file is replaced atomically. The DB only while no connection has it open and
+    /// none can open it, so no request writes into the old file after the swap, and its WAL never meets the new one.
+    /// </summary>
+    private async Task MoveIntoPlaceAsync(UserContext user, string staging, RestorePlan plan, CancellationToken cancellationToken)
     {
+        // Taken before the first move: when the wait for open connections times out, nothing has been replaced yet.
+        using var hold = plan.Restore.Any(i => i.IsDatabase)
+            ? await databases.HoldForReplacementAsync(user.Database, options.Value.ReplacementWait, cancellationToken)
+            : null;
+        var renamedInto = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in plan.Restore)
         {
             var source = Path.Combine(staging, item.StagedName);
-            if (item.IsDatabase)
-            {
-                // A pooled handle would keep reading the replaced inode, and its WAL must not meet the new file.
-                databases.Evict(user.Database);
-                DurableFile.ReplaceWith(source, user.Database.Path);
-                databases.Evict(user.Database);
-            }
-            else
-            {
-                var destination = Path.Combine(user.AppDirectory, item.EntryName);
-                Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-                File.Move(source, destination, overwrite: true);
-            }
+            var destination = item.IsDatabase ? user.Database.Path : Path.Combine(user.AppDirectory, item.EntryName);
+            renamedInto.Add(Path.GetDirectoryName(destination)!);
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            File.Move(source, destination, overwrite: true);
         }
 
-        DurableFile.FlushDirectory(user.AppDirectory);
+        foreach (var directory in renamedInto)
+        {
+            DurableFile.FlushDirectory(directory);
+        }
     }
 
     private static async Task ExtractAsync(ZipArchiveEntry entry, string destination, UncompressedBudget budget, int maxRatio, CancellationToken cancellationToken)

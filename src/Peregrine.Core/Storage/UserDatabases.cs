@@ -14,7 +14,8 @@ namespace Peregrine.Storage;
 /// this process prepares it once (removes stale conversion temps, converts a legacy file to the raw-key form, turns
 /// on WAL, applies missing migrations, fails tasks a previous process left running); every open after that is a
 /// pooled handle whose key was applied when the handle was created. Only the most recently used files keep pooled
-/// handles (<see cref="StorageOptions.MaxPooledDatabases"/>).
+/// handles (<see cref="StorageOptions.MaxPooledDatabases"/>). Every connection holds a shared lease on its file until
+/// it is disposed, so a replacement (<see cref="HoldForReplacementAsync"/>) can wait for them and hold new ones back.
 /// </summary>
 public sealed class UserDatabases
 {
@@ -23,6 +24,7 @@ public sealed class UserDatabases
     private readonly ILogger _logger;
     private readonly PooledDatabases _pooled;
     private readonly ConcurrentDictionary<string, Lazy<bool>> _prepared = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, FileLeases> _leases = new(StringComparer.Ordinal);
 
     static UserDatabases() => DapperConventions.EnsureRegistered();
 
@@ -47,19 +49,46 @@ public sealed class UserDatabases
 
     public SqliteConnection Open(DatabaseLocation location)
     {
-        EnsurePrepared(location);
-        return OpenPrepared(location);
+        var leases = LeasesOf(location);
+        leases.EnterSharedAsync(CancellationToken.None).GetAwaiter().GetResult();
+        return Leased(leases, () =>
+        {
+            EnsurePrepared(location);
+            return OpenPrepared(location);
+        });
     }
 
     public async Task<SqliteConnection> OpenAsync(DatabaseLocation location, CancellationToken cancellationToken = default)
     {
-        if (!IsPrepared(location))
+        var leases = LeasesOf(location);
+        await leases.EnterSharedAsync(cancellationToken);
+        try
         {
-            // Preparation may convert a file (and a passphrase probe costs ~100 ms): keep it off the request thread.
-            await Task.Run(() => EnsurePrepared(location), cancellationToken);
+            if (!IsPrepared(location))
+            {
+                // Preparation may convert a file (and a passphrase probe costs ~100 ms): keep it off the request thread.
+                await Task.Run(() => EnsurePrepared(location), cancellationToken);
+            }
+        }
+        catch
+        {
+            leases.ExitShared();
+            throw;
         }
 
-        return OpenPrepared(location);
+        return Leased(leases, () => OpenPrepared(location));
+    }
+
+    /// <summary>
+    /// Waits until every connection to the file is closed (at most <paramref name="timeout"/>), holds new opens back,
+    /// and closes the pooled handles: the file may then be replaced. Disposing the handle lets opens continue; the next
+    /// one prepares whatever file is then found there.
+    /// </summary>
+    public async Task<IDisposable> HoldForReplacementAsync(DatabaseLocation location, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var held = await LeasesOf(location).EnterExclusiveAsync(timeout, cancellationToken);
+        Evict(location);
+        return held;
     }
 
     /// <summary>
@@ -71,6 +100,34 @@ public sealed class UserDatabases
         var path = Normalise(location.Path);
         _prepared.TryRemove(path, out _);
         ClearPool(_pooled.Remove(path) ?? SqliteDatabase.ConnectionString(path, location.Key));
+    }
+
+    private FileLeases LeasesOf(DatabaseLocation location) =>
+        _leases.GetOrAdd(Normalise(location.Path), _ => new FileLeases());
+
+    /// <summary>Runs <paramref name="open"/> under the lease already entered; the connection gives the lease back when disposed.</summary>
+    private static SqliteConnection Leased(FileLeases leases, Func<SqliteConnection> open)
+    {
+        SqliteConnection connection;
+        try
+        {
+            connection = open();
+        }
+        catch
+        {
+            leases.ExitShared();
+            throw;
+        }
+
+        var returned = 0;
+        connection.Disposed += (_, _) =>
+        {
+            if (Interlocked.Exchange(ref returned, 1) == 0)
+            {
+                leases.ExitShared();
+            }
+        };
+        return connection;
     }
 
     private bool IsPrepared(DatabaseLocation location) =>
