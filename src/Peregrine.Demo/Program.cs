@@ -1,4 +1,5 @@
 using Peregrine;
+using Peregrine.Demo;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -12,6 +13,7 @@ if (!app.PassesStartupChecks())
     return 1;
 }
 
+await app.SeedAsync();
 app.MapDefaultEndpoints();
 app.MapPeregrineGroup();
 

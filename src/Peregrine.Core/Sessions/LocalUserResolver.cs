@@ -13,9 +13,16 @@ public sealed class LocalUserResolver(IOptions<PeregrineOptions> options, UserTr
 {
     public async ValueTask<UserResolution> ResolveAsync(HttpContext context)
     {
-        var settings = options.Value;
+        var user = LocalUser(options.Value);
+        await provisioner.EnsureProvisionedAsync(user, context.RequestAborted);
+        return UserResolution.For(user);
+    }
+
+    /// <summary>The one user of a local (or demo) instance: the folder of <c>STAGING_DB</c> and its plain DB.</summary>
+    public static UserContext LocalUser(PeregrineOptions settings)
+    {
         var databasePath = settings.LocalDatabasePath;
-        var user = new UserContext
+        return new UserContext
         {
             UserId = UserContext.LocalUserId,
             App = settings.App,
@@ -23,7 +30,5 @@ public sealed class LocalUserResolver(IOptions<PeregrineOptions> options, UserTr
             Database = new DatabaseLocation(UserContext.LocalUserId, databasePath, Key: null),
             IsCloud = false,
         };
-        await provisioner.EnsureProvisionedAsync(user, context.RequestAborted);
-        return UserResolution.For(user);
     }
 }

@@ -74,4 +74,16 @@ public sealed class BastionRoutingTests(AppHostFixture fixture, ITestOutputHelpe
         Assert.True(body.GetProperty("isDemo").GetBoolean());
         Assert.False(body.GetProperty("isCloud").GetBoolean());
     }
+
+    [Fact]
+    public async Task Demo_starts_with_its_synthetic_jobs()
+    {
+        using var demo = fixture.App.CreateHttpClient("demo", "http");
+
+        var counts = await demo.GetFromJsonAsync<JsonElement>("/peregrine/api/jobs/counts");
+        var pending = await demo.GetFromJsonAsync<JsonElement>("/peregrine/api/jobs?status=pending&limit=100");
+
+        Assert.Equal(24, counts.GetProperty("total").GetInt64());
+        Assert.All(pending.EnumerateArray(), job => Assert.StartsWith("https://jobs.example.com/demo/", job.GetProperty("url").GetString(), StringComparison.Ordinal));
+    }
 }
