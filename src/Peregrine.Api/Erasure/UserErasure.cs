@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Peregrine.Api.Platform;
 using Peregrine.Configuration;
+using Peregrine.Sessions;
 using Peregrine.Storage;
 
 namespace Peregrine.Api.Erasure;
@@ -56,10 +57,9 @@ public sealed class UserErasure(PlatformDb platform, UserDatabases databases, Ti
             return;
         }
 
-        var key = DatabaseKey.Derive(options.Value.ServerSecret!, userId);
         foreach (var appDirectory in Directory.EnumerateDirectories(userDirectory))
         {
-            databases.Evict(new DatabaseLocation(userId, Path.Combine(appDirectory, "staging.db"), key));
+            databases.Evict(CloudUserResolver.ForUser(options.Value, userId, Path.GetFileName(appDirectory)).Database);
         }
     }
 

@@ -37,11 +37,15 @@ public sealed class CloudUserResolver(
         return UserResolution.For(user);
     }
 
-    /// <summary>The user's context; <paramref name="userId"/> is already a canonical UUID, and the path is checked anyway.</summary>
-    internal static UserContext ForUser(PeregrineOptions settings, string userId)
+    /// <summary>
+    /// The user's context in <paramref name="app"/> (default: this service's app); <paramref name="userId"/> is already
+    /// a canonical UUID, and the path is checked anyway. The one recipe for a user's tree, DB path and key.
+    /// </summary>
+    public static UserContext ForUser(PeregrineOptions settings, string userId, string? app = null)
     {
+        app ??= settings.App;
         var root = Path.TrimEndingDirectorySeparator(settings.DataRoot) + Path.DirectorySeparatorChar;
-        var appDirectory = Path.GetFullPath(Path.Combine(root, userId, settings.App));
+        var appDirectory = Path.GetFullPath(Path.Combine(root, userId, app));
         if (!appDirectory.StartsWith(root, StringComparison.Ordinal))
         {
             throw new InvalidOperationException("a user's tree resolved outside CLOUD_DATA_ROOT");
@@ -50,7 +54,7 @@ public sealed class CloudUserResolver(
         return new UserContext
         {
             UserId = userId,
-            App = settings.App,
+            App = app,
             AppDirectory = appDirectory,
             Database = new DatabaseLocation(userId, Path.Combine(appDirectory, "staging.db"), DatabaseKey.Derive(settings.ServerSecret!, userId)),
             IsCloud = true,
