@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Peregrine.Tests.Infrastructure;
 
@@ -24,7 +22,7 @@ public sealed class ApiServer : IAsyncDisposable
 
     public static async Task<ApiServer> StartAsync(string dataRoot, params (string Name, string Value)[] extra)
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var environment = new Dictionary<string, string?>
         {
             ["CLOUD_MODE"] = "true",
@@ -105,12 +103,5 @@ public sealed class ApiServer : IAsyncDisposable
         }
 
         throw new TimeoutException("the Api did not answer /alive within a minute");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Dapper;
 using Npgsql;
 
@@ -20,7 +18,7 @@ public sealed class PostgresFixture : IAsyncLifetime
     private static readonly string BinDirectory = Environment.GetEnvironmentVariable("PG_BIN") ?? "/usr/lib/postgresql/15/bin";
 
     private readonly TestDirectory _root = new("peregrine-pg");
-    private readonly int _port = FreeLoopbackPort();
+    private readonly int _port = LoopbackPort.Free();
 
     private string DataDirectory => _root.Combine("data");
 
@@ -119,14 +117,6 @@ public sealed class PostgresFixture : IAsyncLifetime
             _root.Dispose();
         }
     }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private static async Task RunAsync(string program, string[] arguments, bool asPostgres = true)
     {
         var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
