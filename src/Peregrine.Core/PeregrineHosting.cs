@@ -40,6 +40,8 @@ public static class PeregrineHosting
         services.AddProblemDetails();
         services.AddUserContext();
         services.AddBackup();
+        // Replaced by the task runner where one runs; enqueueing code always calls Wake after committing a task.
+        services.AddTaskWakeupDefault();
         // One JSON policy: upstream's snake_case names (DTOs whose upstream shape differs say so themselves).
         services.Configure<JsonOptions>(o =>
         {
