@@ -4,13 +4,13 @@ namespace Peregrine.Llm;
 public class LlmUnavailableException(string message) : Exception(message);
 
 /// <summary>Upstream's demo refusal (§5.2), word for word: raised before any config is read or socket opened.</summary>
-public sealed class AiDisabledInDemoException() : LlmUnavailableException(Message)
+public sealed class AiDisabledInDemoException() : LlmUnavailableException(Text)
 {
-    public new const string Message = "AI inference is disabled in the public demo. Run your own instance to use AI features.";
+    public const string Text = "AI inference is disabled in the public demo. Run your own instance to use AI features.";
 }
 
 /// <summary>Every backend of the chain was skipped or failed; which and why is in the log, not here.</summary>
-public sealed class LlmBackendsExhaustedException() : LlmUnavailableException(Message)
+public sealed class LlmBackendsExhaustedException() : LlmUnavailableException(Text)
 {
-    public new const string Message = "All LLM backends exhausted";
+    public const string Text = "All LLM backends exhausted";
 }
