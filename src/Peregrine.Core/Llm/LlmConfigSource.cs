@@ -7,10 +7,10 @@ using Peregrine.Sessions;
 namespace Peregrine.Llm;
 
 /// <summary>
-/// Decides which llm.yaml a call uses. Cloud: the platform's file only (a user's <c>config/llm.yaml</c>, restored or
+/// Decides which llm.yaml a call uses. Cloud: the platform's file (or its one <c>Llm:BaseUrl</c> backend) only (a user's <c>config/llm.yaml</c>, restored or
 /// written, never counts: upstream let it override the platform), reduced to cloud-safe backends. Local: upstream's
 /// order (§7) — <c>Llm:ConfigPath</c>, the user's <c>config/llm.yaml</c>, <c>~/.config/circuitforge/llm.yaml</c>, then
-/// backends from the environment.
+/// backends from the environment (<c>Llm:BaseUrl</c>, else upstream's <c>ANTHROPIC_API_KEY</c> / <c>OPENAI_API_KEY</c> / Ollama).
 /// </summary>
 public sealed partial class LlmConfigSource(IOptions<LlmOptions> options, IConfiguration configuration, ILogger<LlmConfigSource> logger)
 {
@@ -18,11 +18,15 @@ public sealed partial class LlmConfigSource(IOptions<LlmOptions> options, IConfi
 
     private (LlmConfig Source, LlmConfig Safe)? _platform;
 
+    private readonly Lazy<LlmConfig?> _platformBackend = new(() => FromOptions(options.Value));
+
     public LlmConfig For(UserContext user) => user.IsCloud ? Platform() : Local(user);
 
     private LlmConfig Platform()
     {
-        if (string.IsNullOrWhiteSpace(options.Value.ConfigPath) || ReadFile(options.Value.ConfigPath) is not { } config)
+        var config = string.IsNullOrWhiteSpace(options.Value.ConfigPath) ? null : ReadFile(options.Value.ConfigPath);
+        config ??= _platformBackend.Value;
+        if (config is null)
         {
             LogNoPlatformConfig(logger, options.Value.ConfigPath);
             return LlmConfig.Empty;
@@ -55,7 +59,7 @@ public sealed partial class LlmConfigSource(IOptions<LlmOptions> options, IConfi
             }
         }
 
-        return FromEnvironment();
+        return _platformBackend.Value ?? FromEnvironment();
     }
 
     /// <summary>Parsed once per version of the file: a router call must not re-read YAML it already has.</summary>
@@ -84,6 +88,21 @@ public sealed partial class LlmConfigSource(IOptions<LlmOptions> options, IConfi
             LogUnreadableConfig(logger, path, e.Message);
             return null;
         }
+    }
+
+    /// <summary>The operator's one backend (<c>Llm:BaseUrl</c>), in every chain; null when none is configured.</summary>
+    private static LlmConfig? FromOptions(LlmOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.BaseUrl))
+        {
+            return null;
+        }
+
+        var config = new LlmConfig();
+        config.Backends["platform"] = new LlmBackendConfig { BaseUrl = options.BaseUrl, Model = options.Model, ApiKey = options.ApiKey };
+        config.FallbackOrder.Add("platform");
+        config.ResearchFallbackOrder.Add("platform");
+        return config;
     }
 
     /// <summary>Upstream's auto-config: Anthropic and OpenAI when their keys are set; Ollama always, last.</summary>

@@ -11,6 +11,16 @@ public sealed class LlmOptions
     /// </summary>
     public string? ConfigPath { get; set; }
 
+    /// <summary>
+    /// A single platform backend from the environment (the AppHost's <c>llm-base-url</c>, <c>llm-model</c> and
+    /// <c>llm-api-key</c> parameters), used when no llm.yaml is given: an openai_compat server such as vLLM or Ollama.
+    /// </summary>
+    public string? BaseUrl { get; set; }
+
+    public string? Model { get; set; }
+
+    public string? ApiKey { get; set; }
+
     /// <summary>How long a health probe's answer is trusted (upstream's task asks for 15–30 s).</summary>
     public double HealthCacheSeconds { get; set; } = 20;
 
