@@ -35,7 +35,7 @@ public static class SqliteDatabase
     public static SqliteConnection Open(string path, DatabaseKey? key, bool pooling = true, SqliteOpenMode mode = SqliteOpenMode.ReadWriteCreate)
     {
         SqliteEngine.EnsureLoaded();
-        var connection = new SqliteConnection(ConnectionString(path, key, pooling, mode));
+        var connection = new KeyHidingConnection(ConnectionString(path, key, pooling, mode));
         try
         {
             connection.Open();
