@@ -1,13 +1,14 @@
 using Peregrine;
 using Peregrine.Api;
 using Peregrine.Api.Erasure;
+using Peregrine.Configuration;
 
 if (EraseUserCommand.IsInvoked(args))
 {
     return await EraseUserCommand.RunAsync(args);
 }
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = PeregrineHost.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();

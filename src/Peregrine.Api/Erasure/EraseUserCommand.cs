@@ -25,7 +25,7 @@ public static class EraseUserCommand
             return Fail(2, Usage);
         }
 
-        var builder = WebApplication.CreateBuilder();
+        var builder = PeregrineHost.CreateBuilder([]);
         if (app is not null)
         {
             builder.Configuration["PEREGRINE_APP"] = app;

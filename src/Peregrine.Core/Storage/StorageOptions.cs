@@ -11,6 +11,16 @@ public sealed class StorageOptions
     /// </summary>
     public int MaxPooledDatabases { get; set; } = 256;
 
+    /// <summary>
+    /// How many connections one DB file may have open at once; more requests of the same user wait for one (at most
+    /// <see cref="ConnectionSlotWait"/>). Each connection has its own page cache, so this multiplies the memory a
+    /// pooled file can use (see README, Benchmarks: memory budget).
+    /// </summary>
+    public int MaxConnectionsPerDatabase { get; set; } = 4;
+
+    /// <summary>How long an open waits for one of <see cref="MaxConnectionsPerDatabase"/> before going ahead anyway.</summary>
+    public TimeSpan ConnectionSlotWait { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The schema steps; tests substitute a set with a later or a broken step.</summary>
     public MigrationSet Migrations { get; init; } = MigrationSet.Embedded;
 
