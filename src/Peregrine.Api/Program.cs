@@ -1,10 +1,10 @@
 using Peregrine;
 using Peregrine.Api;
-using Peregrine.Api.Erasure;
+using Peregrine.Api.Operations;
 
-if (EraseUserCommand.IsInvoked(args))
+if (OperatorCommands.IsInvoked(args))
 {
-    return await EraseUserCommand.RunAsync(args);
+    return await OperatorCommands.RunAsync(args);
 }
 
 var builder = WebApplication.CreateBuilder(args);
