@@ -127,14 +127,10 @@ public static class RekeyAllCommand
             pause,
             bench,
         };
-        command.Validators.Add(result =>
-        {
-            if (result.GetValue(retries) is < 0 or > 100 || result.GetValue(pause) is < 0 or > 60_000)
-            {
-                result.AddError("--retries must be 0-100 and --pause-ms 0-60000");
-            }
-        });
-        command.SetAction((parsed, cancellationToken) => OperatorHost.RunAsync(Name, app: null, async (_, settings, token) =>
+        const string usage = "usage: Peregrine.Api rekey-all [--retries <0-100>] [--pause-ms <0-60000>] [--bench]";
+        command.SetAction((parsed, cancellationToken) => parsed.GetValue(retries) is < 0 or > 100 || parsed.GetValue(pause) is < 0 or > 60_000
+            ? Task.FromResult(OperatorCommands.Fail(OperatorCommands.BadUsage, $"--retries or --pause-ms is out of range; {usage}"))
+            : OperatorHost.RunAsync(Name, app: null, async (_, settings, token) =>
         {
             var keys = settings.ServerKeys();
             await Console.Out.WriteLineAsync($"rekey-all: current key id {keys.CurrentId}, previous [{string.Join(", ", keys.PreviousIds)}]");
@@ -142,7 +138,7 @@ public static class RekeyAllCommand
             await Report(summary, parsed.GetValue(bench));
             return summary.Remaining == 0 ? OperatorCommands.Succeeded : OperatorCommands.Failed;
         }, cancellationToken));
-        return new OperatorVerb(command, "usage: Peregrine.Api rekey-all [--retries <n>] [--pause-ms <ms>] [--bench]");
+        return new OperatorVerb(command, usage);
     }
 
     private static async Task Report(RekeySummary summary, bool bench)
