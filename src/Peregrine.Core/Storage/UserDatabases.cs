@@ -146,6 +146,21 @@ public sealed class UserDatabases
 
     private SqliteConnection OpenPrepared(DatabaseLocation location)
     {
+        try
+        {
+            return OpenPooled(location);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == KeyRotation.NotADatabase && location.Keys is not null)
+        {
+            // Another process changed the file's key after this one prepared it: prepare it again, once.
+            Evict(location);
+            EnsurePrepared(location);
+            return OpenPooled(location);
+        }
+    }
+
+    private SqliteConnection OpenPooled(DatabaseLocation location)
+    {
         var path = Normalise(location.Path);
         var connectionString = SqliteDatabase.ConnectionString(path, location.Key);
         foreach (var evicted in _pooled.Touch(path, connectionString))
@@ -181,6 +196,12 @@ public sealed class UserDatabases
             _logger.LogWarning("Removed temp files of an interrupted conversion beside the DB of {OwnerId}", location.OwnerId);
         }
 
+        var rotation = KeyRotation.EnsureCurrent(location, _options.RekeyWait);
+        if (rotation is KeyState.Rekeyed)
+        {
+            _logger.LogInformation("Rekeyed the DB of {OwnerId} to the current server secret", location.OwnerId);
+        }
+
         if (location.Key is not null)
         {
             var form = LegacyConversion.ConvertIfLegacy(path, location.Key, _options.AfterConversionTempWritten);
@@ -192,13 +213,18 @@ public sealed class UserDatabases
 
         using var connection = SqliteDatabase.Open(path, location.Key, pooling: false);
         connection.Execute("PRAGMA journal_mode = WAL;");
+        if (rotation is not (KeyState.Current or KeyState.Rekeyed))
+        {
+            KeyRotation.RecordCurrent(location);
+        }
+
         var applied = SchemaMigrator.Migrate(connection, _options.Migrations, _time);
         if (applied.Count > 0)
         {
             _logger.LogInformation("Migrated the DB of {OwnerId}: {Versions}", location.OwnerId, string.Join(", ", applied));
         }
 
-        var interrupted = BackgroundTasks.FailInterrupted(connection, _time);
+        var interrupted = _options.FailInterruptedTasks ? BackgroundTasks.FailInterrupted(connection, _time) : 0;
         if (interrupted > 0)
         {
             _logger.LogInformation("Failed {Count} task(s) of {OwnerId} interrupted by restart", interrupted, location.OwnerId);
