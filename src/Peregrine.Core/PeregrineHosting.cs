@@ -9,6 +9,7 @@ using Peregrine.AppConfig;
 using Peregrine.Backup;
 using Peregrine.Configuration;
 using Peregrine.DevTools;
+using Peregrine.Feedback;
 using Peregrine.Health;
 using Peregrine.Jobs;
 using Peregrine.Sessions;
@@ -96,6 +97,7 @@ public static class PeregrineHosting
         root.MapJobs();
         root.MapTasks();
         root.MapBackup();
+        root.MapFeedback();
         if (app.Environment.IsDevelopment())
         {
             root.MapDevTools();

@@ -5,6 +5,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddPeregrineCore();
+builder.AddDemo();
 
 var app = builder.Build();
 
@@ -13,9 +14,10 @@ if (!app.PassesStartupChecks())
     return 1;
 }
 
-await app.SeedAsync();
+await app.PrepareDemoAsync();
+app.UseRateLimiter();
 app.MapDefaultEndpoints();
-app.MapPeregrineGroup();
+app.MapPeregrineGroup().MapDemo();
 
 app.Run();
 return 0;
