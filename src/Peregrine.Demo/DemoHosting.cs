@@ -12,6 +12,7 @@ using Peregrine.Demo.Seed;
 using Peregrine.Demo.Tiers;
 using Peregrine.Sessions;
 using Peregrine.Storage;
+using Peregrine.Tasks;
 using Peregrine.Tiers;
 
 namespace Peregrine.Demo;
@@ -33,6 +34,7 @@ public static class DemoHosting
         // Every per-user endpoint, page and task acts on the visitor's sandbox.
         services.AddSingleton<DemoVisitorResolver>();
         services.Replace(ServiceDescriptor.Singleton<IUserContextResolver>(sp => sp.GetRequiredService<DemoVisitorResolver>()));
+        services.Replace(ServiceDescriptor.Singleton<ITaskOwnerDirectory, SandboxTaskOwners>());
 
         services.AddHttpContextAccessor();
         services.AddSingleton<FreeTierSource>();

@@ -43,6 +43,15 @@ public sealed class DemoSandboxes(
         }
     }
 
+    /// <summary>The sandboxes known now (the task runner's start-up scan looks for queued work among them).</summary>
+    public IReadOnlyList<UserContext> Known()
+    {
+        lock (_gate)
+        {
+            return [.. _byId.Values.Select(s => s.User)];
+        }
+    }
+
     /// <summary>The visitor's context (creating the sandbox from the seed if it has none); dispose the lease when the request ends.</summary>
     public async Task<SandboxLease> EnterAsync(string visitorId, CancellationToken cancellationToken)
     {

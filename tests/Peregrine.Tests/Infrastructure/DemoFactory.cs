@@ -42,6 +42,9 @@ public sealed class DemoFactory : WebApplicationFactory<DemoAssembly>
     /// <summary>When set, the host's one clock: sandbox expiry and the sweeper follow it.</summary>
     public FakeTimeProvider? Time { get; set; }
 
+    /// <summary>Extra services for the host (e.g. a probe task handler), applied after the demo's own.</summary>
+    public Action<IServiceCollection>? ExtraServices { get; set; }
+
     public DemoFactory Configure(string key, string value)
     {
         _settings[key] = value;
@@ -78,10 +81,15 @@ public sealed class DemoFactory : WebApplicationFactory<DemoAssembly>
             builder.UseSetting(key, value);
         }
 
-        if (Time is { } time)
+        builder.ConfigureTestServices(services =>
         {
-            builder.ConfigureTestServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)));
-        }
+            if (Time is { } time)
+            {
+                services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time));
+            }
+
+            ExtraServices?.Invoke(services);
+        });
     }
 
     public override async ValueTask DisposeAsync()
