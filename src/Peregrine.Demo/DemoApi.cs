@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Peregrine.Configuration;
@@ -75,8 +77,38 @@ public static class DemoApi
     /// Checked here rather than by form-bound parameters: those make the endpoint demand the antiforgery middleware,
     /// and this endpoint must behave the same whether or not a UI added it to the pipeline.
     /// </summary>
-    private static async Task<IFormCollection?> ReadValidatedFormAsync(HttpContext http, IAntiforgery antiforgery) =>
-        http.Request.HasFormContentType && await antiforgery.IsRequestValidAsync(http) ? await http.Request.ReadFormAsync(http.RequestAborted) : null;
+    private static async Task<IFormCollection?> ReadValidatedFormAsync(HttpContext http, IAntiforgery antiforgery)
+    {
+        if (!http.Request.HasFormContentType)
+        {
+            return null;
+        }
+
+        await AuthenticateAsPagesDoAsync(http);
+        return await antiforgery.IsRequestValidAsync(http) ? await http.Request.ReadFormAsync(http.RequestAborted) : null;
+    }
+
+    /// <summary>
+    /// A page's antiforgery token is bound to the user its UI authenticated (the default policy's schemes, over the
+    /// visitor resolver); this endpoint is not behind that policy, so it authenticates the same way before validating.
+    /// Without a UI there are no such schemes and tokens are anonymous.
+    /// </summary>
+    private static async Task AuthenticateAsPagesDoAsync(HttpContext http)
+    {
+        if (http.User.Identity?.IsAuthenticated == true || http.RequestServices.GetService<IAuthorizationPolicyProvider>() is not { } policies)
+        {
+            return;
+        }
+
+        foreach (var scheme in (await policies.GetDefaultPolicyAsync()).AuthenticationSchemes)
+        {
+            if (await http.AuthenticateAsync(scheme) is { Succeeded: true, Principal: { } principal })
+            {
+                http.User = principal;
+                return;
+            }
+        }
+    }
 
     private static ProblemHttpResult AntiforgeryRefused() =>
         TypedResults.Problem("The form has expired or did not come from this site. Reload the page and try again.", statusCode: StatusCodes.Status400BadRequest);

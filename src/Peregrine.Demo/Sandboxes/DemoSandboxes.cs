@@ -207,38 +207,9 @@ public sealed class DemoSandboxes(
         Directory.Move(fresh, sandbox.User.AppDirectory);
     }
 
-    /// <summary>The template copied into a new hidden folder beside the sandboxes (same filesystem: the final move is a rename).</summary>
-    private string CopyTemplate(string visitorId)
-    {
-        var target = Path.Combine(paths.Sandboxes, $".new-{visitorId}-{Guid.NewGuid():N}");
-        try
-        {
-            CopyDirectory(seed.TemplateDirectory, target);
-            Directory.CreateDirectory(Path.Combine(target, "data"));
-            return target;
-        }
-        catch
-        {
-            DemoSeed.DeleteIfExists(target);
-            throw;
-        }
-    }
+    private string CopyTemplate(string visitorId) => SandboxFolders.CopyTemplate(seed.TemplateDirectory, paths.Sandboxes, visitorId);
 
-    private static void CopyDirectory(string source, string target)
-    {
-        Directory.CreateDirectory(target);
-        foreach (var file in Directory.EnumerateFiles(source))
-        {
-            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
-        }
-
-        foreach (var directory in Directory.EnumerateDirectories(source))
-        {
-            CopyDirectory(directory, Path.Combine(target, Path.GetFileName(directory)));
-        }
-    }
-
-    private string Graveyard(string visitorId) => Path.Combine(paths.Sandboxes, $".gone-{visitorId}-{Guid.NewGuid():N}");
+    private string Graveyard(string visitorId) => SandboxFolders.Graveyard(paths.Sandboxes, visitorId);
 
     /// <summary>Only idle sandboxes leave, least recently used first; while every one is busy the bound is exceeded briefly.</summary>
     private Task TrimAsync()
@@ -321,53 +292,6 @@ public sealed class DemoSandboxes(
         }
         catch (IOException)
         {
-        }
-    }
-
-    internal sealed class Sandbox
-    {
-        public Sandbox(UserContext user)
-        {
-            User = user;
-            Node = new LinkedListNode<Sandbox>(this);
-        }
-
-        public UserContext User { get; }
-
-        public LinkedListNode<Sandbox> Node { get; }
-
-        public Task Ready { get; set; } = Task.CompletedTask;
-
-        public int Active { get; set; }
-
-        public DateTimeOffset LastUsed { get; set; }
-
-        public DateTimeOffset LastTouched { get; set; } = DateTimeOffset.MinValue;
-
-        public string? Buried { get; set; }
-    }
-}
-
-/// <summary>A request's hold on its sandbox: while any is held, the sandbox is not removed.</summary>
-public sealed class SandboxLease : IDisposable
-{
-    private readonly DemoSandboxes _owner;
-    private readonly DemoSandboxes.Sandbox _sandbox;
-    private int _disposed;
-
-    internal SandboxLease(DemoSandboxes owner, DemoSandboxes.Sandbox sandbox)
-    {
-        _owner = owner;
-        _sandbox = sandbox;
-    }
-
-    public UserContext User => _sandbox.User;
-
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            _owner.Exit(_sandbox);
         }
     }
 }
