@@ -10,6 +10,7 @@ using Peregrine.AppConfig;
 using Peregrine.Backup;
 using Peregrine.Configuration;
 using Peregrine.DevTools;
+using Peregrine.Feedback;
 using Peregrine.Health;
 using Peregrine.Jobs;
 using Peregrine.Sessions;
@@ -100,6 +101,7 @@ public static class PeregrineHosting
         root.MapTasks();
         root.MapBackup();
         root.MapAiFeatures();
+        root.MapFeedback();
         if (app.Environment.IsDevelopment())
         {
             root.MapDevTools();

@@ -6,6 +6,7 @@ var builder = PeregrineHost.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddPeregrineCore();
+builder.AddDemo();
 
 var app = builder.Build();
 
@@ -14,9 +15,10 @@ if (!app.PassesStartupChecks())
     return 1;
 }
 
-await app.SeedAsync();
+await app.PrepareDemoAsync();
+app.UseRateLimiter();
 app.MapDefaultEndpoints();
-app.MapPeregrineGroup();
+app.MapPeregrineGroup().MapDemo();
 
 app.Run();
 return 0;
