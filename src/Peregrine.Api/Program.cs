@@ -1,6 +1,7 @@
 using Peregrine;
 using Peregrine.Api;
 using Peregrine.Api.Erasure;
+using Peregrine.Web;
 
 if (EraseUserCommand.IsInvoked(args))
 {
@@ -21,6 +22,7 @@ if (!app.PassesStartupChecks())
 
 app.MapDefaultEndpoints();
 app.MapPeregrineGroup().MapApplicationEndpoints();
+app.MapPeregrineWeb();
 
 app.Run();
 return 0;

@@ -83,14 +83,15 @@ public static class PeregrineHosting
         return false;
     }
 
-    /// <summary>The app's route group, <c>/{app}</c>: the bastion forwards the path unchanged.</summary>
+    /// <summary>The app's routes under the path base <c>/{app}</c>: the bastion forwards the path unchanged.</summary>
     public static RouteGroupBuilder MapPeregrineGroup(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<PeregrineOptions>>().Value;
         // One error shape: an unhandled failure or a bare status code becomes problem+json, never exception text.
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        var root = app.MapGroup(options.PathBase);
+        app.UseAppPathBase(options.PathBase);
+        var root = app.MapGroup(string.Empty);
         root.MapAppConfig();
         root.MapSession();
         root.MapJobs();

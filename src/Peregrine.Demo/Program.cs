@@ -1,10 +1,12 @@
 using Peregrine;
 using Peregrine.Demo;
+using Peregrine.Web;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddPeregrineCore();
+builder.Services.AddPeregrineWeb();
 
 var app = builder.Build();
 
@@ -16,6 +18,7 @@ if (!app.PassesStartupChecks())
 await app.SeedAsync();
 app.MapDefaultEndpoints();
 app.MapPeregrineGroup();
+app.MapPeregrineWeb();
 
 app.Run();
 return 0;

@@ -23,6 +23,9 @@ public sealed class SignInWall(string detail, string signInUrl, bool invalidToke
 
     public string SignInUrl => signInUrl;
 
+    /// <summary>The same refusal pointing elsewhere (the browser UI's developer sign-in in Development).</summary>
+    public SignInWall WithSignInUrl(string url) => new(detail, url, invalidToken);
+
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         httpContext.Response.Headers.WWWAuthenticate = Challenge();
