@@ -10,8 +10,10 @@ using Peregrine.Backup;
 using Peregrine.Configuration;
 using Peregrine.DevTools;
 using Peregrine.Health;
+using Peregrine.Interviews;
 using Peregrine.Jobs;
 using Peregrine.Sessions;
+using Peregrine.Settings;
 using Peregrine.Storage;
 using Peregrine.Tasks;
 using Peregrine.Telemetry;
@@ -97,6 +99,7 @@ public static class PeregrineHosting
         root.MapJobs();
         root.MapTasks();
         root.MapBackup();
+        root.MapUserSettings().MapInterviews();
         if (app.Environment.IsDevelopment())
         {
             root.MapDevTools();

@@ -7,7 +7,7 @@ namespace Peregrine.Web;
 /// Pages call the same handlers the JSON endpoints map; these read what a handler answered, so a page shows the
 /// endpoint's own message (validation, not found, busy) instead of rules of its own.
 /// </summary>
-internal static class ResultValues
+public static class ResultValues
 {
     public static T? ValueOf<T>(this IResult result) =>
         (result is INestedHttpResult nested ? nested.Result : result) is IValueHttpResult<T> value ? value.Value : default;

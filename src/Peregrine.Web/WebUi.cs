@@ -15,6 +15,7 @@ public static class WebUi
         services.AddRazorComponents();
         services.AddCascadingAuthenticationState();
         services.AddOptions<WebUiOptions>();
+        services.AddSingleton<RestoreStaging>();
         // First in line, so a browser navigating to a failing page gets a page, while API clients keep problem+json.
         services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, FriendlyErrorPageWriter>());
         services.AddSettingsTab("My profile", "settings/profile", order: 10);
