@@ -40,6 +40,8 @@ public static class PeregrineHosting
         // Replaced by the platform DB's subscriptions registry in the cloud API.
         services.AddSingleton<IAccountProvisioning, NoAccountProvisioning>();
         services.AddProblemDetails();
+        // Development would throw on unreadable JSON bodies (a 500); every environment answers 400 problem+json instead.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         services.AddUserContext();
         services.AddBackup();
         // Replaced by the task runner where one runs; enqueueing code always calls Wake after committing a task.
