@@ -1,8 +1,9 @@
 using Peregrine;
+using Peregrine.Configuration;
 using Peregrine.Demo;
 using Peregrine.Web;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = PeregrineHost.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddPeregrineCore();
