@@ -15,7 +15,9 @@ public static class AiFeatures
     {
         services.AddLlm();
         services.AddSingleton<CoverLetterService>();
+        services.AddSingleton<CoverLetterWriter>();
         services.AddSingleton<CompanyResearchService>();
+        services.AddSingleton<CompanyResearchWriter>();
         services.AddSingleton<ApplicationQaService>();
         services.AddBackgroundTaskHandler<CoverLetterTaskHandler>();
         services.AddBackgroundTaskHandler<CompanyResearchTaskHandler>();

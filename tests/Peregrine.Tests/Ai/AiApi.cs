@@ -1,11 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using Peregrine.Configuration;
-using Peregrine.Sessions;
-using Peregrine.Storage;
-using Peregrine.Tasks;
 using Peregrine.Tests.Infrastructure;
 using Peregrine.Tests.Llm;
 
@@ -91,14 +86,21 @@ public static class AiApi
             """);
     }
 
-    public static UserContext User(PeregrineApiFactory api, string userId) =>
-        CloudUserResolver.ForUser(api.Services.GetRequiredService<IOptions<PeregrineOptions>>().Value, userId);
-
-    /// <summary>Runs the user's next queued task of that type through its registered handler.</summary>
-    public static Task<(string Status, string? Error)> RunNextTaskAsync(PeregrineApiFactory api, string userId, string taskType)
+    /// <summary>Polls a task endpoint (bounded) until the runner has finished the task; returns (status, message).</summary>
+    public static async Task<(string Status, string? Message)> WaitForTaskAsync(HttpClient client, string taskPath)
     {
-        var handler = api.Services.GetServices<IBackgroundTaskHandler>().Single(h => h.TaskType == taskType);
-        return InlineTaskRun.RunNextAsync(api.Services.GetRequiredService<UserDatabases>(), User(api, userId), handler, CancellationToken.None).WaitAsync(Bound);
+        var deadline = DateTime.UtcNow + Bound;
+        while (true)
+        {
+            var task = await (await client.GetAsync(taskPath)).JsonAsync();
+            var status = task.GetProperty("status").GetString()!;
+            if (status is "completed" or "failed" || DateTime.UtcNow > deadline)
+            {
+                return (status, task.GetProperty("message").GetString());
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     public static async Task<JsonElement> JsonAsync(this HttpResponseMessage response) =>

@@ -57,8 +57,8 @@ public sealed class CloudAndDemoAiTests
         var suggest = await client.PostAsJsonAsync($"/peregrine/api/jobs/{job}/qa/suggest", new { question = "Why us?" });
         var letter = await client.PostAsync($"/peregrine/api/jobs/{job}/cover_letter/generate", null);
         var research = await client.PostAsync($"/peregrine/api/jobs/{job}/research/generate", null);
-        var letterTask = await AiApi.RunNextTaskAsync(api, user, "cover_letter");
-        var researchTask = await AiApi.RunNextTaskAsync(api, user, "company_research");
+        var letterTask = await AiApi.WaitForTaskAsync(client, $"/peregrine/api/jobs/{job}/cover_letter/task");
+        var researchTask = await AiApi.WaitForTaskAsync(client, $"/peregrine/api/jobs/{job}/research/task");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, suggest.StatusCode);
         Assert.Equal("application/problem+json", suggest.Content.Headers.ContentType?.MediaType);

@@ -54,6 +54,7 @@ public sealed class CommittedManifestsTests(CommittedModelPublish fixture) : ICl
                 ["DIRECTUS_JWT_SECRET"] = "check",
                 ["CF_SERVER_SECRET"] = "check",
                 ["PLATFORMDB_PASSWORD"] = "check",
+                ["LLM_API_KEY"] = "check",
             });
 
         Assert.True(result.ExitCode == 0, $"docker-compose config rejected {composeFile}: {result}");

@@ -8,11 +8,10 @@ using Peregrine.Telemetry;
 namespace Peregrine.Ai.CoverLetters;
 
 /// <summary>
-/// Cover letters, for the JSON API and the web pages alike: queue a generation, write one (the task's work), save
-/// an edited letter, and render it as upstream's PDF.
+/// Cover letters, for the JSON API and the web pages alike: queue a generation, save an edited letter, and render it
+/// as upstream's PDF. The writing itself is <see cref="CoverLetterWriter"/>, the task's work.
 /// </summary>
-public sealed class CoverLetterService(
-    ILlmRouter router, UserDatabases databases, ITaskWakeup wakeup, IUsageTelemetry telemetry, TimeProvider time)
+public sealed class CoverLetterService(UserDatabases databases, ITaskWakeup wakeup, TimeProvider time)
 {
     public const string TaskType = "cover_letter";
 
@@ -32,31 +31,6 @@ public sealed class CoverLetterService(
 
         wakeup.Wake(user);
         return submission;
-    }
-
-    /// <summary>
-    /// Writes the letter for a job from this user's own profile and saves it to the job. Reads and writes are short
-    /// DB steps; the LLM call holds no connection.
-    /// </summary>
-    public async Task<string> GenerateAsync(TaskRun run, CancellationToken cancellationToken)
-    {
-        router.ThrowIfDisabled();
-        var job = await run.WithDatabaseAsync(db => JobForPrompt.Read(db, run.JobId), cancellationToken)
-            ?? throw new TaskFailedException($"Job {run.JobId} not found");
-        var candidate = CandidateProfile.Load(run.User);
-        await run.ReportStageAsync("Writing cover letter", cancellationToken);
-        var letter = (await router.CompleteAsync(run.User, LlmChain.General, CoverLetterPrompt.System, CoverLetterPrompt.Build(candidate, job), cancellationToken)).Trim();
-        if (letter.Length == 0)
-        {
-            throw new TaskFailedException("The LLM returned an empty cover letter");
-        }
-
-        await run.WithDatabaseAsync(db => Save(db, run.JobId, letter), cancellationToken);
-        telemetry.LogUsageEvent(run.User.UserId, run.User.App, "cover_letter_generated", new Dictionary<string, object?>
-        {
-            ["words"] = CoverLetterPrompt.CountWords(letter),
-        });
-        return letter;
     }
 
     public async Task<bool> SaveAsync(UserContext user, long jobId, string? text, CancellationToken cancellationToken)
@@ -91,14 +65,47 @@ public sealed class CoverLetterService(
         return $"CoverLetter_{(alnum.Length == 0 ? "Company" : alnum)}_{today}.pdf";
     }
 
-    private static bool Save(Microsoft.Data.Sqlite.SqliteConnection db, long jobId, string? text) =>
+    internal static bool Save(Microsoft.Data.Sqlite.SqliteConnection db, long jobId, string? text) =>
         db.Execute("UPDATE jobs SET cover_letter = @text WHERE id = @jobId;", new { jobId, text }) > 0;
+}
+
+/// <summary>
+/// Writes a job's letter inside the <c>cover_letter</c> task. Kept apart from <see cref="CoverLetterService"/>: the
+/// runner is built from the handlers, so a handler must not need the runner's wakeup (a dependency cycle).
+/// </summary>
+public sealed class CoverLetterWriter(ILlmRouter router, IUsageTelemetry telemetry)
+{
+    /// <summary>
+    /// Writes the letter for a job from this user's own profile and saves it to the job. Reads and writes are short
+    /// DB steps; the LLM call holds no connection.
+    /// </summary>
+    public async Task<string> GenerateAsync(TaskRun run, CancellationToken cancellationToken)
+    {
+        router.ThrowIfDisabled();
+        var job = await run.WithDatabaseAsync(db => JobForPrompt.Read(db, run.JobId), cancellationToken)
+            ?? throw new TaskFailedException($"Job {run.JobId} not found");
+        var candidate = CandidateProfile.Load(run.User);
+        await run.ReportStageAsync("Writing cover letter", cancellationToken);
+        var letter = (await router.CompleteAsync(run.User, LlmChain.General, CoverLetterPrompt.System, CoverLetterPrompt.Build(candidate, job), cancellationToken)).Trim();
+        if (letter.Length == 0)
+        {
+            throw new TaskFailedException("The LLM returned an empty cover letter");
+        }
+
+        await run.WithDatabaseAsync(db => CoverLetterService.Save(db, run.JobId, letter), cancellationToken);
+        telemetry.LogUsageEvent(run.User.UserId, run.User.App, "cover_letter_generated", new Dictionary<string, object?>
+        {
+            ["words"] = CoverLetterPrompt.CountWords(letter),
+        });
+        return letter;
+    }
+
 }
 
 public sealed record CoverLetterDocument(string FileName, byte[] Content);
 
 /// <summary>The <c>cover_letter</c> task: failures the user may read keep their message; the demo's is upstream's.</summary>
-public sealed class CoverLetterTaskHandler(CoverLetterService letters) : IBackgroundTaskHandler
+public sealed class CoverLetterTaskHandler(CoverLetterWriter letters) : IBackgroundTaskHandler
 {
     public string TaskType => CoverLetterService.TaskType;
 

@@ -60,7 +60,11 @@ public sealed class CompanyResearchService(
         await using var db = await databases.OpenAsync(user.Database, cancellationToken);
         return await db.QuerySingleOrDefaultAsync<CompanyResearch>(new CommandDefinition(sql, new { jobId }, cancellationToken: cancellationToken));
     }
+}
 
+/// <summary>Writes the research inside the <c>company_research</c> task (apart from the service: see <c>CoverLetterWriter</c>).</summary>
+public sealed class CompanyResearchWriter(ILlmRouter router, TimeProvider time)
+{
     public async Task GenerateAsync(TaskRun run, CancellationToken cancellationToken)
     {
         const string upsert = """
@@ -112,7 +116,7 @@ public sealed record CompanyResearch(
     string? AccessibilityBrief,
     string? GeneratedAt);
 
-public sealed class CompanyResearchTaskHandler(CompanyResearchService research) : IBackgroundTaskHandler
+public sealed class CompanyResearchTaskHandler(CompanyResearchWriter research) : IBackgroundTaskHandler
 {
     public string TaskType => CompanyResearchService.TaskType;
 
