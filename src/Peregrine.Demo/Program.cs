@@ -1,12 +1,14 @@
 using Peregrine;
 using Peregrine.Configuration;
 using Peregrine.Demo;
+using Peregrine.Web;
 
 var builder = PeregrineHost.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddPeregrineCore();
 builder.AddDemo();
+builder.Services.AddPeregrineWeb();
 
 var app = builder.Build();
 
@@ -16,9 +18,11 @@ if (!app.PassesStartupChecks())
 }
 
 await app.PrepareDemoAsync();
-app.UseRateLimiter();
 app.MapDefaultEndpoints();
 app.MapPeregrineGroup().MapDemo();
+// After the path base's UseRouting (inside MapPeregrineGroup), so the endpoints' rate-limit policies are seen.
+app.UseRateLimiter();
+app.MapPeregrineWeb();
 
 app.Run();
 return 0;
