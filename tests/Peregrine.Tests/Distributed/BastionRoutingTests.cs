@@ -67,7 +67,7 @@ public sealed class BastionRoutingTests(AppHostFixture fixture, ITestOutputHelpe
     [Fact]
     public async Task Demo_serves_its_own_config_in_demo_mode()
     {
-        using var demo = fixture.App.CreateHttpClient("demo", "http");
+        using var demo = CreateDemoClient();
 
         var body = await demo.GetFromJsonAsync<JsonElement>("/peregrine/api/config/app");
 
@@ -78,7 +78,7 @@ public sealed class BastionRoutingTests(AppHostFixture fixture, ITestOutputHelpe
     [Fact]
     public async Task Demo_starts_with_its_synthetic_jobs()
     {
-        using var demo = fixture.App.CreateHttpClient("demo", "http");
+        using var demo = CreateDemoClient();
 
         var counts = await demo.GetFromJsonAsync<JsonElement>("/peregrine/api/jobs/counts");
         var pending = await demo.GetFromJsonAsync<JsonElement>("/peregrine/api/jobs?status=pending&limit=100");
@@ -86,4 +86,11 @@ public sealed class BastionRoutingTests(AppHostFixture fixture, ITestOutputHelpe
         Assert.Equal(24, counts.GetProperty("total").GetInt64());
         Assert.All(pending.EnumerateArray(), job => Assert.StartsWith("https://jobs.example.com/demo/", job.GetProperty("url").GetString(), StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// The demo sets a visitor cookie; Aspire's test clients share one cookie jar, and cookies ignore ports, so a shared
+    /// client would carry it to the bastion's tests on the same localhost.
+    /// </summary>
+    private HttpClient CreateDemoClient() =>
+        new(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = fixture.App.GetEndpoint("demo", "http") };
 }
