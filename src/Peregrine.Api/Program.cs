@@ -1,13 +1,15 @@
 using Peregrine;
 using Peregrine.Api;
 using Peregrine.Api.Operations;
+using Peregrine.Configuration;
+using Peregrine.Web;
 
 if (OperatorCommands.IsInvoked(args))
 {
     return await OperatorCommands.RunAsync(args);
 }
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = PeregrineHost.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
@@ -21,6 +23,7 @@ if (!app.PassesStartupChecks())
 
 app.MapDefaultEndpoints();
 app.MapPeregrineGroup().MapApplicationEndpoints();
+app.MapPeregrineWeb();
 
 app.Run();
 return 0;

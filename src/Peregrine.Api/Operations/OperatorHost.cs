@@ -14,7 +14,7 @@ internal static class OperatorHost
 
     public static async Task<int> RunAsync(string verb, string? app, Body body, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateBuilder();
+        var builder = PeregrineHost.CreateBuilder([]);
         if (app is not null)
         {
             builder.Configuration["PEREGRINE_APP"] = app;
