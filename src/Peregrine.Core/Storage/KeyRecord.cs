@@ -33,10 +33,24 @@ public sealed record KeyRecord(
         }
     }
 
+    private static readonly TimeSpan StaleAfter = TimeSpan.FromHours(1);
+
+    private static void RemoveStaleTemps(string databasePath)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(databasePath))!;
+        var pattern = Path.GetFileName(PathFor(databasePath)) + ".tmp-*";
+        foreach (var stale in Directory.GetFiles(directory, pattern).Where(file => DateTime.UtcNow - File.GetLastWriteTimeUtc(file) > StaleAfter))
+        {
+            File.Delete(stale);
+        }
+    }
+
     public static void Write(string databasePath, KeyRecord record)
     {
-        // The temp name is the DB's own temp pattern, so an interrupted write is swept by RemoveStaleTemps.
-        var temp = LegacyConversion.NewTempPath(databasePath);
+        // Its own temp pattern, not the DB's: the service sweeps the DB's temps at preparation, and a rekey-all in
+        // another process may be writing this one at that moment. A temp a crash left behind is swept here instead.
+        RemoveStaleTemps(databasePath);
+        var temp = LegacyConversion.NewTempPath(PathFor(databasePath));
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {

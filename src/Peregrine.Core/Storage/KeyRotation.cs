@@ -139,7 +139,13 @@ public static class KeyRotation
 
         KeyRecord.Write(location.Path, new KeyRecord(oldId, RekeyingTo: keys.CurrentId));
         beforeRekey?.Invoke(location.Path);
-        connection.Execute($"PRAGMA rekey = \"{keys.Current.ToRawKeyLiteral()}\";");
+        // A plain command, not Dapper: Dapper caches every SQL text it runs for the life of the process, key included.
+        using (var rekey = connection.CreateCommand())
+        {
+            rekey.CommandText = $"PRAGMA rekey = \"{keys.Current.ToRawKeyLiteral()}\";";
+            rekey.ExecuteNonQuery();
+        }
+
         connection.ExecuteScalar<long>("SELECT count(*) FROM sqlite_schema;");
         KeyRecord.Write(location.Path, new KeyRecord(keys.CurrentId));
 

@@ -95,8 +95,9 @@ public sealed class ApiServer : IAsyncDisposable
                     return;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
+                // Not listening yet, or (on a loaded machine) too slow for one probe: the deadline above decides.
             }
 
             await Task.Delay(200);

@@ -29,6 +29,13 @@ public sealed class KeyRotationTests : IDisposable
         Assert.Equal(5, JobsWithStockSqlCipher(path, S2, user));
         Assert.Null(JobsWithStockSqlCipher(path, S1, user));
         Assert.Equal(OwnerOnly, File.GetUnixFileMode(KeyRecord.PathFor(path)));
+
+        // Dapper caches every SQL text and connection string it sees for the life of the process: no key may be among them.
+        var cached = SqlMapper.GetCachedSQL().ToList();
+        foreach (var key in new[] { HandKey(S1, user), HandKey(S2, user) })
+        {
+            Assert.DoesNotContain(cached, entry => (entry.Item1 + entry.Item2).Contains(key.ToHex(), StringComparison.OrdinalIgnoreCase));
+        }
     }
 
     [Fact]
