@@ -190,6 +190,11 @@ public sealed class UserDatabases
             }
         }
 
+        if (!File.Exists(path))
+        {
+            NewDatabaseFile.TryCreate(path, location.Key, _options.Migrations, _time);
+        }
+
         using var connection = SqliteDatabase.Open(path, location.Key, pooling: false);
         connection.Execute("PRAGMA journal_mode = WAL;");
         var applied = SchemaMigrator.Migrate(connection, _options.Migrations, _time);
