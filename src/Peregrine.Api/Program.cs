@@ -1,11 +1,12 @@
 using Peregrine;
 using Peregrine.Api;
-using Peregrine.Api.Erasure;
+using Peregrine.Api.Operations;
 using Peregrine.Configuration;
+using Peregrine.Web;
 
-if (EraseUserCommand.IsInvoked(args))
+if (OperatorCommands.IsInvoked(args))
 {
-    return await EraseUserCommand.RunAsync(args);
+    return await OperatorCommands.RunAsync(args);
 }
 
 var builder = PeregrineHost.CreateBuilder(args);
@@ -22,6 +23,7 @@ if (!app.PassesStartupChecks())
 
 app.MapDefaultEndpoints();
 app.MapPeregrineGroup().MapApplicationEndpoints();
+app.MapPeregrineWeb();
 
 app.Run();
 return 0;

@@ -107,6 +107,22 @@ public sealed class UserDatabases
         ClearPool(_pooled.Remove(path) ?? SqliteDatabase.ConnectionString(path, location.Key));
     }
 
+    /// <summary>
+    /// <see cref="Evict"/> for a file removed for good, also dropping its lease entry once nothing holds it: a process
+    /// that creates and removes many files (the demo's per-visitor sandboxes) must not keep one entry per file it ever saw.
+    /// </summary>
+    public void Forget(DatabaseLocation location)
+    {
+        Evict(location);
+        var path = Normalise(location.Path);
+        if (_leases.TryGetValue(path, out var leases) && leases.IsIdle)
+        {
+            _leases.TryRemove(new KeyValuePair<string, FileLeases>(path, leases));
+        }
+
+        _slots.Forget(path);
+    }
+
     private FileLeases LeasesOf(DatabaseLocation location) =>
         _leases.GetOrAdd(Normalise(location.Path), _ => new FileLeases());
 
@@ -146,6 +162,21 @@ public sealed class UserDatabases
 
     private SqliteConnection OpenPrepared(DatabaseLocation location)
     {
+        try
+        {
+            return OpenPooled(location);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == KeyRotation.NotADatabase && location.Keys is not null)
+        {
+            // Another process changed the file's key after this one prepared it: prepare it again, once.
+            Evict(location);
+            EnsurePrepared(location);
+            return OpenPooled(location);
+        }
+    }
+
+    private SqliteConnection OpenPooled(DatabaseLocation location)
+    {
         var path = Normalise(location.Path);
         var connectionString = SqliteDatabase.ConnectionString(path, location.Key);
         foreach (var evicted in _pooled.Touch(path, connectionString))
@@ -153,7 +184,18 @@ public sealed class UserDatabases
             ClearPool(evicted);
         }
 
-        return SqliteDatabase.Open(path, location.Key);
+        var connection = SqliteDatabase.Open(path, location.Key);
+        try
+        {
+            _options.ConnectionOpened?.Invoke(connection);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        return connection;
     }
 
     private void EnsurePrepared(DatabaseLocation location)
@@ -181,6 +223,12 @@ public sealed class UserDatabases
             _logger.LogWarning("Removed temp files of an interrupted conversion beside the DB of {OwnerId}", location.OwnerId);
         }
 
+        var rotation = KeyRotation.EnsureCurrent(location, _options.RekeyWait);
+        if (rotation is KeyState.Rekeyed)
+        {
+            _logger.LogInformation("Rekeyed the DB of {OwnerId} to the current server secret", location.OwnerId);
+        }
+
         if (location.Key is not null)
         {
             var form = LegacyConversion.ConvertIfLegacy(path, location.Key, _options.AfterConversionTempWritten);
@@ -197,13 +245,18 @@ public sealed class UserDatabases
 
         using var connection = SqliteDatabase.Open(path, location.Key, pooling: false);
         connection.Execute("PRAGMA journal_mode = WAL;");
+        if (rotation is not (KeyState.Current or KeyState.Rekeyed))
+        {
+            KeyRotation.RecordCurrent(location);
+        }
+
         var applied = SchemaMigrator.Migrate(connection, _options.Migrations, _time);
         if (applied.Count > 0)
         {
             _logger.LogInformation("Migrated the DB of {OwnerId}: {Versions}", location.OwnerId, string.Join(", ", applied));
         }
 
-        var interrupted = BackgroundTasks.FailInterrupted(connection, _time);
+        var interrupted = _options.FailInterruptedTasks ? BackgroundTasks.FailInterrupted(connection, _time) : 0;
         if (interrupted > 0)
         {
             _logger.LogInformation("Failed {Count} task(s) of {OwnerId} interrupted by restart", interrupted, location.OwnerId);
