@@ -7,9 +7,29 @@ namespace Peregrine.HttpBench;
 /// <summary>Debian's wrk: a warm-up run, then the measured run; its Requests/sec and non-2xx count.</summary>
 internal static partial class Wrk
 {
-    public static async Task<double> RequestsPerSecondAsync(string url, int connections, TimeSpan duration, string? cookie)
+    /// <summary>
+    /// Throughput of <paramref name="measured"/> and <paramref name="baseline"/>, measured in alternating slices (after
+    /// one warm-up each) so that load from other processes on a shared machine falls on both sides of the ratio.
+    /// </summary>
+    public static async Task<(double Measured, double Baseline)> CompareAsync(
+        (string Url, string? Cookie) measured, (string Url, string? Cookie) baseline, int connections, TimeSpan duration, int slices = 4)
     {
-        await RunAsync(url, connections, TimeSpan.FromSeconds(Math.Max(1, duration.TotalSeconds / 4)), cookie);
+        var warmUp = TimeSpan.FromSeconds(1);
+        await RequestsPerSecondAsync(measured.Url, connections, warmUp, measured.Cookie);
+        await RequestsPerSecondAsync(baseline.Url, connections, warmUp, baseline.Cookie);
+        var slice = TimeSpan.FromSeconds(Math.Max(1, duration.TotalSeconds / slices));
+        double measuredSum = 0, baselineSum = 0;
+        for (var i = 0; i < slices; i++)
+        {
+            measuredSum += await RequestsPerSecondAsync(measured.Url, connections, slice, measured.Cookie);
+            baselineSum += await RequestsPerSecondAsync(baseline.Url, connections, slice, baseline.Cookie);
+        }
+
+        return (measuredSum / slices, baselineSum / slices);
+    }
+
+    private static async Task<double> RequestsPerSecondAsync(string url, int connections, TimeSpan duration, string? cookie)
+    {
         var output = await RunAsync(url, connections, duration, cookie);
         if (NonSuccess().Match(output) is { Success: true } failed)
         {

@@ -23,6 +23,22 @@ internal static partial class DurableFile
         FlushDirectory(Path.GetDirectoryName(Path.GetFullPath(destination))!);
     }
 
+    /// <summary>Gives the already-flushed <paramref name="source"/> the name <paramref name="destination"/> unless that exists; false when it does.</summary>
+    public static bool TryMoveNew(string source, string destination)
+    {
+        try
+        {
+            File.Move(source, destination, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(destination))
+        {
+            return false;
+        }
+
+        FlushDirectory(Path.GetDirectoryName(Path.GetFullPath(destination))!);
+        return true;
+    }
+
     // .NET cannot open a directory as a file handle, so the directory fsync goes straight to libc.
     public static void FlushDirectory(string directory)
     {

@@ -238,6 +238,11 @@ public sealed class UserDatabases
             }
         }
 
+        if (!File.Exists(path))
+        {
+            NewDatabaseFile.TryCreate(path, location.Key, _options.Migrations, _time);
+        }
+
         using var connection = SqliteDatabase.Open(path, location.Key, pooling: false);
         connection.Execute("PRAGMA journal_mode = WAL;");
         if (rotation is not (KeyState.Current or KeyState.Rekeyed))
