@@ -26,8 +26,8 @@ public sealed class ApplyFlowTests(BrowserFixture fixture)
 
         await Assertions.Expect(page.GetByLabel("Your letter")).ToHaveValueAsync("Dear Acme,\nI would love to join.\nAda");
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Generate with AI" })).ToBeDisabledAsync();
-        await using var db = await fixture.OpenUserDatabaseAsync(user);
-        Assert.Equal("Dear Acme,\nI would love to join.\nAda", await Dapper.SqlMapper.ExecuteScalarAsync<string>(db, "SELECT cover_letter FROM jobs;"));
+        var saved = await fixture.WithUserDatabaseAsync(user, db => Dapper.SqlMapper.ExecuteScalarAsync<string>(db, "SELECT cover_letter FROM jobs;"));
+        Assert.Equal("Dear Acme,\nI would love to join.\nAda", saved);
     }
 
     [Fact]
