@@ -5,10 +5,12 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Peregrine.Ai;
 using Peregrine.AppConfig;
 using Peregrine.Backup;
 using Peregrine.Configuration;
 using Peregrine.DevTools;
+using Peregrine.Feedback;
 using Peregrine.Health;
 using Peregrine.Interviews;
 using Peregrine.Jobs;
@@ -44,6 +46,7 @@ public static class PeregrineHosting
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         services.AddUserContext();
         services.AddBackup();
+        services.AddAiFeatures();
         // Replaced by the task runner where one runs; enqueueing code always calls Wake after committing a task.
         services.AddTaskWakeupDefault();
         services.AddTaskRunner();
@@ -102,6 +105,8 @@ public static class PeregrineHosting
         root.MapJobs();
         root.MapTasks();
         root.MapBackup();
+        root.MapAiFeatures();
+        root.MapFeedback();
         root.MapUserSettings().MapInterviews();
         if (app.Environment.IsDevelopment())
         {

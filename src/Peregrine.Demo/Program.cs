@@ -7,6 +7,7 @@ var builder = PeregrineHost.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddPeregrineCore();
+builder.AddDemo();
 builder.Services.AddPeregrineWeb();
 
 var app = builder.Build();
@@ -16,9 +17,11 @@ if (!app.PassesStartupChecks())
     return 1;
 }
 
-await app.SeedAsync();
+await app.PrepareDemoAsync();
 app.MapDefaultEndpoints();
-app.MapPeregrineGroup();
+app.MapPeregrineGroup().MapDemo();
+// After the path base's UseRouting (inside MapPeregrineGroup), so the endpoints' rate-limit policies are seen.
+app.UseRateLimiter();
 app.MapPeregrineWeb();
 
 app.Run();
