@@ -11,6 +11,10 @@ command -v sqlite3 >/dev/null || missing+=(sqlite3)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
 command -v gcc >/dev/null || missing+=(gcc libc6-dev)
 command -v npm >/dev/null || missing+=(npm)
+# Browser tests: Playwright's driver runs on the system node and drives Debian's chromium; DejaVu renders the pages' text.
+command -v node >/dev/null || missing+=(nodejs)
+command -v chromium >/dev/null || missing+=(chromium)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 # Cover-letter PDFs: Liberation Sans is metric-compatible with Helvetica; pdftotext reads them back in the tests.
 [ -f /usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf ] || missing+=(fonts-liberation2)
 command -v pdftotext >/dev/null || missing+=(poppler-utils)

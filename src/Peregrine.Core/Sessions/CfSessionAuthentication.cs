@@ -64,11 +64,15 @@ public static class CfSessionAuthentication
 {
     /// <summary>
     /// Pages ask for the scheme through the default policy only, and no default scheme is set: the authentication
-    /// middleware is not used, so JSON endpoints (which resolve the user in <see cref="UserRoutes.RequireUser"/>) never
+    /// middleware does nothing, so JSON endpoints (which resolve the user in <see cref="UserRoutes.RequireUser"/>) never
     /// pay for a second resolution.
     /// </summary>
     public static IServiceCollection AddCfSessionAuthentication(this IServiceCollection services)
     {
+        // WebApplication adds the authentication middleware on its own, first in the pipeline, and a lone scheme
+        // would become its default: every request (JSON ones too) would resolve the user there, outside the
+        // exception handler. Without a default scheme that middleware authenticates nothing.
+        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
         services.AddAuthentication(_ => { })
             .AddScheme<AuthenticationSchemeOptions, CfSessionAuthenticationHandler>(CfSessionAuthenticationHandler.SchemeName, _ => { });
         services.AddAuthorizationBuilder()

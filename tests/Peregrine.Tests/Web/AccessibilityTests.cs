@@ -36,9 +36,12 @@ public sealed class AccessibilityTests(BrowserFixture fixture, ITestOutputHelper
             new SeedJob("Senior Platform Engineer", "Acme Robotics", "https://jobs.example/a11y/1", Score: 92, Gaps: "Kubernetes, Terraform, Go",
                 Location: "Berlin or remote", Salary: "€85k–€100k", Description: "Build the platform our robots run on.\n\nYou will own CI, observability and the developer experience."),
             new SeedJob("Site Reliability Engineer", "Globex", "https://jobs.example/a11y/2", Score: 74, Location: "Remote"));
-        await using var db = await fixture.OpenUserDatabaseAsync(user);
-        var jobId = await Dapper.SqlMapper.ExecuteScalarAsync<long>(db, "SELECT id FROM jobs ORDER BY match_score DESC LIMIT 1;");
-        await Dapper.SqlMapper.ExecuteAsync(db, "UPDATE jobs SET status = 'approved' WHERE id <> @jobId;", new { jobId });
+        var jobId = await fixture.WithUserDatabaseAsync(user, async db =>
+        {
+            var best = await Dapper.SqlMapper.ExecuteScalarAsync<long>(db, "SELECT id FROM jobs ORDER BY match_score DESC LIMIT 1;");
+            await Dapper.SqlMapper.ExecuteAsync(db, "UPDATE jobs SET status = 'approved' WHERE id <> @best;", new { best });
+            return best;
+        });
         await using var context = await fixture.SignedInContextAsync(user);
         var page = await context.NewPageAsync();
 

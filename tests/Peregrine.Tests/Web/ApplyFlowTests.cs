@@ -8,7 +8,7 @@ namespace Peregrine.Tests.Web;
 public sealed class ApplyFlowTests(BrowserFixture fixture)
 {
     [Fact]
-    public async Task A_saved_cover_letter_is_there_after_a_reload_with_its_line_breaks()
+    public async Task A_saved_cover_letter_is_there_after_a_reload_with_its_line_breaks_and_downloads_as_pdf()
     {
         var user = BrowserFixture.NewUserId();
         await fixture.SeedJobsAsync(user, new SeedJob("Staff Engineer", "Acme", "https://jobs.example/acme/letter", Score: 88));
@@ -25,9 +25,16 @@ public sealed class ApplyFlowTests(BrowserFixture fixture)
         await page.ReloadAsync();
 
         await Assertions.Expect(page.GetByLabel("Your letter")).ToHaveValueAsync("Dear Acme,\nI would love to join.\nAda");
-        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Generate with AI" })).ToBeDisabledAsync();
-        await using var db = await fixture.OpenUserDatabaseAsync(user);
-        Assert.Equal("Dear Acme,\nI would love to join.\nAda", await Dapper.SqlMapper.ExecuteScalarAsync<string>(db, "SELECT cover_letter FROM jobs;"));
+        var pdf = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Download as PDF" }).ClickAsync());
+        await using (var stream = await pdf.CreateReadStreamAsync())
+        {
+            var head = new byte[5];
+            await stream.ReadExactlyAsync(head);
+            Assert.Equal("%PDF-"u8.ToArray(), head);
+        }
+
+        var saved = await fixture.WithUserDatabaseAsync(user, db => Dapper.SqlMapper.ExecuteScalarAsync<string>(db, "SELECT cover_letter FROM jobs;"));
+        Assert.Equal("Dear Acme,\nI would love to join.\nAda", saved);
     }
 
     [Fact]

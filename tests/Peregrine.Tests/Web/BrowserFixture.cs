@@ -101,15 +101,36 @@ public sealed class BrowserFixture : AppHostFixture
             created.EnsureSuccessStatusCode();
         }
 
-        await using var db = await OpenUserDatabaseAsync(userId);
-        foreach (var job in jobs)
+        await WithUserDatabaseAsync(userId, async db =>
         {
-            await db.ExecuteAsync("UPDATE jobs SET match_score = @Score, keyword_gaps = @Gaps WHERE url = @Url;", job);
+            foreach (var job in jobs)
+            {
+                await db.ExecuteAsync("UPDATE jobs SET match_score = @Score, keyword_gaps = @Gaps WHERE url = @Url;", job);
+            }
+
+            return 0;
+        });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the user's own SQLCipher DB as the api keys it (same data root and server secret),
+    /// then drops this process's pooled handles: only the api may keep the file open, or a restore's rename would meet
+    /// a WAL that another process still holds.
+    /// </summary>
+    public async Task<T> WithUserDatabaseAsync<T>(string userId, Func<Microsoft.Data.Sqlite.SqliteConnection, Task<T>> work)
+    {
+        try
+        {
+            await using var db = await OpenUserDatabaseAsync(userId);
+            return await work(db);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         }
     }
 
-    /// <summary>The user's own SQLCipher DB as the api keys it (same data root and server secret).</summary>
-    public Task<Microsoft.Data.Sqlite.SqliteConnection> OpenUserDatabaseAsync(string userId)
+    private Task<Microsoft.Data.Sqlite.SqliteConnection> OpenUserDatabaseAsync(string userId)
     {
         var options = new PeregrineOptions
         {
