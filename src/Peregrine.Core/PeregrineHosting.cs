@@ -11,6 +11,7 @@ using Peregrine.Configuration;
 using Peregrine.DevTools;
 using Peregrine.Health;
 using Peregrine.Jobs;
+using Peregrine.Security;
 using Peregrine.Sessions;
 using Peregrine.Storage;
 using Peregrine.Tasks;
@@ -38,6 +39,7 @@ public static class PeregrineHosting
         // Replaced by the platform DB's subscriptions registry in the cloud API.
         services.AddSingleton<IAccountProvisioning, NoAccountProvisioning>();
         services.AddProblemDetails();
+        services.AddWebSecurity();
         services.AddUserContext();
         services.AddBackup();
         // Replaced by the task runner where one runs; enqueueing code always calls Wake after committing a task.
@@ -88,6 +90,7 @@ public static class PeregrineHosting
     {
         var options = app.Services.GetRequiredService<IOptions<PeregrineOptions>>().Value;
         // One error shape: an unhandled failure or a bare status code becomes problem+json, never exception text.
+        app.UseWebSecurity();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         var root = app.MapGroup(options.PathBase);

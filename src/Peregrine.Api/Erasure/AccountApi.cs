@@ -11,12 +11,14 @@ public static class AccountApi
     public static RouteGroupBuilder MapAccount(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/account").RequireUser().ReportsPlatformOutages().WithTags("Account");
-        group.MapDelete("/", DeleteAccount).WithName("DeleteAccount").WithSummary("Erase the account: platform rows and every file");
+        // A failed erasure leaves the session refused; the same request must still be able to finish it.
+        group.MapDelete("/", DeleteAccount).WithName("DeleteAccount").WithSummary("Erase the account: platform rows and every file")
+            .WithMetadata(AllowsErasedSession.Instance);
         return group;
     }
 
     public static async Task<Results<Ok<ErasureReceipt>, ProblemHttpResult>> DeleteAccount(
-        [FromBody] AccountDeletion? confirmation, UserContext user, UserErasure erasure, CancellationToken cancellationToken)
+        [FromBody] AccountDeletion? confirmation, UserContext user, UserErasure erasure, HttpResponse response, CancellationToken cancellationToken)
     {
         if (!user.IsCloud)
         {
@@ -34,7 +36,24 @@ public static class AccountApi
                 statusCode: StatusCodes.Status400BadRequest);
         }
 
-        return TypedResults.Ok(await erasure.EraseAsync(Guid.Parse(user.UserId), cancellationToken));
+        try
+        {
+            var receipt = await erasure.EraseAsync(Guid.Parse(user.UserId), cancellationToken);
+            // The browser's session names an account that no longer exists.
+            response.Cookies.Delete(SessionToken.CookieName, new CookieOptions { Path = "/", HttpOnly = true, SameSite = SameSiteMode.Lax });
+            return TypedResults.Ok(receipt);
+        }
+        catch (ErasureNotStartedException e)
+        {
+            return TypedResults.Problem(title: "Erasure not started", detail: e.Message, statusCode: StatusCodes.Status409Conflict);
+        }
+        catch (ErasureNotVerifiedException)
+        {
+            return TypedResults.Problem(
+                title: "Erasure not finished",
+                detail: "Your account is erased and its platform rows are gone, but some files could not be removed yet. Send the same request again to finish.",
+                statusCode: StatusCodes.Status500InternalServerError);
+        }
     }
 }
 

@@ -95,8 +95,9 @@ public sealed class ApiServer : IAsyncDisposable
                     return;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
+                // Not listening yet, or too slow to answer on a loaded machine: the start-up deadline decides.
             }
 
             await Task.Delay(200);
