@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Peregrine.Api.Platform;
 using Peregrine.Sessions;
+using Peregrine.Storage;
 
 namespace Peregrine.Api.Erasure;
 
@@ -18,7 +19,8 @@ public static class AccountApi
     }
 
     public static async Task<Results<Ok<ErasureReceipt>, ProblemHttpResult>> DeleteAccount(
-        [FromBody] AccountDeletion? confirmation, UserContext user, UserErasure erasure, HttpResponse response, CancellationToken cancellationToken)
+        [FromBody] AccountDeletion? confirmation, UserContext user, UserErasure erasure, IAccountErasures erasures, HttpResponse response,
+        CancellationToken cancellationToken)
     {
         if (!user.IsCloud)
         {
@@ -38,7 +40,12 @@ public static class AccountApi
 
         try
         {
-            var receipt = await erasure.EraseAsync(Guid.Parse(user.UserId), cancellationToken);
+            // A session from before the erasure may only finish that erasure, never erase a new account opened since.
+            var erased = user.SessionIssuedAt is { } issuedAt && await erasures.RefusesSessionAsync(user.UserId, issuedAt, refresh: false, cancellationToken);
+            var userId = Guid.Parse(user.UserId);
+            var receipt = !erased ? await erasure.EraseAsync(userId, cancellationToken)
+                : erasure.IsUnfinished(userId) ? await erasure.FinishAsync(userId)
+                : throw new UserDataRemovedException(user.UserId);
             // The browser's session names an account that no longer exists.
             response.Cookies.Delete(SessionToken.CookieName, new CookieOptions { Path = "/", HttpOnly = true, SameSite = SameSiteMode.Lax });
             return TypedResults.Ok(receipt);

@@ -6,7 +6,7 @@ namespace Peregrine.Api.Erasure;
 /// At start-up, finishes erasures a crash interrupted after the user's tree was moved aside: the user asked for it,
 /// and until it is finished their platform rows may still exist. Waits for the platform DB, as the schema does.
 /// </summary>
-internal sealed class InterruptedErasures(UserErasure erasure, Platform.PlatformSchema schema, ILogger<InterruptedErasures> logger) : BackgroundService
+internal sealed class InterruptedErasures(UserErasure erasure, AccountErasureLedger ledger, Platform.PlatformSchema schema, ILogger<InterruptedErasures> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -15,7 +15,11 @@ internal sealed class InterruptedErasures(UserErasure erasure, Platform.Platform
         {
             try
             {
-                await erasure.EraseAsync(userId, stoppingToken);
+                // Recorded: only the moved tree is left (rows there now are a new account's). Not recorded: the crash came
+                // before the transaction, so the whole erasure runs again.
+                _ = await ledger.ErasedAtAsync(userId.ToString(), refresh: true, stoppingToken) is null
+                    ? await erasure.EraseAsync(userId, stoppingToken)
+                    : await erasure.FinishAsync(userId);
                 logger.LogInformation("Finished the interrupted erasure of {UserId}", userId);
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException or ErasureNotStartedException or ErasureNotVerifiedException)

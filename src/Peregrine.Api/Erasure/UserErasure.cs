@@ -59,19 +59,20 @@ public sealed class UserErasure(
             }
 
             var erasedAt = clock.GetUtcNow();
-            MoveAside(userDirectory, trash);
+            var moved = MoveAside(userDirectory, trash);
             ErasedRows rows;
             try
             {
                 rows = await DeletePlatformRowsAsync(userId, erasedAt, cancellationToken);
             }
-            catch
+            catch when (moved)
             {
                 // Nothing is recorded, so nothing may be missing either: the tree goes back, the erasure never happened.
                 Directory.Move(trash, userDirectory);
                 throw;
             }
 
+            FaultInjection.Reach(FaultInjection.ErasureAfterCommit);
             (erasures as AccountErasureLedger)?.Note(id, erasedAt);
             foreach (var location in locations)
             {
@@ -89,6 +90,22 @@ public sealed class UserErasure(
                 hold.Dispose();
             }
         }
+    }
+
+    /// <summary>Whether an erasure of the user was recorded but its moved-aside tree is still on disk.</summary>
+    public bool IsUnfinished(Guid userId) => Directory.Exists(Path.Combine(DataRoot(), TrashPrefix + userId));
+
+    /// <summary>
+    /// Finishes a recorded erasure whose moved-aside tree could not be removed: only that tree goes. The platform rows
+    /// went with the recorded transaction, and any that exist now belong to a new account the user opened since.
+    /// </summary>
+    public Task<ErasureReceipt> FinishAsync(Guid userId)
+    {
+        var trash = Path.Combine(DataRoot(), TrashPrefix + userId);
+        var (files, bytes) = RemoveTrash(trash);
+        return Directory.Exists(trash)
+            ? throw new ErasureNotVerifiedException($"erasure of {userId} could not be verified: files remain")
+            : Task.FromResult(new ErasureReceipt(userId.ToString(), clock.GetUtcNow().UtcDateTime, new ErasedRows(0, 0, 0, 0), files, bytes, Verified: true));
     }
 
     /// <summary>Users whose erasure was interrupted after their tree was moved aside (a crash): <see cref="EraseAsync"/> finishes each.</summary>
@@ -134,11 +151,11 @@ public sealed class UserErasure(
     }
 
     /// <summary>One rename takes the whole tree away from every process at once; a leftover from a failed erasure goes first.</summary>
-    private static void MoveAside(string userDirectory, string trash)
+    private static bool MoveAside(string userDirectory, string trash)
     {
         if (!Directory.Exists(userDirectory))
         {
-            return;
+            return false;
         }
 
         if (Directory.Exists(trash))
@@ -147,6 +164,7 @@ public sealed class UserErasure(
         }
 
         Directory.Move(userDirectory, trash);
+        return true;
     }
 
     private async Task<ErasedRows> DeletePlatformRowsAsync(Guid userId, DateTimeOffset erasedAt, CancellationToken cancellationToken)

@@ -69,5 +69,10 @@ public sealed class ErasureRaceTests(PostgresFixture postgres)
         Assert.Equal(0, await ErasureClients.TotalJobsAsync(fresh, "peregrine"));
         await using var connection = await postgres.OpenAsync();
         Assert.Equal(1, (await PlatformRows.CountAsync(connection, Guid.Parse(user))).Subscriptions);
+
+        // The old (say, stolen) cookie cannot erase the new account either.
+        await ErasureClients.AssertErasedAsync(await old.SendAsync(new HttpRequestMessage(HttpMethod.Delete, "/peregrine/api/account") { Content = JsonContent.Create(new { confirm = user }) }));
+        Assert.True(Directory.Exists(Path.Combine(api.DataRoot, user)));
+        Assert.Equal(1, (await PlatformRows.CountAsync(connection, Guid.Parse(user))).Subscriptions);
     }
 }
