@@ -44,6 +44,7 @@ public static class PeregrineHosting
         services.AddBackup();
         // Replaced by the task runner where one runs; enqueueing code always calls Wake after committing a task.
         services.AddTaskWakeupDefault();
+        services.AddTaskRunner();
         // One JSON policy: upstream's snake_case names (DTOs whose upstream shape differs say so themselves).
         services.Configure<JsonOptions>(o =>
         {
