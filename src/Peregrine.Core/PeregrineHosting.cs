@@ -5,14 +5,18 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Peregrine.Ai;
 using Peregrine.AppConfig;
 using Peregrine.Backup;
 using Peregrine.Configuration;
 using Peregrine.DevTools;
+using Peregrine.Feedback;
 using Peregrine.Health;
+using Peregrine.Interviews;
 using Peregrine.Jobs;
 using Peregrine.Security;
 using Peregrine.Sessions;
+using Peregrine.Settings;
 using Peregrine.Storage;
 using Peregrine.Tasks;
 using Peregrine.Telemetry;
@@ -40,8 +44,11 @@ public static class PeregrineHosting
         services.AddSingleton<IAccountProvisioning, NoAccountProvisioning>();
         services.AddProblemDetails();
         services.AddWebSecurity();
+        // Development would throw on unreadable JSON bodies (a 500); every environment answers 400 problem+json instead.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         services.AddUserContext();
         services.AddBackup();
+        services.AddAiFeatures();
         // Replaced by the task runner where one runs; enqueueing code always calls Wake after committing a task.
         services.AddTaskWakeupDefault();
         services.AddTaskRunner();
@@ -86,7 +93,7 @@ public static class PeregrineHosting
         return false;
     }
 
-    /// <summary>The app's route group, <c>/{app}</c>: the bastion forwards the path unchanged.</summary>
+    /// <summary>The app's routes under the path base <c>/{app}</c>: the bastion forwards the path unchanged.</summary>
     public static RouteGroupBuilder MapPeregrineGroup(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<PeregrineOptions>>().Value;
@@ -94,12 +101,16 @@ public static class PeregrineHosting
         app.UseWebSecurity();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        var root = app.MapGroup(options.PathBase);
+        app.UseAppPathBase(options.PathBase);
+        var root = app.MapGroup(string.Empty);
         root.MapAppConfig();
         root.MapSession();
         root.MapJobs();
         root.MapTasks();
         root.MapBackup();
+        root.MapAiFeatures();
+        root.MapFeedback();
+        root.MapUserSettings().MapInterviews();
         if (app.Environment.IsDevelopment())
         {
             root.MapDevTools();

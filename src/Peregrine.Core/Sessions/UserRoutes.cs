@@ -64,6 +64,8 @@ public static class UserRoutes
             : sp.GetRequiredService<LocalUserResolver>());
         services.AddScoped<CurrentUser>();
         services.AddExceptionHandler<ErasedAccountExceptionHandler>();
+        services.AddCfSessionAuthentication();
+        services.AddAntiforgery();
         // Handlers ask for UserContext directly; outside a RequireUser group there is none, and asking is a bug.
         services.AddScoped(sp => sp.GetRequiredService<CurrentUser>().User
             ?? throw new InvalidOperationException("UserContext requested by an endpoint outside a RequireUser() group"));
