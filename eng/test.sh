@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README, CI): prerequisites, format check, build, every test layer; ends with "N passed, N failed".
 #   ./eng/test.sh           everything: unit, service (real SQLCipher files, real Postgres) and distributed (whole AppHost)
-#   ./eng/test.sh --unit    the fast unit layer only (seconds)
+#   ./eng/test.sh --unit    the fast unit layer only (seconds), with a whitespace-only format check
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -11,7 +11,14 @@ if [ "${1:-}" = "--unit" ]; then filter=(--filter "Category=Unit"); fi
 
 ./eng/prereqs.sh
 dotnet restore Peregrine.sln --verbosity quiet
-dotnet format Peregrine.sln --verify-no-changes --no-restore --verbosity quiet
+if [ ${#filter[@]} -eq 0 ]; then
+  # Every rule of .editorconfig (whitespace, style, analyzers) on the loaded solution: what CI checks.
+  dotnet format Peregrine.sln --verify-no-changes --no-restore --verbosity quiet
+else
+  # The fast loop: whitespace and layout only, on the files as text (no solution load, seconds instead of a minute);
+  # the build below still enforces the style rules marked as warnings (EnforceCodeStyleInBuild).
+  dotnet format whitespace . --folder --verify-no-changes --exclude '**/bin/**' '**/obj/**' 'native/**' --verbosity quiet
+fi
 dotnet build Peregrine.sln --no-restore --verbosity quiet -nologo
 
 log="$(mktemp)"

@@ -14,6 +14,7 @@ using Peregrine.Feedback;
 using Peregrine.Health;
 using Peregrine.Interviews;
 using Peregrine.Jobs;
+using Peregrine.Security;
 using Peregrine.Sessions;
 using Peregrine.Settings;
 using Peregrine.Storage;
@@ -42,6 +43,7 @@ public static class PeregrineHosting
         // Replaced by the platform DB's subscriptions registry in the cloud API.
         services.AddSingleton<IAccountProvisioning, NoAccountProvisioning>();
         services.AddProblemDetails();
+        services.AddWebSecurity();
         // Development would throw on unreadable JSON bodies (a 500); every environment answers 400 problem+json instead.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         services.AddUserContext();
@@ -96,6 +98,7 @@ public static class PeregrineHosting
     {
         var options = app.Services.GetRequiredService<IOptions<PeregrineOptions>>().Value;
         // One error shape: an unhandled failure or a bare status code becomes problem+json, never exception text.
+        app.UseWebSecurity();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAppPathBase(options.PathBase);

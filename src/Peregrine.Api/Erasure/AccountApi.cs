@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Peregrine.Api.Platform;
 using Peregrine.Sessions;
+using Peregrine.Storage;
 
 namespace Peregrine.Api.Erasure;
 
@@ -11,12 +12,15 @@ public static class AccountApi
     public static RouteGroupBuilder MapAccount(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/account").RequireUser().ReportsPlatformOutages().WithTags("Account");
-        group.MapDelete("/", DeleteAccount).WithName("DeleteAccount").WithSummary("Erase the account: platform rows and every file");
+        // A failed erasure leaves the session refused; the same request must still be able to finish it.
+        group.MapDelete("/", DeleteAccount).WithName("DeleteAccount").WithSummary("Erase the account: platform rows and every file")
+            .WithMetadata(AllowsErasedSession.Instance);
         return group;
     }
 
     public static async Task<Results<Ok<ErasureReceipt>, ProblemHttpResult>> DeleteAccount(
-        [FromBody] AccountDeletion? confirmation, UserContext user, UserErasure erasure, CancellationToken cancellationToken)
+        [FromBody] AccountDeletion? confirmation, UserContext user, UserErasure erasure, IAccountErasures erasures, HttpResponse response,
+        CancellationToken cancellationToken)
     {
         if (!user.IsCloud)
         {
@@ -34,7 +38,29 @@ public static class AccountApi
                 statusCode: StatusCodes.Status400BadRequest);
         }
 
-        return TypedResults.Ok(await erasure.EraseAsync(Guid.Parse(user.UserId), cancellationToken));
+        try
+        {
+            // A session from before the erasure may only finish that erasure, never erase a new account opened since.
+            var erased = user.SessionIssuedAt is { } issuedAt && await erasures.RefusesSessionAsync(user.UserId, issuedAt, refresh: false, cancellationToken);
+            var userId = Guid.Parse(user.UserId);
+            var receipt = !erased ? await erasure.EraseAsync(userId, cancellationToken)
+                : erasure.IsUnfinished(userId) ? await erasure.FinishAsync(userId)
+                : throw new UserDataRemovedException(user.UserId);
+            // The browser's session names an account that no longer exists.
+            response.Cookies.Delete(SessionToken.CookieName, new CookieOptions { Path = "/", HttpOnly = true, SameSite = SameSiteMode.Lax });
+            return TypedResults.Ok(receipt);
+        }
+        catch (ErasureNotStartedException e)
+        {
+            return TypedResults.Problem(title: "Erasure not started", detail: e.Message, statusCode: StatusCodes.Status409Conflict);
+        }
+        catch (ErasureNotVerifiedException)
+        {
+            return TypedResults.Problem(
+                title: "Erasure not finished",
+                detail: "Your account is erased and its platform rows are gone, but some files could not be removed yet. Send the same request again to finish.",
+                statusCode: StatusCodes.Status500InternalServerError);
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Options;
 using Peregrine.Api.Platform;
+using Peregrine.Backup;
 using Peregrine.Configuration;
 using Peregrine.Sessions;
 using Peregrine.Storage;
@@ -12,58 +13,171 @@ public sealed record ErasedRows(long UsageEvents, long TelemetryConsent, long Su
 /// <summary>What was erased, and proof it is gone. No personal data beyond the user id.</summary>
 public sealed record ErasureReceipt(string UserId, DateTime ErasedAt, ErasedRows PlatformRows, long FilesRemoved, long BytesRemoved, bool Verified);
 
+/// <summary>Nothing was removed (the user's requests did not finish in time, or a backup or restore runs): try again.</summary>
+public sealed class ErasureNotStartedException(string message) : Exception(message);
+
+/// <summary>The erasure is recorded and the platform rows are gone, but files remain: running it again finishes it.</summary>
 public sealed class ErasureNotVerifiedException(string message) : Exception(message);
 
 /// <summary>
-/// GDPR erasure of one user, shared by <c>DELETE /{app}/api/account</c> and the operator's <c>erase-user</c> command:
-/// evict pooled DB handles, delete every platform row in one transaction, remove <c>&lt;root&gt;/&lt;user-id&gt;/</c>,
-/// then check that both are really gone. Idempotent: an unknown or already erased user yields a receipt of zeros.
+/// GDPR erasure of one user, one operation whatever starts it (<c>DELETE /{app}/api/account</c>, the operator's
+/// <c>erase-user</c>). In this process it holds the user's export/restore slot, tree provisioning and every app's DB
+/// (open requests finish, new ones wait and are then refused); it moves the tree aside by one rename, deletes the
+/// platform rows and records the erasure in one transaction (an outage puts the tree back: nothing happened), removes
+/// the moved tree and verifies. Other processes notice the removed tree on their next open, and refuse sessions issued
+/// before the recorded time. Idempotent: running it again finishes a failed one, or yields a receipt of zeros.
 /// </summary>
-public sealed class UserErasure(PlatformDb platform, UserDatabases databases, TimeProvider clock, IOptions<PeregrineOptions> options)
+public sealed class UserErasure(
+    PlatformDb platform,
+    UserDatabases databases,
+    UserTreeProvisioner provisioner,
+    UserOperationLocks operations,
+    IAccountErasures erasures,
+    TimeProvider clock,
+    IOptions<PeregrineOptions> options,
+    IOptions<BackupOptions> backupOptions)
 {
+    private const string TrashPrefix = ".erasing-";
+
     public async Task<ErasureReceipt> EraseAsync(Guid userId, CancellationToken cancellationToken)
     {
         var id = userId.ToString();
-        var userDirectory = UserDirectory(id);
+        var root = DataRoot();
+        var userDirectory = Path.Combine(root, id);
+        var trash = Path.Combine(root, TrashPrefix + id);
 
-        // Pooled handles keep the file open; closing them first means no late write can recreate part of the tree.
-        EvictDatabases(id, userDirectory);
-        var rows = await DeletePlatformRowsAsync(userId, cancellationToken);
-        var (files, bytes) = RemoveDirectory(userDirectory);
-
-        var remaining = await CountPlatformRowsAsync(userId, cancellationToken);
-        if (remaining != new ErasedRows(0, 0, 0, 0) || Directory.Exists(userDirectory))
+        using var operation = operations.TryAcquire(id)
+            ?? throw new ErasureNotStartedException("A backup or restore is running for this account. Nothing was erased; try again when it has finished.");
+        using var provisioning = await provisioner.HoldAsync(id, cancellationToken);
+        var locations = AppDirectories(userDirectory).Select(app => CloudUserResolver.ForUser(options.Value, id, app).Database).ToList();
+        var holds = new List<IDisposable>();
+        try
         {
-            throw new ErasureNotVerifiedException($"erasure of {id} could not be verified: platform rows or files remain");
+            foreach (var location in locations)
+            {
+                holds.Add(await HoldAsync(location, cancellationToken));
+            }
+
+            var erasedAt = clock.GetUtcNow();
+            var moved = MoveAside(userDirectory, trash);
+            ErasedRows rows;
+            try
+            {
+                rows = await DeletePlatformRowsAsync(userId, erasedAt, cancellationToken);
+            }
+            catch when (moved)
+            {
+                // Nothing is recorded, so nothing may be missing either: the tree goes back, the erasure never happened.
+                Directory.Move(trash, userDirectory);
+                throw;
+            }
+
+            FaultInjection.Reach(FaultInjection.ErasureAfterCommit);
+            (erasures as AccountErasureLedger)?.Note(id, erasedAt);
+            foreach (var location in locations)
+            {
+                databases.MarkRemoved(location);
+            }
+
+            var (files, bytes) = RemoveTrash(trash);
+            await VerifyAsync(userId, userDirectory, trash, cancellationToken);
+            return new ErasureReceipt(id, erasedAt.UtcDateTime, rows, files, bytes, Verified: true);
+        }
+        finally
+        {
+            foreach (var hold in holds)
+            {
+                hold.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Whether an erasure of the user was recorded but its moved-aside tree is still on disk.</summary>
+    public bool IsUnfinished(Guid userId) => Directory.Exists(Path.Combine(DataRoot(), TrashPrefix + userId));
+
+    /// <summary>
+    /// Finishes a recorded erasure whose moved-aside tree could not be removed: only that tree goes. The platform rows
+    /// went with the recorded transaction, and any that exist now belong to a new account the user opened since.
+    /// </summary>
+    public Task<ErasureReceipt> FinishAsync(Guid userId)
+    {
+        var trash = Path.Combine(DataRoot(), TrashPrefix + userId);
+        var (files, bytes) = RemoveTrash(trash);
+        return Directory.Exists(trash)
+            ? throw new ErasureNotVerifiedException($"erasure of {userId} could not be verified: files remain")
+            : Task.FromResult(new ErasureReceipt(userId.ToString(), clock.GetUtcNow().UtcDateTime, new ErasedRows(0, 0, 0, 0), files, bytes, Verified: true));
+    }
+
+    /// <summary>Users whose erasure was interrupted after their tree was moved aside (a crash): <see cref="EraseAsync"/> finishes each.</summary>
+    public IReadOnlyList<Guid> InterruptedErasures()
+    {
+        var root = DataRoot();
+        return Directory.Exists(root)
+            ? [.. Directory.EnumerateDirectories(root, TrashPrefix + "*")
+                .Select(d => Guid.TryParseExact(Path.GetFileName(d)[TrashPrefix.Length..], "D", out var id) ? id : Guid.Empty)
+                .Where(id => id != Guid.Empty)]
+            : [];
+    }
+
+    private async Task<IDisposable> HoldAsync(DatabaseLocation location, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await databases.HoldForReplacementAsync(location, backupOptions.Value.ReplacementWait, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new ErasureNotStartedException("Your data is in use by requests that did not finish in time. Nothing was erased; try again in a moment.");
+        }
+        catch (InvalidOperationException)
+        {
+            throw new ErasureNotStartedException("Your data is being replaced by a restore. Nothing was erased; try again when it has finished.");
+        }
+    }
+
+    /// <summary>The data root, normalised: the user's tree and its trash name are direct children of it.</summary>
+    private string DataRoot() => Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.Value.DataRoot));
+
+    /// <summary>Every app folder of the user on disk, and this service's app (which a waiting request may be about to open).</summary>
+    private SortedSet<string> AppDirectories(string userDirectory)
+    {
+        var apps = new SortedSet<string>(StringComparer.Ordinal) { options.Value.App };
+        if (Directory.Exists(userDirectory))
+        {
+            apps.UnionWith(Directory.EnumerateDirectories(userDirectory).Select(Path.GetFileName).OfType<string>());
         }
 
-        return new ErasureReceipt(id, clock.GetUtcNow().UtcDateTime, rows, files, bytes, Verified: true);
+        return apps;
     }
 
-    /// <summary><c>&lt;root&gt;/&lt;user-id&gt;</c>, checked to be a direct child of the data root after normalisation.</summary>
-    private string UserDirectory(string userId)
-    {
-        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.Value.DataRoot));
-        var directory = Path.GetFullPath(Path.Combine(root, userId));
-        return Path.GetDirectoryName(directory) == root
-            ? directory
-            : throw new InvalidOperationException("user directory escapes the data root");
-    }
-
-    private void EvictDatabases(string userId, string userDirectory)
+    /// <summary>One rename takes the whole tree away from every process at once; a leftover from a failed erasure goes first.</summary>
+    private static bool MoveAside(string userDirectory, string trash)
     {
         if (!Directory.Exists(userDirectory))
         {
-            return;
+            return false;
         }
 
-        foreach (var appDirectory in Directory.EnumerateDirectories(userDirectory))
+        if (Directory.Exists(trash))
         {
-            databases.Evict(CloudUserResolver.ForUser(options.Value, userId, Path.GetFileName(appDirectory)).Database);
+            RemoveTrash(trash);
         }
+
+        Directory.Move(userDirectory, trash);
+        return true;
     }
 
-    private async Task<ErasedRows> DeletePlatformRowsAsync(Guid userId, CancellationToken cancellationToken)
+    private async Task<ErasedRows> DeletePlatformRowsAsync(Guid userId, DateTimeOffset erasedAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await platform.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var rows = await DeleteRowsAsync(connection, transaction, userId, cancellationToken);
+        await AccountErasureLedger.RecordAsync(connection, transaction, userId, erasedAt, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return rows;
+    }
+
+    private static async Task<ErasedRows> DeleteRowsAsync(Npgsql.NpgsqlConnection connection, Npgsql.NpgsqlTransaction? transaction, Guid userId, CancellationToken cancellationToken)
     {
         // Explicit per table (rather than relying on the cascade) so the receipt can say what each held.
         const string deleteEvents = "DELETE FROM usage_events WHERE user_id = @userId";
@@ -71,19 +185,33 @@ public sealed class UserErasure(PlatformDb platform, UserDatabases databases, Ti
         const string deleteGrants = "DELETE FROM support_access_grants WHERE user_id = @userId";
         const string deleteSubscription = "DELETE FROM subscriptions WHERE user_id = @userId";
 
-        await using var connection = await platform.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         Task<int> Delete(string sql) => connection.ExecuteAsync(new CommandDefinition(sql, new { userId }, transaction, cancellationToken: cancellationToken));
-        var rows = new ErasedRows(
+        return new ErasedRows(
             UsageEvents: await Delete(deleteEvents),
             TelemetryConsent: await Delete(deleteConsent),
             SupportAccessGrants: await Delete(deleteGrants),
             Subscriptions: await Delete(deleteSubscription));
-        await transaction.CommitAsync(cancellationToken);
-        return rows;
     }
 
-    private async Task<ErasedRows> CountPlatformRowsAsync(Guid userId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Nothing of the user may remain. A platform write that was already past its session check when the erasure began
+    /// (a consent change) can commit after the delete; it is deleted once more, then the check must hold.
+    /// </summary>
+    private async Task VerifyAsync(Guid userId, string userDirectory, string trash, CancellationToken cancellationToken)
+    {
+        await using var connection = await platform.OpenAsync(cancellationToken);
+        if (await CountPlatformRowsAsync(connection, userId, cancellationToken) != new ErasedRows(0, 0, 0, 0))
+        {
+            await DeleteRowsAsync(connection, transaction: null, userId, cancellationToken);
+        }
+
+        if (await CountPlatformRowsAsync(connection, userId, cancellationToken) != new ErasedRows(0, 0, 0, 0) || Directory.Exists(userDirectory) || Directory.Exists(trash))
+        {
+            throw new ErasureNotVerifiedException($"erasure of {userId} could not be verified: platform rows or files remain");
+        }
+    }
+
+    private static async Task<ErasedRows> CountPlatformRowsAsync(Npgsql.NpgsqlConnection connection, Guid userId, CancellationToken cancellationToken)
     {
         const string sql = """
             SELECT (SELECT count(*) FROM usage_events WHERE user_id = @userId),
@@ -91,13 +219,12 @@ public sealed class UserErasure(PlatformDb platform, UserDatabases databases, Ti
                    (SELECT count(*) FROM support_access_grants WHERE user_id = @userId),
                    (SELECT count(*) FROM subscriptions WHERE user_id = @userId)
             """;
-        await using var connection = await platform.OpenAsync(cancellationToken);
         var (events, consent, grants, subscriptions) = await connection.QuerySingleAsync<(long, long, long, long)>(
             new CommandDefinition(sql, new { userId }, cancellationToken: cancellationToken));
         return new ErasedRows(events, consent, grants, subscriptions);
     }
 
-    private static (long Files, long Bytes) RemoveDirectory(string directory)
+    private static (long Files, long Bytes) RemoveTrash(string directory)
     {
         if (!Directory.Exists(directory))
         {
@@ -108,7 +235,15 @@ public sealed class UserErasure(PlatformDb platform, UserDatabases databases, Ti
         var files = new DirectoryInfo(directory)
             .EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint })
             .ToList();
-        Directory.Delete(directory, recursive: true);
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ErasureNotVerifiedException($"the erasure is recorded but files remain ({e.GetType().Name})");
+        }
+
         return (files.Count, files.Sum(f => f.Length));
     }
 }

@@ -63,6 +63,10 @@ public static class EraseUserCommand
         {
             return OperatorCommands.Fail(OperatorCommands.Failed, "erase-user: the platform DB is not reachable (PLATFORM_DB_URL); nothing was removed from disk");
         }
+        catch (ErasureNotStartedException e)
+        {
+            return OperatorCommands.Fail(OperatorCommands.Failed, $"erase-user: {e.Message}");
+        }
         catch (Exception e) when (e is ErasureNotVerifiedException or IOException or UnauthorizedAccessException)
         {
             return OperatorCommands.Fail(OperatorCommands.Failed, $"erase-user: {(e is ErasureNotVerifiedException ? e.Message : "could not remove the user's files (" + e.GetType().Name + ")")}; run it again");

@@ -51,6 +51,9 @@ internal static class PlatformDatabase
         builder.Services.AddSingleton<SubscriptionRegistry>();
         builder.Services.Replace(ServiceDescriptor.Singleton<ITierSource>(sp => sp.GetRequiredService<SubscriptionRegistry>()));
         builder.Services.Replace(ServiceDescriptor.Singleton<IAccountProvisioning>(sp => sp.GetRequiredService<SubscriptionRegistry>()));
+        builder.Services.AddSingleton<AccountErasureLedger>();
+        builder.Services.Replace(ServiceDescriptor.Singleton<IAccountErasures>(sp => sp.GetRequiredService<AccountErasureLedger>()));
+        builder.Services.AddHostedService<InterruptedErasures>();
         builder.AddUsageTelemetry();
     }
 

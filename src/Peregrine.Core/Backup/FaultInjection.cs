@@ -10,6 +10,7 @@ public static class FaultInjection
 {
     public const string Variable = "PEREGRINE_FAULT";
     public const string RestoreBeforeSwap = "restore-before-swap";
+    public const string ErasureAfterCommit = "erasure-after-commit";
 
     public static void Reach(string point)
     {

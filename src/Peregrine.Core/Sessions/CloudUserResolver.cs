@@ -14,7 +14,8 @@ public sealed class CloudUserResolver(
     IOptions<PeregrineOptions> options,
     IOptions<DirectusSessionOptions> sessionOptions,
     DirectusSessionValidator validator,
-    UserTreeProvisioner provisioner) : IUserContextResolver
+    UserTreeProvisioner provisioner,
+    IAccountErasures erasures) : IUserContextResolver
 {
     public async ValueTask<UserResolution> ResolveAsync(HttpContext context)
     {
@@ -26,14 +27,30 @@ public sealed class CloudUserResolver(
             return UserResolution.Refused(SignInWall.Missing(signInUrl));
         }
 
-        var userId = await validator.ValidateAsync(token);
-        if (userId is null)
+        var session = await validator.ValidateSessionAsync(token);
+        if (session is null)
         {
             return UserResolution.Refused(SignInWall.Expired(signInUrl));
         }
 
-        var user = ForUser(settings, userId);
-        await provisioner.EnsureProvisionedAsync(user, context.RequestAborted);
+        // A session from before the account's erasure is refused before anything touches the disk (a retried
+        // erasure excepted: it must be able to finish what a failed one started, and it recreates nothing).
+        var user = ForUser(settings, session.UserId, issuedAt: session.IssuedAt);
+        var mayBeErased = context.GetEndpoint()?.Metadata.GetMetadata<AllowsErasedSession>() is not null;
+        if (await erasures.RefusesSessionAsync(user.UserId, session.IssuedAt, refresh: false, context.RequestAborted))
+        {
+            return mayBeErased ? UserResolution.For(user) : UserResolution.Refused(SignInWall.Erased(signInUrl));
+        }
+
+        try
+        {
+            await provisioner.EnsureProvisionedAsync(user, context.RequestAborted);
+        }
+        catch (UserDataRemovedException)
+        {
+            return mayBeErased ? UserResolution.For(user) : UserResolution.Refused(SignInWall.Erased(signInUrl));
+        }
+
         return UserResolution.For(user);
     }
 
@@ -41,7 +58,7 @@ public sealed class CloudUserResolver(
     /// The user's context in <paramref name="app"/> (default: this service's app); <paramref name="userId"/> is already
     /// a canonical UUID, and the path is checked anyway. The one recipe for a user's tree, DB path and key.
     /// </summary>
-    public static UserContext ForUser(PeregrineOptions settings, string userId, string? app = null)
+    public static UserContext ForUser(PeregrineOptions settings, string userId, string? app = null, DateTimeOffset? issuedAt = null)
     {
         app ??= settings.App;
         var root = Path.TrimEndingDirectorySeparator(settings.DataRoot) + Path.DirectorySeparatorChar;
@@ -59,6 +76,13 @@ public sealed class CloudUserResolver(
             AppDirectory = appDirectory,
             Database = new DatabaseLocation(userId, Path.Combine(appDirectory, "staging.db"), keys.Current) { Keys = keys },
             IsCloud = true,
+            SessionIssuedAt = issuedAt,
         };
     }
+}
+
+/// <summary>Endpoint metadata: a session issued before the account's erasure may call it (the erasure itself, to finish).</summary>
+public sealed class AllowsErasedSession
+{
+    public static readonly AllowsErasedSession Instance = new();
 }

@@ -50,7 +50,10 @@ public sealed partial class DirectusSessionValidator
     }
 
     /// <summary>The user's canonical lower-case UUID, or null when the token is not a valid Directus session.</summary>
-    public async Task<string?> ValidateAsync(string token)
+    public async Task<string?> ValidateAsync(string token) => (await ValidateSessionAsync(token))?.UserId;
+
+    /// <summary>The session the token proves (user and issue time), or null when it is not a valid Directus session.</summary>
+    public async Task<ValidatedSession?> ValidateSessionAsync(string token)
     {
         var result = await _handler.ValidateTokenAsync(token, _parameters);
         if (!result.IsValid)
@@ -60,13 +63,22 @@ public sealed partial class DirectusSessionValidator
             return null;
         }
 
-        var reason = UserIdFromSessionClaims(((JsonWebToken)result.SecurityToken).EncodedPayload, out var userId);
+        var jwt = (JsonWebToken)result.SecurityToken;
+        // RFC 7515 §4.1.11: critical extensions we do not implement (e.g. RFC 7797's b64) must make the token invalid;
+        // the handler ignores the header parameter, so it is refused here. Directus never sets it.
+        string? userId = null;
+        var reason = jwt.TryGetHeaderValue<object>("crit", out _)
+            ? "critical header extension not understood ('crit')"
+            : UserIdFromSessionClaims(jwt.EncodedPayload, out userId);
         if (reason is not null)
         {
             LogRefused(_logger, reason);
+            return null;
         }
 
-        return userId;
+        // Directus always sets iat; a token without one counts as issued before any erasure (the safe side).
+        var issuedAt = jwt.IssuedAt == DateTime.MinValue ? DateTimeOffset.MinValue : new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero);
+        return new ValidatedSession(userId!, issuedAt);
     }
 
     /// <summary>Null when the payload is a Directus session for a UUID user; otherwise why it is not.</summary>
@@ -112,3 +124,6 @@ public sealed partial class DirectusSessionValidator
     [LoggerMessage(Level = LogLevel.Information, Message = "Session token refused: {Reason}")]
     private static partial void LogRefused(ILogger logger, string reason);
 }
+
+/// <summary>A valid Directus session: the user it names (canonical UUID) and when it was issued (<c>iat</c>).</summary>
+public sealed record ValidatedSession(string UserId, DateTimeOffset IssuedAt);

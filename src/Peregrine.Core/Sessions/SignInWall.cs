@@ -13,11 +13,15 @@ public sealed class SignInWall(string detail, string signInUrl, bool invalidToke
 {
     public const string MissingDetail = "Please sign in to access Peregrine.";
     public const string ExpiredDetail = "Your session has expired. Please sign in again.";
+    public const string ErasedDetail = "This account was erased. Sign in again to start a new, empty account.";
     public const string SignInUrlMember = "sign_in_url";
 
     public static SignInWall Missing(string signInUrl) => new(MissingDetail, signInUrl, invalidToken: false);
 
     public static SignInWall Expired(string signInUrl) => new(ExpiredDetail, signInUrl, invalidToken: true);
+
+    /// <summary>A session issued before the account was erased: it must not bring the account back.</summary>
+    public static SignInWall Erased(string signInUrl) => new(ErasedDetail, signInUrl, invalidToken: true);
 
     public string Detail => detail;
 

@@ -22,6 +22,9 @@ public sealed class UserContext
 
     public required bool IsCloud { get; init; }
 
+    /// <summary>When the request's session was issued (cloud mode only): compared with the account's last erasure.</summary>
+    public DateTimeOffset? SessionIssuedAt { get; init; }
+
     public string ConfigDirectory => Path.Combine(AppDirectory, "config");
 
     public string DataDirectory => Path.Combine(AppDirectory, "data");

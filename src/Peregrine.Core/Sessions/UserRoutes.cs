@@ -26,6 +26,12 @@ public static class UserRoutes
                 ?? throw new InvalidOperationException($"{endpoint.DisplayName} has no request delegate to guard");
             endpoint.RequestDelegate = async context =>
             {
+                // Everything a user group answers (the sign-in wall and errors too) is about one user: no cache keeps it.
+                context.Response.OnStarting(static state =>
+                {
+                    ((HttpResponse)state).Headers.CacheControl = "no-store";
+                    return Task.CompletedTask;
+                }, context.Response);
                 var resolution = await context.RequestServices.GetRequiredService<IUserContextResolver>().ResolveAsync(context);
                 if (resolution.Refusal is not null)
                 {
@@ -48,6 +54,8 @@ public static class UserRoutes
     {
         services.AddOptions<DirectusSessionOptions>().BindConfiguration(DirectusSessionOptions.Section);
         services.AddSingleton<DirectusSessionValidator>();
+        // Replaced by the platform DB's erasure record in the cloud API.
+        services.AddSingleton<IAccountErasures, NoAccountErasures>();
         services.AddSingleton<UserTreeProvisioner>();
         services.AddSingleton<CloudUserResolver>();
         services.AddSingleton<LocalUserResolver>();
@@ -55,6 +63,7 @@ public static class UserRoutes
             ? sp.GetRequiredService<CloudUserResolver>()
             : sp.GetRequiredService<LocalUserResolver>());
         services.AddScoped<CurrentUser>();
+        services.AddExceptionHandler<ErasedAccountExceptionHandler>();
         services.AddCfSessionAuthentication();
         services.AddAntiforgery();
         // Handlers ask for UserContext directly; outside a RequireUser group there is none, and asking is a bug.

@@ -9,7 +9,7 @@ namespace Peregrine.Sessions;
 /// of one user arrive together (one lock stripe per user id; other users are not held up). Once a tree is known to
 /// be provisioned, a request costs one directory check.
 /// </summary>
-public sealed class UserTreeProvisioner(UserDatabases databases, IAccountProvisioning accounts)
+public sealed class UserTreeProvisioner(UserDatabases databases, IAccountProvisioning accounts, IAccountErasures erasures)
 {
     public const string BootstrapKeywordsFile = "resume_keywords.yaml";
     public const string BootstrapKeywords = "skills: []\ndomains: []\nkeywords: []\n";
@@ -28,10 +28,18 @@ public sealed class UserTreeProvisioner(UserDatabases databases, IAccountProvisi
             return;
         }
 
-        var stripe = _stripes[(int)((uint)StringComparer.Ordinal.GetHashCode(user.UserId) % (uint)_stripes.Length)];
+        var stripe = StripeOf(user.UserId);
         await stripe.WaitAsync(cancellationToken);
         try
         {
+            // Creating a tree is where an erased account would come back: the source of truth decides, not a cache
+            // (an erasure in another process removes the tree, so every process comes through here afterwards).
+            if (user.SessionIssuedAt is { } issuedAt && await erasures.RefusesSessionAsync(user.UserId, issuedAt, refresh: true, cancellationToken))
+            {
+                throw new UserDataRemovedException(user.UserId);
+            }
+
+            databases.Reinstate(user.Database);
             Provision(user);
             _provisioned[user.AppDirectory] = true;
         }
@@ -41,6 +49,32 @@ public sealed class UserTreeProvisioner(UserDatabases databases, IAccountProvisi
         }
 
         await accounts.EnsureAccountAsync(user.UserId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Holds back provisioning of <paramref name="userId"/>'s trees until disposed: an erasure takes it, so that no
+    /// request recreates the tree while it is being removed.
+    /// </summary>
+    public async Task<IDisposable> HoldAsync(string userId, CancellationToken cancellationToken)
+    {
+        var stripe = StripeOf(userId);
+        await stripe.WaitAsync(cancellationToken);
+        return new Release(stripe);
+    }
+
+    private SemaphoreSlim StripeOf(string userId) => _stripes[(int)((uint)StringComparer.Ordinal.GetHashCode(userId) % (uint)_stripes.Length)];
+
+    private sealed class Release(SemaphoreSlim stripe) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                stripe.Release();
+            }
+        }
     }
 
     private void Provision(UserContext user)

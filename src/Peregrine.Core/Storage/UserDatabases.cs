@@ -16,6 +16,8 @@ namespace Peregrine.Storage;
 /// pooled handle whose key was applied when the handle was created. Only the most recently used files keep pooled
 /// handles (<see cref="StorageOptions.MaxPooledDatabases"/>). Every connection holds a shared lease on its file until
 /// it is disposed, so a replacement (<see cref="HoldForReplacementAsync"/>) can wait for them and hold new ones back.
+/// Each open also checks that the path still names the file that was prepared (device and inode): a file another
+/// process replaced is re-prepared, and a tree another process erased is refused, never served from the stale handle.
 /// </summary>
 public sealed class UserDatabases
 {
@@ -26,6 +28,8 @@ public sealed class UserDatabases
     private readonly ConnectionSlots _slots;
     private readonly ConcurrentDictionary<string, Lazy<bool>> _prepared = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, FileLeases> _leases = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, FileIdentity> _identities = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _removed = new(StringComparer.Ordinal);
 
     static UserDatabases() => DapperConventions.EnsureRegistered();
 
@@ -56,6 +60,7 @@ public sealed class UserDatabases
         var exit = ExitWith(leases, _slots.Enter(Normalise(location.Path)));
         return Leased(exit, () =>
         {
+            EnsureCurrent(location);
             EnsurePrepared(location);
             return OpenPrepared(location);
         });
@@ -69,6 +74,7 @@ public sealed class UserDatabases
         try
         {
             exit = ExitWith(leases, await _slots.EnterAsync(Normalise(location.Path), cancellationToken));
+            EnsureCurrent(location);
             if (!IsPrepared(location))
             {
                 // Preparation may convert a file (and a passphrase probe costs ~100 ms): keep it off the request thread.
@@ -104,7 +110,55 @@ public sealed class UserDatabases
     {
         var path = Normalise(location.Path);
         _prepared.TryRemove(path, out _);
+        _identities.TryRemove(path, out _);
         ClearPool(_pooled.Remove(path) ?? SqliteDatabase.ConnectionString(path, location.Key));
+    }
+
+    /// <summary>
+    /// After an erasure removed the tree: every open of the file is refused (<see cref="UserDataRemovedException"/>),
+    /// including those that were waiting for the erasure's hold, until <see cref="Reinstate"/>. Call while holding.
+    /// </summary>
+    public void MarkRemoved(DatabaseLocation location)
+    {
+        Evict(location);
+        _removed[Normalise(location.Path)] = 0;
+    }
+
+    /// <summary>A new account was provisioned where an erased one was: opens are allowed again.</summary>
+    public void Reinstate(DatabaseLocation location) => _removed.TryRemove(Normalise(location.Path), out _);
+
+    /// <summary>
+    /// Refuses an erased file, and forgets a prepared file that is no longer the one at its path: another process
+    /// replaced it (it is re-prepared) or removed its whole tree (an erasure: refused, and not recreated here).
+    /// </summary>
+    private void EnsureCurrent(DatabaseLocation location)
+    {
+        var path = Normalise(location.Path);
+        if (_removed.ContainsKey(path))
+        {
+            throw new UserDataRemovedException(location.OwnerId);
+        }
+
+        if (!_identities.TryGetValue(path, out var prepared))
+        {
+            return;
+        }
+
+        var current = FileIdentity.Of(path);
+        if (current == prepared)
+        {
+            return;
+        }
+
+        if (current is null && !Directory.Exists(Path.GetDirectoryName(path)))
+        {
+            _logger.LogInformation("The tree of {OwnerId} was removed by another process; refusing its stale DB handle", location.OwnerId);
+            MarkRemoved(location);
+            throw new UserDataRemovedException(location.OwnerId);
+        }
+
+        _logger.LogInformation("The DB of {OwnerId} was replaced by another process; reopening it", location.OwnerId);
+        Evict(location);
     }
 
     /// <summary>
@@ -260,6 +314,11 @@ public sealed class UserDatabases
         if (interrupted > 0)
         {
             _logger.LogInformation("Failed {Count} task(s) of {OwnerId} interrupted by restart", interrupted, location.OwnerId);
+        }
+
+        if (FileIdentity.Of(path) is { } identity)
+        {
+            _identities[path] = identity;
         }
 
         return true;

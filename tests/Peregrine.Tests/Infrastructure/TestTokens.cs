@@ -56,11 +56,19 @@ public static class TestTokens
 
     /// <summary>
     /// HS256 over the UTF-8 bytes of <paramref name="secret"/> (or <paramref name="keyBytes"/>). <paramref name="alg"/>
-    /// only changes what the header claims, e.g. <c>RS256</c> over an HMAC signature (algorithm confusion).
+    /// only changes what the header claims, e.g. <c>RS256</c> over an HMAC signature (algorithm confusion);
+    /// <paramref name="header"/> adds header parameters (e.g. <c>crit</c>).
     /// </summary>
-    public static string Sign(IDictionary<string, object?> claims, string secret = JwtSecret, string alg = "HS256", byte[]? keyBytes = null)
+    public static string Sign(
+        IDictionary<string, object?> claims, string secret = JwtSecret, string alg = "HS256", byte[]? keyBytes = null, IDictionary<string, object?>? header = null)
     {
-        var unsigned = $"{Encode(new Dictionary<string, object?> { ["alg"] = alg, ["typ"] = "JWT" })}.{Encode(claims)}";
+        var fields = new Dictionary<string, object?> { ["alg"] = alg, ["typ"] = "JWT" };
+        foreach (var (name, value) in header ?? new Dictionary<string, object?>())
+        {
+            fields[name] = value;
+        }
+
+        var unsigned = $"{Encode(fields)}.{Encode(claims)}";
         var signature = HMACSHA256.HashData(keyBytes ?? Encoding.UTF8.GetBytes(secret), Encoding.ASCII.GetBytes(unsigned));
         return $"{unsigned}.{Base64Url(signature)}";
     }

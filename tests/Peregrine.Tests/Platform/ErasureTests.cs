@@ -46,8 +46,9 @@ public sealed class ErasureTests(PostgresFixture postgres)
         Assert.Equal(new PlatformRows.Counts(0, 0, 0, 0), ReceiptRows(second));
         Assert.Equal(0, second.GetProperty("bytes_removed").GetInt64());
 
-        // The next login starts from a fresh tree: the old jobs are gone for good.
-        (await client.GetAsync("/peregrine/api/session")).EnsureSuccessStatusCode();
+        // The next login (a session issued after the erasure) starts from a fresh tree: the old jobs are gone for good.
+        using var fresh = api.CreateClientWithCookie($"cf_session={Erasure.ErasureClients.IssuedAfterNow(user)}");
+        (await fresh.GetAsync("/peregrine/api/session")).EnsureSuccessStatusCode();
         Assert.Equal(0, CountJobs(api, user));
     }
 

@@ -20,7 +20,7 @@ public sealed class TokenMatrixTests(PeregrineApiFactory factory) : IClassFixtur
         "garbage", "alg none", "RS256 header", "wrong key", "expired", "nbf in the future", "wrong iss", "no iss",
         "no exp", "no id or sub", "password-reset scope", "share token", "share claim", "aud", "no role", "no app_access",
         "no admin_access", "id not a uuid", "id ../../etc", "id ..%2F..", "id absolute path", "id 300 chars",
-        "id uuid with newline", "id uuid in braces", "id is a number", "sub ../../etc",
+        "id uuid with newline", "id uuid in braces", "id is a number", "sub ../../etc", "crit header", "crit empty",
     ];
 
     private static string Token(string name)
@@ -64,6 +64,10 @@ public sealed class TokenMatrixTests(PeregrineApiFactory factory) : IClassFixtur
             "id uuid with newline" => WithId(User + "\n"),
             "id uuid in braces" => WithId("{" + User + "}"),
             "id is a number" => TestTokens.Sign(TestTokens.SessionClaims(User).With("id", 42)),
+            // RFC 7515 §4.1.11: a recipient that does not understand a critical extension must reject the JWS (here RFC 7797's
+            // unencoded payload, which changes what the signature covers).
+            "crit header" => TestTokens.Sign(TestTokens.SessionClaims(User), header: new Dictionary<string, object?> { ["crit"] = new[] { "b64" }, ["b64"] = false }),
+            "crit empty" => TestTokens.Sign(TestTokens.SessionClaims(User), header: new Dictionary<string, object?> { ["crit"] = Array.Empty<string>() }),
             "sub ../../etc" => TestTokens.Sign(TestTokens.SessionClaims(User).Without("id").With("sub", "../../etc")),
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no such case"),
         };
