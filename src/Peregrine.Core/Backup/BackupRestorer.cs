@@ -24,6 +24,7 @@ public sealed class BackupRestorer(UserDatabases databases, RestoredDatabasePrep
         var plan = RestorePlan.Create(zip, user, includeDb, overwrite, limits);
 
         // One staging folder beside the DB: renames out of it are atomic, and a crash leaves only what the next open removes.
+        var skipped = new List<string>(plan.Skipped);
         var staging = LegacyConversion.NewTempPath(user.Database.Path);
         Directory.CreateDirectory(staging);
         try
@@ -37,7 +38,8 @@ public sealed class BackupRestorer(UserDatabases databases, RestoredDatabasePrep
             var stagedDatabase = plan.Restore.FirstOrDefault(i => i.IsDatabase);
             if (stagedDatabase is not null)
             {
-                preparer.Prepare(Path.Combine(staging, stagedDatabase.StagedName), user.Database.Key);
+                var leftBehind = preparer.Prepare(Path.Combine(staging, stagedDatabase.StagedName), user.Database.Key);
+                skipped.AddRange(leftBehind.Select(item => $"{stagedDatabase.EntryName}: {item}"));
             }
 
             FaultInjection.Reach(FaultInjection.RestoreBeforeSwap);
@@ -48,7 +50,7 @@ public sealed class BackupRestorer(UserDatabases databases, RestoredDatabasePrep
             Directory.Delete(staging, recursive: true);
         }
 
-        return new RestoreResult(plan.Restore.Select(i => i.EntryName).ToList(), plan.Skipped);
+        return new RestoreResult(plan.Restore.Select(i => i.EntryName).ToList(), skipped);
     }
 
     /// <summary>

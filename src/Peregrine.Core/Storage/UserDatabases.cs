@@ -172,10 +172,12 @@ public sealed class UserDatabases
 
         if (location.Key is not null)
         {
-            var form = LegacyConversion.ConvertIfLegacy(path, location.Key, _options.AfterConversionTempWritten);
-            if (form is DatabaseForm.Plaintext or DatabaseForm.Passphrase)
+            var conversion = LegacyConversion.ConvertIfLegacy(path, location.Key, _options.Migrations, _time, _options.AfterConversionTempWritten);
+            if (conversion.Form is DatabaseForm.Plaintext or DatabaseForm.Passphrase)
             {
-                _logger.LogInformation("Converted the {Form} DB of {OwnerId} to the raw-key form", form, location.OwnerId);
+                _logger.LogInformation(
+                    "Converted the {Form} DB of {OwnerId} to the raw-key form; left behind: {LeftBehind}",
+                    conversion.Form, location.OwnerId, conversion.LeftBehind.Count == 0 ? "nothing" : string.Join(", ", conversion.LeftBehind));
             }
         }
 
