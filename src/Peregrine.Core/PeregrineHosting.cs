@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
@@ -9,6 +10,7 @@ using Peregrine.AppConfig;
 using Peregrine.Backup;
 using Peregrine.Configuration;
 using Peregrine.DevTools;
+using Peregrine.Errors;
 using Peregrine.Health;
 using Peregrine.Jobs;
 using Peregrine.Sessions;
@@ -38,6 +40,7 @@ public static class PeregrineHosting
         // Replaced by the platform DB's subscriptions registry in the cloud API.
         services.AddSingleton<IAccountProvisioning, NoAccountProvisioning>();
         services.AddProblemDetails();
+        services.AddErrorHandling();
         services.AddUserContext();
         services.AddBackup();
         // Replaced by the task runner where one runs; enqueueing code always calls Wake after committing a task.
@@ -47,6 +50,8 @@ public static class PeregrineHosting
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             o.SerializerOptions.DictionaryKeyPolicy = null;
+            // The web defaults read "4" as 4; a number sent as a string is a malformed request.
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
         services.AddHealthChecks()
             .AddCheck<NativeEngineHealthCheck>("native-engine")

@@ -81,6 +81,18 @@ public sealed class BackupRestorer(UserDatabases databases, RestoredDatabasePrep
 
     private static async Task ExtractAsync(ZipArchiveEntry entry, string destination, UncompressedBudget budget, int maxRatio, CancellationToken cancellationToken)
     {
+        try
+        {
+            await CopyEntryAsync(entry, destination, budget, maxRatio, cancellationToken);
+        }
+        catch (InvalidDataException)
+        {
+            throw new InvalidBackupException($"The archive is damaged: '{entry.FullName}' cannot be decompressed.");
+        }
+    }
+
+    private static async Task CopyEntryAsync(ZipArchiveEntry entry, string destination, UncompressedBudget budget, int maxRatio, CancellationToken cancellationToken)
+    {
         var buffer = new byte[64 * 1024];
         long written = 0;
         await using var source = await entry.OpenAsync(cancellationToken);

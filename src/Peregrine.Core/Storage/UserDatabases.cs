@@ -153,13 +153,21 @@ public sealed class UserDatabases
         {
             _ = once.Value;
         }
-        catch
+        catch (Exception e)
         {
             // A failed preparation (broken migration, unreadable file) is retried by the next open, not cached.
             _prepared.TryRemove(new KeyValuePair<string, Lazy<bool>>(path, once));
+            // Marked rather than wrapped: callers keep the original exception, and the error handler can still tell
+            // "this user's DB cannot be opened" (a problem the user can fix by restoring) from a fault of the service.
+            e.Data[PreparationFailureMarker] = true;
             throw;
         }
     }
+
+    private const string PreparationFailureMarker = "Peregrine.UserDatabasePreparationFailed";
+
+    /// <summary>True when <paramref name="exception"/> is why a user's DB could not be prepared for its first open.</summary>
+    public static bool IsPreparationFailure(Exception exception) => exception.Data.Contains(PreparationFailureMarker);
 
     private bool Prepare(DatabaseLocation location, string path)
     {
