@@ -4,9 +4,21 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Peregrine.Bench.Backup;
 
+if (args is ["demo-memory"])
+{
+    await Peregrine.Bench.Demo.SandboxMemory.RunAsync(1_000);
+    return;
+}
+
 if (args is ["export-memory"])
 {
     await ExportMemory.RunAsync([1_000, 10_000, 50_000]);
+    return;
+}
+
+if (args is ["rekey", ..])
+{
+    await Peregrine.Bench.Rotation.RekeyThroughput.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 1_000, args.Length > 2 ? int.Parse(args[2]) : 500);
     return;
 }
 

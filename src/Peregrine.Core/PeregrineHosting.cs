@@ -6,11 +6,13 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Peregrine.Ai;
 using Peregrine.AppConfig;
 using Peregrine.Backup;
 using Peregrine.Configuration;
 using Peregrine.DevTools;
 using Peregrine.Errors;
+using Peregrine.Feedback;
 using Peregrine.Health;
 using Peregrine.Jobs;
 using Peregrine.Sessions;
@@ -43,8 +45,10 @@ public static class PeregrineHosting
         services.AddErrorHandling();
         services.AddUserContext();
         services.AddBackup();
+        services.AddAiFeatures();
         // Replaced by the task runner where one runs; enqueueing code always calls Wake after committing a task.
         services.AddTaskWakeupDefault();
+        services.AddTaskRunner();
         // One JSON policy: upstream's snake_case names (DTOs whose upstream shape differs say so themselves).
         services.Configure<JsonOptions>(o =>
         {
@@ -101,6 +105,8 @@ public static class PeregrineHosting
         root.MapJobs();
         root.MapTasks();
         root.MapBackup();
+        root.MapAiFeatures();
+        root.MapFeedback();
         if (app.Environment.IsDevelopment())
         {
             root.MapDevTools();

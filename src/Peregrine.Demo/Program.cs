@@ -1,10 +1,12 @@
 using Peregrine;
+using Peregrine.Configuration;
 using Peregrine.Demo;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = PeregrineHost.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddPeregrineCore();
+builder.AddDemo();
 
 var app = builder.Build();
 
@@ -13,9 +15,10 @@ if (!app.PassesStartupChecks())
     return 1;
 }
 
-await app.SeedAsync();
+await app.PrepareDemoAsync();
+app.UseRateLimiter();
 app.MapDefaultEndpoints();
-app.MapPeregrineGroup();
+app.MapPeregrineGroup().MapDemo();
 
 app.Run();
 return 0;

@@ -20,7 +20,7 @@ public static partial class JobsApi
     /// placeholders with a queued <c>scrape_url</c> task that fills them in. One transaction, so a job never lacks its task.
     /// </summary>
     public static async Task<Results<Accepted<QueuedResponse>, ProblemHttpResult>> AddUrls(
-        UrlImport import, UserContext user, UserDatabases databases, TimeProvider time, CancellationToken cancellationToken)
+        UrlImport import, UserContext user, UserDatabases databases, ITaskWakeup wakeup, TimeProvider time, CancellationToken cancellationToken)
     {
         const string sql = """
             INSERT INTO jobs (title, company, url, source, date_found, status)
@@ -50,6 +50,11 @@ public static partial class JobsApi
         }
 
         transaction.Commit();
+        if (queued > 0)
+        {
+            wakeup.Wake(user);
+        }
+
         return TypedResults.Accepted((string?)null, new QueuedResponse(queued));
     }
 

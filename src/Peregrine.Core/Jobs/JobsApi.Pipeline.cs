@@ -83,7 +83,7 @@ public static partial class JobsApi
     }
 
     public static async Task<Results<Ok<DeletedResponse>, Ok<EmailPurgedResponse>, Ok<OkResponse>, ProblemHttpResult>> Purge(
-        PurgeRequest request, UserContext user, UserDatabases databases, TimeProvider time, CancellationToken cancellationToken)
+        PurgeRequest request, UserContext user, UserDatabases databases, ITaskWakeup wakeup, TimeProvider time, CancellationToken cancellationToken)
     {
         const string deleteByStatus = "DELETE FROM jobs WHERE status IN @statuses;";
         const string deleteNonRemote = """
@@ -129,6 +129,11 @@ public static partial class JobsApi
         }
 
         transaction.Commit();
+        if (request.Target == "rescrape")
+        {
+            wakeup.Wake(user);
+        }
+
         return result;
     }
 

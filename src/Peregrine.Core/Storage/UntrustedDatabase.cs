@@ -35,7 +35,8 @@ public sealed class UntrustedDatabase : IDisposable
     {
         SqliteEngine.EnsureLoaded();
         var builder = new SqliteConnectionStringBuilder(connectionString) { Mode = SqliteOpenMode.ReadOnly, Pooling = false, ForeignKeys = false };
-        var connection = new SqliteConnection(builder.ToString());
+        // Key-hiding: Dapper keeps every connection string it caches a query for, and this one can carry the key.
+        var connection = new KeyHidingConnection(builder.ToString());
         try
         {
             connection.Open();

@@ -58,9 +58,28 @@ public interface ITaskWakeup
     void Wake(UserContext user);
 }
 
-internal sealed class NoTaskWakeup : ITaskWakeup
+/// <summary>
+/// Tells the runner that the cancel or kill endpoint has just failed a user's task rows, so a task that is running stops
+/// now (its cancellation token fires) instead of at its next DB step.
+/// </summary>
+public interface ITaskCancellation
+{
+    void Cancel(UserContext user, long taskId);
+
+    void CancelAll(UserContext user);
+}
+
+internal sealed class NoTaskWakeup : ITaskWakeup, ITaskCancellation
 {
     public void Wake(UserContext user)
+    {
+    }
+
+    public void Cancel(UserContext user, long taskId)
+    {
+    }
+
+    public void CancelAll(UserContext user)
     {
     }
 }
@@ -78,6 +97,7 @@ public static class BackgroundTaskRegistration
     internal static IServiceCollection AddTaskWakeupDefault(this IServiceCollection services)
     {
         services.TryAddSingleton<ITaskWakeup, NoTaskWakeup>();
+        services.TryAddSingleton<ITaskCancellation, NoTaskWakeup>();
         return services;
     }
 }

@@ -91,6 +91,58 @@ public static class BackgroundTasks
         return connection.QuerySingleOrDefault<TaskProgress>(sql, new { taskType, jobId }) ?? new TaskProgress("none", null, null);
     }
 
+    /// <summary>
+    /// Marks the oldest queued task whose type is not in <paramref name="busyTypes"/> as running and returns it; one
+    /// statement, so two runners can never claim the same row.
+    /// </summary>
+    public static ClaimedTask? ClaimNext(SqliteConnection connection, IReadOnlyCollection<string> busyTypes, TimeProvider time)
+    {
+        const string sql = """
+            UPDATE background_tasks SET status = 'running', started_at = @now, updated_at = @now, stage = NULL
+            WHERE id = (SELECT id FROM background_tasks
+                        WHERE status = 'queued' AND task_type NOT IN @busyTypes
+                        ORDER BY id LIMIT 1)
+            RETURNING id, task_type, coalesce(job_id, 0) AS job_id, params;
+            """;
+        return connection.QuerySingleOrDefault<ClaimedTask>(sql, new { busyTypes, now = Timestamps.Now(time) });
+    }
+
+    public static bool IsRunning(SqliteConnection connection, long taskId)
+    {
+        const string sql = "SELECT count(*) FROM background_tasks WHERE id = @taskId AND status = 'running';";
+        return connection.ExecuteScalar<long>(sql, new { taskId }) > 0;
+    }
+
+    public static void SetStage(SqliteConnection connection, long taskId, string stage, TimeProvider time)
+    {
+        const string sql = "UPDATE background_tasks SET stage = @stage, updated_at = @now WHERE id = @taskId AND status = 'running';";
+        connection.Execute(sql, new { taskId, stage, now = Timestamps.Now(time) });
+    }
+
+    /// <summary>
+    /// Ends a running task as <c>completed</c> or <c>failed</c> with its message. A row that is no longer running (cancelled,
+    /// killed, or a DB replaced by a restore) is left as it is: false.
+    /// </summary>
+    public static bool Finish(SqliteConnection connection, long taskId, bool succeeded, string? message, TimeProvider time)
+    {
+        const string sql = """
+            UPDATE background_tasks SET status = @status, error = @message, finished_at = @now, updated_at = @now
+            WHERE id = @taskId AND status = 'running';
+            """;
+        var status = succeeded ? "completed" : "failed";
+        return connection.Execute(sql, new { taskId, status, message, now = Timestamps.Now(time) }) > 0;
+    }
+
+    /// <summary>A running task stopped by a graceful shutdown goes back to the queue, so the next start resumes it.</summary>
+    public static bool Requeue(SqliteConnection connection, long taskId, TimeProvider time)
+    {
+        const string sql = """
+            UPDATE background_tasks SET status = 'queued', started_at = NULL, stage = NULL, updated_at = @now
+            WHERE id = @taskId AND status = 'running';
+            """;
+        return connection.Execute(sql, new { taskId, now = Timestamps.Now(time) }) > 0;
+    }
+
     private static int FailActive(SqliteConnection connection, string[] statuses, string message, TimeProvider time)
     {
         const string sql = """
@@ -102,6 +154,8 @@ public static class BackgroundTasks
 }
 
 public sealed record TaskSubmission(long TaskId, bool IsNew);
+
+public sealed record ClaimedTask(long Id, string TaskType, long JobId, string? Params);
 
 public sealed record TaskProgress(string Status, string? Stage, string? Message);
 

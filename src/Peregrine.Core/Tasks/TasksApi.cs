@@ -29,18 +29,34 @@ public static class TasksApi
 
     /// <summary><c>{ok:false}</c> for a task that already finished, as upstream; 404 for one that is not the caller's.</summary>
     public static async Task<Results<Ok<OkResponse>, ProblemHttpResult>> Cancel(
-        long id, UserContext user, UserDatabases databases, TimeProvider time, CancellationToken cancellationToken)
+        long id, UserContext user, UserDatabases databases, ITaskCancellation running, TimeProvider time, CancellationToken cancellationToken)
     {
-        await using var db = await databases.OpenAsync(user.Database, cancellationToken);
-        return BackgroundTasks.Cancel(db, id, time) is { } cancelled
-            ? TypedResults.Ok(new OkResponse(cancelled))
-            : Problems.NotFound("Task not found");
+        bool? cancelled;
+        await using (var db = await databases.OpenAsync(user.Database, cancellationToken))
+        {
+            cancelled = BackgroundTasks.Cancel(db, id, time);
+        }
+
+        // After the row says "Cancelled by user": the stopped task finds it so and records nothing more.
+        if (cancelled == true)
+        {
+            running.Cancel(user, id);
+        }
+
+        return cancelled is { } ok ? TypedResults.Ok(new OkResponse(ok)) : Problems.NotFound("Task not found");
     }
 
-    public static async Task<Ok<KilledResponse>> KillAll(UserContext user, UserDatabases databases, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<Ok<KilledResponse>> KillAll(
+        UserContext user, UserDatabases databases, ITaskCancellation running, TimeProvider time, CancellationToken cancellationToken)
     {
-        await using var db = await databases.OpenAsync(user.Database, cancellationToken);
-        return TypedResults.Ok(new KilledResponse(BackgroundTasks.KillAll(db, time)));
+        int killed;
+        await using (var db = await databases.OpenAsync(user.Database, cancellationToken))
+        {
+            killed = BackgroundTasks.KillAll(db, time);
+        }
+
+        running.CancelAll(user);
+        return TypedResults.Ok(new KilledResponse(killed));
     }
 }
 

@@ -14,7 +14,12 @@ public sealed class TenantIsolationTests : IAsyncLifetime
     private readonly string _alice = Guid.NewGuid().ToString();
     private readonly string _bob = Guid.NewGuid().ToString();
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public Task InitializeAsync()
+    {
+        // Alice's task must still be queued when Bob tries to cancel it.
+        _factory.Configure("Tasks:MaxConcurrency", "0");
+        return Task.CompletedTask;
+    }
 
     public async Task DisposeAsync() => await _factory.DisposeAsync();
 
