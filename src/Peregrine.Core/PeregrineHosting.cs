@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
@@ -10,6 +11,7 @@ using Peregrine.AppConfig;
 using Peregrine.Backup;
 using Peregrine.Configuration;
 using Peregrine.DevTools;
+using Peregrine.Errors;
 using Peregrine.Feedback;
 using Peregrine.Health;
 using Peregrine.Interviews;
@@ -44,8 +46,7 @@ public static class PeregrineHosting
         services.AddSingleton<IAccountProvisioning, NoAccountProvisioning>();
         services.AddProblemDetails();
         services.AddWebSecurity();
-        // Development would throw on unreadable JSON bodies (a 500); every environment answers 400 problem+json instead.
-        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
+        services.AddErrorHandling();
         services.AddUserContext();
         services.AddBackup();
         services.AddAiFeatures();
@@ -57,6 +58,8 @@ public static class PeregrineHosting
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             o.SerializerOptions.DictionaryKeyPolicy = null;
+            // The web defaults read "4" as 4; a number sent as a string is a malformed request.
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
         services.AddHealthChecks()
             .AddCheck<NativeEngineHealthCheck>("native-engine")

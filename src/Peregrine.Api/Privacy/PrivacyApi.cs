@@ -64,11 +64,12 @@ public static class PrivacyApi
         }
 
         var ticketRef = string.IsNullOrWhiteSpace(request.TicketRef) ? null : request.TicketRef.Trim();
-        if (ticketRef?.Length > MaxTicketRefLength)
+        // Control characters (NUL among them, which Postgres refuses in text) are bad input, not a platform outage.
+        if (ticketRef?.Length > MaxTicketRefLength || ticketRef?.Any(char.IsControl) == true)
         {
             return TypedResults.Problem(
                 title: "Invalid ticket reference",
-                detail: $"ticket_ref is at most {MaxTicketRefLength} characters.",
+                detail: $"ticket_ref is at most {MaxTicketRefLength} characters, without control characters.",
                 statusCode: StatusCodes.Status400BadRequest);
         }
 

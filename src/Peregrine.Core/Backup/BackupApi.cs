@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Peregrine.Sessions;
 
 namespace Peregrine.Backup;
@@ -22,8 +23,9 @@ public static class BackupApi
     {
         var group = routes.MapGroup("/api/settings/data").RequireUser();
         group.MapGet("/backup", Export).WithName("ExportBackup");
-        group.MapPost("/backup/inspect", Inspect).WithName("InspectBackup").DisableAntiforgery();
-        group.MapPost("/restore", Restore).WithName("RestoreBackup").DisableAntiforgery();
+        // The upload is read by StagedUpload (into the user's tree), not bound by the framework (into /tmp).
+        group.MapPost("/backup/inspect", Inspect).WithName("InspectBackup").Accepts<IFormFile>("multipart/form-data");
+        group.MapPost("/restore", Restore).WithName("RestoreBackup").Accepts<IFormFile>("multipart/form-data");
         return group;
     }
 
@@ -38,7 +40,7 @@ public static class BackupApi
     }
 
     public static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Export(
-        UserContext user, BackupExporter exporter, UserOperationLocks locks, HttpContext http,
+        UserContext user, BackupExporter exporter, UserOperationLocks locks, IOptions<BackupOptions> options, TimeProvider time, HttpContext http,
         [FromQuery(Name = "include_db")] bool includeDb = true)
     {
         var held = locks.TryAcquire(user.UserId);
@@ -53,15 +55,20 @@ public static class BackupApi
         // ZipArchive's entry streams flush their last deflate block in a synchronous Dispose even on the async path
         // (.NET 10); allow that for this one response rather than buffering the zip.
         http.Features.GetRequiredFeature<IHttpBodyControlFeature>().AllowSynchronousIO = true;
-        return TypedResults.Stream(stream => backup.WriteToAsync(stream, http.RequestAborted), "application/zip", backup.FileName);
+        var limits = options.Value;
+        return TypedResults.Stream(
+            stream => backup.WriteToAsync(new StallGuardedStream(stream, limits.StalledDownloadTimeout, limits.DownloadDeadline, http.Abort, time), http.RequestAborted),
+            "application/zip",
+            backup.FileName);
     }
 
-    public static async Task<Results<Ok<BackupListing>, ProblemHttpResult>> Inspect(IFormFile file)
+    public static async Task<Results<Ok<BackupListing>, ProblemHttpResult>> Inspect(
+        UserContext user, IOptions<BackupOptions> options, HttpContext http)
     {
-        await using var upload = file.OpenReadStream();
         try
         {
-            using var zip = BackupArchive.Open(upload);
+            await using var upload = await StagedUpload.ReadAsync(http, user, options.Value.MaxUploadBytes, http.RequestAborted);
+            using var zip = BackupArchive.Open(upload.File);
             return TypedResults.Ok(BackupArchive.List(zip));
         }
         catch (InvalidBackupException e)
@@ -71,8 +78,7 @@ public static class BackupApi
     }
 
     public static async Task<Results<Ok<RestoreResult>, ProblemHttpResult>> Restore(
-        UserContext user, BackupRestorer restorer, UserOperationLocks locks, IFormFile file, HttpContext http,
-        [FromForm(Name = "include_db")] bool includeDb = true, [FromForm] bool overwrite = true)
+        UserContext user, BackupRestorer restorer, UserOperationLocks locks, IOptions<BackupOptions> options, HttpContext http)
     {
         using var held = locks.TryAcquire(user.UserId);
         if (held is null)
@@ -80,10 +86,12 @@ public static class BackupApi
             return TypedResults.Problem(Busy, statusCode: StatusCodes.Status409Conflict);
         }
 
-        await using var upload = file.OpenReadStream();
         try
         {
-            return TypedResults.Ok(await restorer.RestoreAsync(user, upload, includeDb, overwrite, http.RequestAborted));
+            await using var upload = await StagedUpload.ReadAsync(http, user, options.Value.MaxUploadBytes, http.RequestAborted);
+            var includeDb = upload.Flag("include_db", fallback: true);
+            var overwrite = upload.Flag("overwrite", fallback: true);
+            return TypedResults.Ok(await restorer.RestoreAsync(user, upload.File, includeDb, overwrite, http.RequestAborted));
         }
         catch (InvalidBackupException e)
         {

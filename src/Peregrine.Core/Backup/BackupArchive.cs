@@ -9,16 +9,29 @@ public sealed class InvalidBackupException(string message) : Exception(message);
 /// <summary>Reading an uploaded backup zip: the listing (upstream's <c>list_backup_contents</c>) and the entry-name rules.</summary>
 public static class BackupArchive
 {
+    /// <summary>Opens an upload as a zip whose entry names are unique (a second entry of a name would silently win).</summary>
     public static ZipArchive Open(Stream upload)
     {
+        ZipArchive zip;
         try
         {
-            return new ZipArchive(upload, ZipArchiveMode.Read, leaveOpen: true);
+            zip = new ZipArchive(upload, ZipArchiveMode.Read, leaveOpen: true);
+            _ = zip.Entries.Count;
         }
-        catch (InvalidDataException)
+        catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException or NotSupportedException)
         {
+            // A file shorter than a zip's end record makes the reader seek before the start (IOException), not InvalidData.
             throw new InvalidBackupException("The upload is not a zip archive.");
         }
+
+        var duplicate = zip.Entries.GroupBy(e => e.FullName, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            zip.Dispose();
+            throw new InvalidBackupException($"The archive has more than one entry named '{Printable(duplicate.Key)}'.");
+        }
+
+        return zip;
     }
 
     /// <summary>Lists an archive without extracting anything.</summary>

@@ -16,4 +16,10 @@ public sealed class BackupOptions
 
     /// <summary>How long a restore waits for the user's open DB connections to finish before it gives up (409).</summary>
     public TimeSpan ReplacementWait { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A download whose client accepts no bytes for this long is aborted, and its plaintext snapshot deleted.</summary>
+    public TimeSpan StalledDownloadTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest a download may hold its snapshot at all (200 MB at a slow 1 Mbit/s takes ~27 minutes).</summary>
+    public TimeSpan DownloadDeadline { get; set; } = TimeSpan.FromMinutes(30);
 }

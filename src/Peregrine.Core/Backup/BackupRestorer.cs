@@ -38,6 +38,7 @@ public sealed class BackupRestorer(UserDatabases databases, RestoredDatabasePrep
         var plan = RestorePlan.Create(zip, user, includeDb, overwrite, limits);
 
         // One staging folder beside the DB: renames out of it are atomic, and a crash leaves only what the next open removes.
+        var skipped = new List<string>(plan.Skipped);
         var staging = LegacyConversion.NewTempPath(user.Database.Path);
         Directory.CreateDirectory(staging);
         try
@@ -51,7 +52,8 @@ public sealed class BackupRestorer(UserDatabases databases, RestoredDatabasePrep
             var stagedDatabase = plan.Restore.FirstOrDefault(i => i.IsDatabase);
             if (stagedDatabase is not null)
             {
-                preparer.Prepare(Path.Combine(staging, stagedDatabase.StagedName), user.Database.Key);
+                var leftBehind = preparer.Prepare(Path.Combine(staging, stagedDatabase.StagedName), user.Database.Key);
+                skipped.AddRange(leftBehind.Select(item => $"{stagedDatabase.EntryName}: {item}"));
             }
 
             FaultInjection.Reach(FaultInjection.RestoreBeforeSwap);
@@ -62,7 +64,7 @@ public sealed class BackupRestorer(UserDatabases databases, RestoredDatabasePrep
             Directory.Delete(staging, recursive: true);
         }
 
-        return new RestoreResult(plan.Restore.Select(i => i.EntryName).ToList(), plan.Skipped);
+        return new RestoreResult(plan.Restore.Select(i => i.EntryName).ToList(), skipped);
     }
 
     /// <summary>
@@ -92,6 +94,18 @@ public sealed class BackupRestorer(UserDatabases databases, RestoredDatabasePrep
     }
 
     private static async Task ExtractAsync(ZipArchiveEntry entry, string destination, UncompressedBudget budget, int maxRatio, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CopyEntryAsync(entry, destination, budget, maxRatio, cancellationToken);
+        }
+        catch (InvalidDataException)
+        {
+            throw new InvalidBackupException($"The archive is damaged: '{entry.FullName}' cannot be decompressed.");
+        }
+    }
+
+    private static async Task CopyEntryAsync(ZipArchiveEntry entry, string destination, UncompressedBudget budget, int maxRatio, CancellationToken cancellationToken)
     {
         var buffer = new byte[64 * 1024];
         long written = 0;

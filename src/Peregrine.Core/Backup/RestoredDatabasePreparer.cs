@@ -5,40 +5,44 @@ using Peregrine.Storage;
 namespace Peregrine.Backup;
 
 /// <summary>
-/// Turns an uploaded plain SQLite file into the user's DB, all on the staged copy: it must be SQLite, intact and a
-/// Peregrine schema; it is migrated to the current schema and, in cloud mode, converted to the user's raw key.
+/// Turns an uploaded plain SQLite file into the user's DB, all inside the staging folder: the upload must be SQLite,
+/// intact and a Peregrine schema; it is opened as an <see cref="UntrustedDatabase"/>, and its rows are copied into a
+/// new file built from our migrations (in cloud mode keyed with the user's raw key). Nothing of its schema survives.
 /// </summary>
 public sealed class RestoredDatabasePreparer(IOptions<StorageOptions> storage, TimeProvider time)
 {
     private static readonly byte[] SqliteHeader = "SQLite format 3\0"u8.ToArray();
 
-    public void Prepare(string stagedPath, DatabaseKey? key)
+    /// <summary>Replaces the staged upload at <paramref name="stagedPath"/> with the prepared DB; returns what was left behind.</summary>
+    public IReadOnlyList<string> Prepare(string stagedPath, DatabaseKey? key)
     {
         EnsurePlainSqlite(stagedPath);
+        var prepared = stagedPath + ".prepared";
+        IReadOnlyList<string> leftBehind;
         try
         {
-            using (var connection = SqliteDatabase.Open(stagedPath, key: null, pooling: false))
+            using (var upload = UntrustedDatabase.Open(UntrustedDatabase.PlainConnectionString(stagedPath)))
             {
-                EnsureIntact(connection);
-                EnsurePeregrineSchema(connection);
-                SchemaMigrator.Migrate(connection, storage.Value.Migrations, time);
-            }
-
-            if (key is not null)
-            {
-                LegacyConversion.ConvertIfLegacy(stagedPath, key);
+                EnsurePeregrineSchema(upload);
+                leftBehind = DatabaseImport.Copy(upload, prepared, key, storage.Value.Migrations, time);
             }
         }
         catch (SqliteException)
         {
             throw new InvalidBackupException("The backup's staging.db is not a readable SQLite database.");
         }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidBackupException($"The backup's staging.db cannot be restored: {e.Message}.");
+        }
         catch (MigrationFailedException)
         {
             throw new InvalidBackupException("The backup's staging.db cannot be upgraded to the current schema.");
         }
 
-        DurableFile.FlushFile(stagedPath);
+        DurableFile.FlushFile(prepared);
+        File.Move(prepared, stagedPath, overwrite: true);
+        return leftBehind;
     }
 
     private static void EnsurePlainSqlite(string path)
@@ -51,21 +55,11 @@ public sealed class RestoredDatabasePreparer(IOptions<StorageOptions> storage, T
         }
     }
 
-    private static void EnsureIntact(SqliteConnection connection)
+    private static void EnsurePeregrineSchema(UntrustedDatabase upload)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA integrity_check;";
-        if (command.ExecuteScalar() as string != "ok")
-        {
-            throw new InvalidBackupException("The backup's staging.db is damaged (integrity check failed).");
-        }
-    }
-
-    private static void EnsurePeregrineSchema(SqliteConnection connection)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM pragma_table_info('jobs') WHERE name IN ('id', 'url', 'title', 'company', 'status');";
-        if ((long)command.ExecuteScalar()! != 5)
+        var jobs = upload.Objects.FirstOrDefault(o => o.IsOrdinaryTable && o.Name.Equals("jobs", StringComparison.OrdinalIgnoreCase));
+        string[] required = ["id", "url", "title", "company", "status"];
+        if (jobs is null || required.Except(upload.ColumnsOf(jobs.Name), StringComparer.OrdinalIgnoreCase).Any())
         {
             throw new InvalidBackupException("The backup's staging.db is not a Peregrine database (no jobs table).");
         }

@@ -63,13 +63,21 @@ public static partial class JobsApi
         return changed == 0 ? Problems.JobNotFound() : TypedResults.Ok(OkResponse.Yes);
     }
 
-    public static async Task<Ok<ArchivedResponse>> Archive(
+    /// <summary>A status list names a few of a dozen statuses; beyond this it is not a request a client makes.</summary>
+    public const int MaxStatusesPerRequest = 50;
+
+    public static async Task<Results<Ok<ArchivedResponse>, ProblemHttpResult>> Archive(
         StatusSelection selection, UserContext user, UserDatabases databases, CancellationToken cancellationToken)
     {
         const string sql = "UPDATE jobs SET status = 'archived' WHERE status IN @statuses;";
 
-        await using var db = await databases.OpenAsync(user.Database, cancellationToken);
         var statuses = selection.Statuses ?? [];
+        if (statuses.Count > MaxStatusesPerRequest)
+        {
+            return TooManyStatuses();
+        }
+
+        await using var db = await databases.OpenAsync(user.Database, cancellationToken);
         var archived = await db.ExecuteAsync(new CommandDefinition(sql, new { statuses }, cancellationToken: cancellationToken));
         return TypedResults.Ok(new ArchivedResponse(archived));
     }
@@ -87,6 +95,11 @@ public static partial class JobsApi
         if (request.Target is not (null or "email" or "non_remote" or "rescrape"))
         {
             return Problems.BadRequest($"Invalid target: {request.Target}");
+        }
+
+        if (request.Statuses?.Count > MaxStatusesPerRequest)
+        {
+            return TooManyStatuses();
         }
 
         await using var db = await databases.OpenAsync(user.Database, cancellationToken);
@@ -123,6 +136,8 @@ public static partial class JobsApi
 
         return result;
     }
+
+    private static ProblemHttpResult TooManyStatuses() => Problems.BadRequest($"statuses may name no more than {MaxStatusesPerRequest} statuses");
 
     private static async Task<Results<Ok<OkResponse>, ProblemHttpResult>> SetStatus(
         long id, string status, UserContext user, UserDatabases databases, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using Peregrine.Storage;
 
 namespace Peregrine.Sessions;
@@ -9,7 +10,7 @@ namespace Peregrine.Sessions;
 /// of one user arrive together (one lock stripe per user id; other users are not held up). Once a tree is known to
 /// be provisioned, a request costs one directory check.
 /// </summary>
-public sealed class UserTreeProvisioner(UserDatabases databases, IAccountProvisioning accounts, IAccountErasures erasures)
+public sealed class UserTreeProvisioner(UserDatabases databases, IAccountProvisioning accounts, IAccountErasures erasures, ILogger<UserTreeProvisioner> logger)
 {
     public const string BootstrapKeywordsFile = "resume_keywords.yaml";
     public const string BootstrapKeywords = "skills: []\ndomains: []\nkeywords: []\n";
@@ -87,7 +88,16 @@ public sealed class UserTreeProvisioner(UserDatabases databases, IAccountProvisi
         WriteIfAbsent(Path.Combine(user.ConfigDirectory, BootstrapKeywordsFile), BootstrapKeywords);
 
         var creatingDatabase = !File.Exists(user.Database.Path);
-        databases.Open(user.Database).Dispose();
+        try
+        {
+            databases.Open(user.Database).Dispose();
+        }
+        catch (Exception e) when (!creatingDatabase && UserDatabases.IsPreparationFailure(e))
+        {
+            // A broken existing DB must not lock its owner out: sign-in, settings, restore (which replaces the file) and
+            // erasure do not need it, and the routes that do answer a problem that says to restore a backup.
+            logger.LogWarning("The DB of {UserId} cannot be opened ({Kind}); its data routes report it", user.UserId, e.GetType().Name);
+        }
         if (creatingDatabase && !OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(user.Database.Path, OwnerOnlyFile);

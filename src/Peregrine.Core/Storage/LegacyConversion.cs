@@ -14,8 +14,8 @@ public enum DatabaseForm
 
 /// <summary>
 /// Brings DB files written by upstream into the one form we write (DESIGN decision 2): upstream actually wrote plain
-/// SQLite, and documented the 64-hex key as a SQLCipher v4 passphrase. The file is exported into a raw-keyed temp file
-/// beside it, checked row for row, flushed, and renamed over the original, so a crash at any point leaves either the
+/// SQLite, and documented the 64-hex key as a SQLCipher v4 passphrase. The file's rows are copied into a raw-keyed temp
+/// file beside it (our schema, never the file's), checked row for row, flushed, and renamed over the original, so a crash at any point leaves either the
 /// untouched original or the complete converted file (plus, at worst, a stale temp that the next open removes).
 /// </summary>
 public static class LegacyConversion
@@ -49,17 +49,19 @@ public static class LegacyConversion
         throw new InvalidDataException($"{path} opens neither with its owner's key nor in a legacy form");
     }
 
-    /// <summary>Converts a plaintext or passphrase file to the raw-key form; returns the form it found.</summary>
+    /// <summary>
+    /// Converts a plaintext or passphrase file to the raw-key form: a new file built from <paramref name="migrations"/>
+    /// receives the rows of the tables and columns our schema knows (<see cref="DatabaseImport"/>).
+    /// </summary>
     /// <param name="afterTempWritten">Test seam: runs once the temp file is complete and flushed, before the rename.</param>
-    public static DatabaseForm ConvertIfLegacy(string path, DatabaseKey key, Action<string>? afterTempWritten = null)
+    public static LegacyConversionResult ConvertIfLegacy(
+        string path, DatabaseKey key, MigrationSet migrations, TimeProvider time, Action<string>? afterTempWritten = null)
     {
         var form = Detect(path, key);
-        if (form is DatabaseForm.Plaintext or DatabaseForm.Passphrase)
-        {
-            Convert(path, key, form, afterTempWritten);
-        }
-
-        return form;
+        var leftBehind = form is DatabaseForm.Plaintext or DatabaseForm.Passphrase
+            ? Convert(path, key, form, migrations, time, afterTempWritten)
+            : [];
+        return new LegacyConversionResult(form, leftBehind);
     }
 
     /// <summary>
@@ -103,12 +105,19 @@ public static class LegacyConversion
             Password = key.ToHex(),
         }.ToString();
 
-    private static void Convert(string path, DatabaseKey key, DatabaseForm form, Action<string>? afterTempWritten)
+    private static IReadOnlyList<string> Convert(string path, DatabaseKey key, DatabaseForm form, MigrationSet migrations, TimeProvider time, Action<string>? afterTempWritten)
     {
         var temp = NewTempPath(path);
+        IReadOnlyList<string> leftBehind;
         try
         {
-            ExportTo(path, key, form, temp);
+            // The file came from outside the service (upstream, a copy placed by hand): untrusted like any upload.
+            var source = form == DatabaseForm.Plaintext ? UntrustedDatabase.PlainConnectionString(path) : PassphraseConnectionString(path, key);
+            using (var legacy = UntrustedDatabase.Open(source))
+            {
+                leftBehind = DatabaseImport.Copy(legacy, temp, key, migrations, time);
+            }
+
             DurableFile.FlushFile(temp);
         }
         catch
@@ -118,81 +127,12 @@ public static class LegacyConversion
         }
 
         afterTempWritten?.Invoke(temp);
-        // The original's WAL (if upstream left it in WAL mode) was checkpointed into it by the export; a leftover
-        // -wal/-shm must not be replayed against the new, differently keyed file.
+        // The read-only copy read the original's WAL (if upstream left it in WAL mode); a leftover -wal/-shm must not
+        // be replayed against the new, differently keyed file.
         File.Delete(path + "-wal");
         File.Delete(path + "-shm");
         DurableFile.ReplaceWith(temp, path);
-    }
-
-    private static void ExportTo(string path, DatabaseKey key, DatabaseForm form, string temp)
-    {
-        Dictionary<string, long> expected;
-        using (var converted = SqliteDatabase.Open(temp, key, pooling: false))
-        {
-            // Empty key = a plain file; otherwise the engine's default scheme (SQLCipher v4) with the hex as passphrase.
-            var legacyKey = form == DatabaseForm.Plaintext ? string.Empty : key.ToHex();
-            converted.Execute("ATTACH DATABASE @path AS legacy KEY @legacyKey;", new { path, legacyKey });
-            converted.Execute("PRAGMA legacy.wal_checkpoint(TRUNCATE);");
-            expected = RowCounts(converted, "legacy");
-            CopySchemaAndRows(converted);
-            converted.Execute("DETACH DATABASE legacy;");
-        }
-
-        // Read back through the normal raw-key recipe: proves the temp is in the form every later open expects.
-        using var check = SqliteDatabase.Open(temp, key, pooling: false, SqliteOpenMode.ReadOnly);
-        var actual = RowCounts(check, "main");
-        if (!expected.OrderBy(p => p.Key).SequenceEqual(actual.OrderBy(p => p.Key)))
-        {
-            throw new InvalidDataException($"conversion of {path} did not preserve its rows; the original is unchanged");
-        }
-    }
-
-    /// <summary>
-    /// sqlcipher_export by hand (SQLite3 Multiple Ciphers has no such function): tables, then rows, then indexes,
-    /// triggers and views (after the rows, so no trigger fires on copied data), then AUTOINCREMENT counters and user_version.
-    /// </summary>
-    private static void CopySchemaAndRows(SqliteConnection converted)
-    {
-        const string objects = """
-            SELECT type, name, sql FROM legacy.sqlite_schema
-            WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'
-            ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END, rowid;
-            """;
-
-        var schema = converted.Query<(string Type, string Name, string Sql)>(objects).ToList();
-        var userVersion = converted.ExecuteScalar<long>("PRAGMA legacy.user_version;");
-        // Rows arrive in table order, not dependency order.
-        converted.Execute("PRAGMA foreign_keys = OFF;");
-        using var transaction = converted.BeginTransaction();
-        foreach (var table in schema.Where(o => o.Type == "table"))
-        {
-            converted.Execute(table.Sql, transaction: transaction);
-            var name = Quote(table.Name);
-            converted.Execute($"INSERT INTO main.{name} SELECT * FROM legacy.{name};", transaction: transaction);
-        }
-
-        foreach (var other in schema.Where(o => o.Type != "table"))
-        {
-            converted.Execute(other.Sql, transaction: transaction);
-        }
-
-        if (converted.ExecuteScalar<long>("SELECT count(*) FROM legacy.sqlite_schema WHERE name = 'sqlite_sequence';", transaction: transaction) > 0)
-        {
-            converted.Execute("DELETE FROM main.sqlite_sequence; INSERT INTO main.sqlite_sequence SELECT * FROM legacy.sqlite_sequence;", transaction: transaction);
-        }
-
-        converted.Execute($"PRAGMA main.user_version = {userVersion};", transaction: transaction);
-        transaction.Commit();
-    }
-
-    private static string Quote(string identifier) => $"\"{identifier.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
-
-    private static Dictionary<string, long> RowCounts(SqliteConnection connection, string schema)
-    {
-        var tables = connection.Query<string>(
-            $"SELECT name FROM {schema}.sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%';");
-        return tables.ToDictionary(t => t, t => connection.ExecuteScalar<long>($"SELECT count(*) FROM {schema}.{Quote(t)};"));
+        return leftBehind;
     }
 
     private static bool HasPlainHeader(string path)
@@ -223,3 +163,6 @@ public static class LegacyConversion
         File.Delete(file + "-journal");
     }
 }
+
+/// <summary>The form a file was found in, and what a conversion left behind (objects our schema does not know).</summary>
+public sealed record LegacyConversionResult(DatabaseForm Form, IReadOnlyList<string> LeftBehind);

@@ -260,13 +260,21 @@ public sealed class UserDatabases
         {
             _ = once.Value;
         }
-        catch
+        catch (Exception e)
         {
             // A failed preparation (broken migration, unreadable file) is retried by the next open, not cached.
             _prepared.TryRemove(new KeyValuePair<string, Lazy<bool>>(path, once));
+            // Marked rather than wrapped: callers keep the original exception, and the error handler can still tell
+            // "this user's DB cannot be opened" (a problem the user can fix by restoring) from a fault of the service.
+            e.Data[PreparationFailureMarker] = true;
             throw;
         }
     }
+
+    private const string PreparationFailureMarker = "Peregrine.UserDatabasePreparationFailed";
+
+    /// <summary>True when <paramref name="exception"/> is why a user's DB could not be prepared for its first open.</summary>
+    public static bool IsPreparationFailure(Exception exception) => exception.Data.Contains(PreparationFailureMarker);
 
     private bool Prepare(DatabaseLocation location, string path)
     {
@@ -285,10 +293,12 @@ public sealed class UserDatabases
 
         if (location.Key is not null)
         {
-            var form = LegacyConversion.ConvertIfLegacy(path, location.Key, _options.AfterConversionTempWritten);
-            if (form is DatabaseForm.Plaintext or DatabaseForm.Passphrase)
+            var conversion = LegacyConversion.ConvertIfLegacy(path, location.Key, _options.Migrations, _time, _options.AfterConversionTempWritten);
+            if (conversion.Form is DatabaseForm.Plaintext or DatabaseForm.Passphrase)
             {
-                _logger.LogInformation("Converted the {Form} DB of {OwnerId} to the raw-key form", form, location.OwnerId);
+                _logger.LogInformation(
+                    "Converted the {Form} DB of {OwnerId} to the raw-key form; left behind: {LeftBehind}",
+                    conversion.Form, location.OwnerId, conversion.LeftBehind.Count == 0 ? "nothing" : string.Join(", ", conversion.LeftBehind));
             }
         }
 

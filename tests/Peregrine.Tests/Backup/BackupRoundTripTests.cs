@@ -119,7 +119,7 @@ public sealed class BackupRoundTripTests : IAsyncLifetime
 
         using var response = await UploadAsync(_client, BackupPath + "/inspect", zip);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         var listing = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(["config/user.yaml"], listing.GetProperty("files").EnumerateArray().Select(e => e.GetString()!));
         Assert.Equal(8, listing.GetProperty("sizes").GetProperty("config/user.yaml").GetInt64());

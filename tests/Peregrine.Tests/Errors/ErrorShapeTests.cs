@@ -13,7 +13,7 @@ public sealed class ErrorShapeTests : IAsyncLifetime
     public async Task DisposeAsync() => await _factory.DisposeAsync();
 
     [Fact]
-    public async Task An_unreadable_user_db_is_a_500_problem_without_paths_or_exception_text()
+    public async Task An_unreadable_user_db_is_a_503_problem_without_paths_or_exception_text()
     {
         var user = Guid.NewGuid().ToString();
         var database = _factory.UserDatabase(user);
@@ -23,7 +23,7 @@ public sealed class ErrorShapeTests : IAsyncLifetime
 
         using var response = await client.GetAsync("/peregrine/api/jobs?status=pending");
 
-        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var body = await response.Content.ReadAsStringAsync();
         Assert.DoesNotContain(_factory.DataRoot, body, StringComparison.Ordinal);

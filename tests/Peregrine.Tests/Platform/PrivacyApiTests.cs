@@ -135,6 +135,21 @@ public sealed class PrivacyApiTests(PostgresFixture postgres)
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
+    [Theory]
+    [InlineData("""{"hours": "4"}""")]
+    [InlineData("""{"hours": 4, "ticket_ref": "T-1\u0000drop"}""")]
+    [InlineData("""{"hours": 4, "ticket_ref": "line\nbreak"}""")]
+    public async Task ABadGrantRequestIsA400NotAnOutage(string body)
+    {
+        await using var api = await PlatformApi.StartAsync(postgres);
+        using var client = api.CreateClient(Guid.NewGuid().ToString());
+
+        using var response = await client.PostAsync(SupportAccess, new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        await Errors.BadInputTests.AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Empty(await client.GetFromJsonAsync<JsonElement[]>(SupportAccess) ?? []);
+    }
+
     [Fact]
     public async Task SessionAndAppConfigReportTheTierFromSubscriptions()
     {

@@ -1,3 +1,5 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
 using Peregrine.Storage;
 using Peregrine.Tests.Infrastructure;
 
@@ -103,6 +105,61 @@ public sealed class LegacyConversionTests : IDisposable
 
         Assert.Throws<InvalidDataException>(() => new UserDatabases().Open(Location));
         Assert.Equal(before, File.ReadAllBytes(Location.Path));
+    }
+
+    [Fact]
+    public void LegacyFileWhoseSchemaSqlAttachesAnotherFileIsConvertedWithoutRunningIt()
+    {
+        var outside = _dir.Combine("outside", "written-by-legacy-file.db");
+        Directory.CreateDirectory(Path.GetDirectoryName(outside)!);
+        var payload = $"CREATE TABLE zz(a); COMMIT; ATTACH DATABASE '{outside}' AS p KEY ''; CREATE TABLE p.x(y); BEGIN;";
+        File.WriteAllBytes(Location.Path, Backup.HostileDatabases.WithSchemaSql("zz", payload, jobs: 3));
+
+        using (var connection = new UserDatabases().Open(Location))
+        {
+            Assert.Equal(3, StoreFixtures.Count(connection, "jobs"));
+            Assert.Equal(0L, connection.ExecuteScalar<long>("SELECT count(*) FROM sqlite_schema WHERE name = 'zz';"));
+        }
+
+        Assert.False(File.Exists(outside));
+        Assert.False(StoreFixtures.HasPlainHeader(Location.Path));
+    }
+
+    [Fact]
+    public void LegacyFileInWalModeKeepsTheRowsOnlyItsWalHolds()
+    {
+        var writer = _dir.Combine("writer.db");
+        using (var open = new SqliteConnection($"Data Source={writer};Pooling=False"))
+        {
+            open.Open();
+            open.Execute("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;");
+            open.Execute(MigrationSet.Embedded.Migrations[0].Sql);
+            open.Execute("INSERT INTO jobs (title, url) VALUES ('In the WAL', 'https://jobs.example/wal');");
+            // Copied while the writer is open: the row exists only in the -wal file, as after upstream was killed.
+            File.Copy(writer, Location.Path);
+            File.Copy(writer + "-wal", Location.Path + "-wal");
+        }
+
+        using (var connection = new UserDatabases().Open(Location))
+        {
+            Assert.Equal("In the WAL", connection.ExecuteScalar<string>("SELECT title FROM jobs;"));
+        }
+
+        Assert.False(StoreFixtures.HasPlainHeader(Location.Path));
+    }
+
+    [Fact]
+    public void DamagedLegacyFileIsRefusedAndLeftAlone()
+    {
+        StoreFixtures.CreatePlaintextUpstreamDatabase(Location.Path, jobs: 2000);
+        var bytes = File.ReadAllBytes(Location.Path);
+        // Scribble over the middle pages, keep the header: it still looks like SQLite.
+        Array.Fill(bytes, (byte)0x5A, 8192, bytes.Length - 12288);
+        File.WriteAllBytes(Location.Path, bytes);
+
+        Assert.ThrowsAny<Exception>(() => new UserDatabases().Open(Location));
+        Assert.Equal(bytes, File.ReadAllBytes(Location.Path));
+        Assert.Empty(Directory.GetFiles(_dir.Path, "staging.db.tmp-*"));
     }
 
     private sealed class SimulatedCrash : Exception;
