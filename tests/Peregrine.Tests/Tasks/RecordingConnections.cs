@@ -28,8 +28,14 @@ internal sealed class RecordingConnections : IConnectionOpener
 /// <summary>Names the tests resolve without DNS: each maps to the addresses a hostile or a fixture host would give.</summary>
 internal sealed class StaticHostResolver(IReadOnlyDictionary<string, IPAddress[]> names) : IHostResolver
 {
-    public Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) =>
-        names.TryGetValue(host, out var addresses)
+    /// <summary>Lookups per name: a refused fetch that were retried would look its name up again.</summary>
+    public ConcurrentDictionary<string, int> Lookups { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken)
+    {
+        Lookups.AddOrUpdate(host, 1, (_, n) => n + 1);
+        return names.TryGetValue(host, out var addresses)
             ? Task.FromResult(addresses)
             : throw new FetchFailedException($"Could not find {host} (DNS lookup failed)");
+    }
 }
