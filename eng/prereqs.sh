@@ -11,6 +11,9 @@ command -v sqlite3 >/dev/null || missing+=(sqlite3)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
 command -v gcc >/dev/null || missing+=(gcc libc6-dev)
 command -v npm >/dev/null || missing+=(npm)
+# Cover-letter PDFs: Liberation Sans is metric-compatible with Helvetica; pdftotext reads them back in the tests.
+[ -f /usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf ] || missing+=(fonts-liberation2)
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   SUDO=(); [ "$(id -u)" = 0 ] || SUDO=(sudo)

@@ -10,6 +10,12 @@ if (args is ["export-memory"])
     return;
 }
 
+if (args is ["rekey", ..])
+{
+    await Peregrine.Bench.Rotation.RekeyThroughput.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 1_000, args.Length > 2 ? int.Parse(args[2]) : 500);
+    return;
+}
+
 // A short job keeps a full run to a few minutes; in-process, so no generated project inherits this repo's build rules.
 var config = DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
 BenchmarkSwitcher.FromAssembly(System.Reflection.Assembly.GetExecutingAssembly()).Run(args, config);

@@ -1,13 +1,14 @@
 using Peregrine;
 using Peregrine.Api;
-using Peregrine.Api.Erasure;
+using Peregrine.Api.Operations;
+using Peregrine.Configuration;
 
-if (EraseUserCommand.IsInvoked(args))
+if (OperatorCommands.IsInvoked(args))
 {
-    return await EraseUserCommand.RunAsync(args);
+    return await OperatorCommands.RunAsync(args);
 }
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = PeregrineHost.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();

@@ -1,6 +1,7 @@
 using Peregrine.AppHost;
 using Peregrine.AppHost.Apps;
 using Peregrine.AppHost.Bastion;
+using Peregrine.AppHost.Llm;
 using Peregrine.AppHost.PlatformDb;
 using Peregrine.AppHost.Publishing;
 
@@ -35,6 +36,9 @@ var cloudDataRoot = isDeployment ? AppHostLayout.CloudDataRootInContainer : Path
 var cloudDataRootOnHost = new ComposeVariable(
     "CLOUD_DATA_ROOT_HOST", "Host folder of the per-user data trees, mounted into every app.", "/devl/menagerie-data");
 
+// The platform's LLM (parameters in a deployment); a developer run without one gets the labelled development LLM.
+var llm = builder.AddPlatformLlm();
+
 // One multi-tenant API per hosted app ("Apps" in appsettings.json): same project, PEREGRINE_APP tells it its path
 // base and its per-user folder. Each needs the platform DB before it can serve sessions, hence WaitFor.
 var upstreams = new List<BastionUpstream>();
@@ -49,6 +53,7 @@ foreach (var hostedApp in HostedApp.ReadAll(builder.Configuration))
         .WithEnvironment("PLATFORM_DB_URL", platformDb)
         .WithHttpHealthCheck("/health")
         .WaitFor(platformDb);
+    llm.Apply(api);
     if (isDeployment)
     {
         api.WithContainerPort(hostedApp.ContainerPort).WithComposeHostMount(cloudDataRootOnHost, cloudDataRoot);

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Peregrine.Ai;
 using Peregrine.AppConfig;
 using Peregrine.Backup;
 using Peregrine.Configuration;
@@ -40,6 +41,7 @@ public static class PeregrineHosting
         services.AddProblemDetails();
         services.AddUserContext();
         services.AddBackup();
+        services.AddAiFeatures();
         // Replaced by the task runner where one runs; enqueueing code always calls Wake after committing a task.
         services.AddTaskWakeupDefault();
         services.AddTaskRunner();
@@ -99,6 +101,7 @@ public static class PeregrineHosting
         root.MapTasks();
         root.MapSystemStatus();
         root.MapBackup();
+        root.MapAiFeatures();
         if (app.Environment.IsDevelopment())
         {
             root.MapDevTools();

@@ -1,7 +1,8 @@
 using Peregrine;
+using Peregrine.Configuration;
 using Peregrine.Demo;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = PeregrineHost.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddPeregrineCore();

@@ -1,4 +1,6 @@
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
+using Peregrine.Storage;
 
 namespace Peregrine.Configuration;
 
@@ -24,6 +26,21 @@ public sealed class PeregrineOptions
 
     [ConfigurationKeyName("CF_SERVER_SECRET")]
     public string? ServerSecret { get; set; }
+
+    /// <summary>
+    /// Earlier server secrets, comma-separated, kept only while a rotation runs: a DB still at one of them is rekeyed to
+    /// <c>CF_SERVER_SECRET</c> when opened (or by <c>rekey-all</c>). Remove them once <c>rekey-all</c> reports 0 remaining.
+    /// </summary>
+    [ConfigurationKeyName("CF_SERVER_SECRET_PREVIOUS")]
+    public string? PreviousServerSecrets { get; set; }
+
+    /// <summary>The previous Directus signing secret, accepted (only) until <see cref="PreviousJwtSecretValidUntil"/>.</summary>
+    [ConfigurationKeyName("DIRECTUS_JWT_SECRET_PREVIOUS")]
+    public string? PreviousDirectusJwtSecret { get; set; }
+
+    /// <summary>The end of the JWT overlap window: an absolute UTC time (ISO 8601, e.g. <c>2026-12-03T12:00:00Z</c>).</summary>
+    [ConfigurationKeyName("DIRECTUS_JWT_SECRET_PREVIOUS_UNTIL")]
+    public string? PreviousJwtSecretValidUntil { get; set; }
 
     [ConfigurationKeyName("PLATFORM_DB_URL")]
     public string? PlatformDbUrl { get; set; }
@@ -51,6 +68,20 @@ public sealed class PeregrineOptions
 
     /// <summary>Where data lives: the per-user root in cloud mode, the local DB's folder otherwise.</summary>
     public string DataRoot => CloudMode ? Path.GetFullPath(CloudDataRoot!) : Path.GetDirectoryName(LocalDatabasePath)!;
+
+    /// <summary>The server secrets as a key ring (a method, so configuration binding never evaluates it).</summary>
+    public ServerKeyRing ServerKeys() => _serverKeys ??= new ServerKeyRing(ServerSecret!, SplitSecrets(PreviousServerSecrets));
+
+    /// <summary>The overlap window's end, or null when no previous JWT secret is configured (or the time does not parse).</summary>
+    public DateTimeOffset? PreviousJwtSecretExpiry() =>
+        string.IsNullOrWhiteSpace(PreviousDirectusJwtSecret) ? null
+        : DateTimeOffset.TryParse(PreviousJwtSecretValidUntil, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var until) ? until
+        : null;
+
+    internal static string[] SplitSecrets(string? list) =>
+        (list ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    private ServerKeyRing? _serverKeys;
 
     public static bool IsOn(string? flag) =>
         flag?.Trim().ToLowerInvariant() is "1" or "true" or "yes";

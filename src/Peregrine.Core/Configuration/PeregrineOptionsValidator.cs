@@ -22,6 +22,7 @@ public sealed partial class PeregrineOptionsValidator : IValidateOptions<Peregri
             Require(options.DirectusJwtSecret, "DIRECTUS_JWT_SECRET", failures);
             Require(options.ServerSecret, "CF_SERVER_SECRET", failures);
             Require(options.CloudDataRoot, "CLOUD_DATA_ROOT", failures);
+            RotationSettings.Check(options, failures);
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -43,16 +43,17 @@ public static partial class JobsApi
         date_found, status, coalesce(cover_letter, '') <> '' AS has_cover_letter
         """;
 
+    /// <summary>Walks ix_jobs_status_score_id (migration 002) in order and stops after @limit rows: no sort, whatever the job count.</summary>
+    internal const string ListSql = $"""
+        SELECT {SummaryColumns}
+        FROM jobs WHERE status = @status
+        ORDER BY match_score DESC NULLS LAST, id DESC
+        LIMIT @limit;
+        """;
+
     public static async Task<Results<Ok<IReadOnlyList<JobSummary>>, ProblemHttpResult>> ListJobs(
         UserContext user, UserDatabases databases, string? status, int? limit, CancellationToken cancellationToken)
     {
-        const string sql = $"""
-            SELECT {SummaryColumns}
-            FROM jobs WHERE status = @status
-            ORDER BY match_score DESC NULLS LAST, id DESC
-            LIMIT @limit;
-            """;
-
         var take = limit ?? 50;
         if (take is < 1 or > MaxListLimit)
         {
@@ -60,7 +61,7 @@ public static partial class JobsApi
         }
 
         await using var db = await databases.OpenAsync(user.Database, cancellationToken);
-        var command = new CommandDefinition(sql, new { status = status ?? JobStatuses.Pending, limit = take }, cancellationToken: cancellationToken);
+        var command = new CommandDefinition(ListSql, new { status = status ?? JobStatuses.Pending, limit = take }, cancellationToken: cancellationToken);
         return TypedResults.Ok<IReadOnlyList<JobSummary>>([.. await db.QueryAsync<JobSummary>(command)]);
     }
 

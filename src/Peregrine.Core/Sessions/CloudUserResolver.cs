@@ -51,12 +51,13 @@ public sealed class CloudUserResolver(
             throw new InvalidOperationException("a user's tree resolved outside CLOUD_DATA_ROOT");
         }
 
+        var keys = settings.ServerKeys().For(userId);
         return new UserContext
         {
             UserId = userId,
             App = app,
             AppDirectory = appDirectory,
-            Database = new DatabaseLocation(userId, Path.Combine(appDirectory, "staging.db"), DatabaseKey.Derive(settings.ServerSecret!, userId)),
+            Database = new DatabaseLocation(userId, Path.Combine(appDirectory, "staging.db"), keys.Current) { Keys = keys },
             IsCloud = true,
         };
     }

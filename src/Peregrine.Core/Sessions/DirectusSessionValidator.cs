@@ -29,7 +29,7 @@ public sealed partial class DirectusSessionValidator
         _parameters = new TokenValidationParameters
         {
             ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-            IssuerSigningKeys = DirectusSigningKeys.From(options.Value.DirectusJwtSecret ?? string.Empty, session.AcceptBase64DecodedSecret),
+            IssuerSigningKeyResolver = DirectusSigningKeys.Resolver(options.Value, session.AcceptBase64DecodedSecret, timeProvider),
             RequireSignedTokens = true,
             ValidateIssuerSigningKey = true,
             RequireExpirationTime = true,

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.IdentityModel.Tokens;
+using Peregrine.Configuration;
 
 namespace Peregrine.Sessions;
 
@@ -16,6 +17,23 @@ public static class DirectusSigningKeys
         }
 
         return keys;
+    }
+
+    /// <summary>
+    /// The keys a token is checked against at the moment of checking: the current secret's, plus the previous secret's
+    /// while the overlap window (<c>DIRECTUS_JWT_SECRET_PREVIOUS_UNTIL</c>, an absolute UTC time) is open. An absolute
+    /// end, rather than a duration from start-up, keeps its meaning across restarts and replicas.
+    /// </summary>
+    public static IssuerSigningKeyResolver Resolver(PeregrineOptions options, bool acceptBase64Decoded, TimeProvider time)
+    {
+        var current = From(options.DirectusJwtSecret ?? string.Empty, acceptBase64Decoded);
+        if (options.PreviousJwtSecretExpiry() is not { } until)
+        {
+            return (_, _, _, _) => current;
+        }
+
+        IReadOnlyList<SymmetricSecurityKey> both = [.. current, .. From(options.PreviousDirectusJwtSecret!, acceptBase64Decoded)];
+        return (_, _, _, _) => time.GetUtcNow() < until ? both : current;
     }
 
     /// <summary>

@@ -21,6 +21,7 @@ internal static class DapperConventions
         }
 
         DefaultTypeMap.MatchNamesWithUnderscores = true;
+        SqlMapper.ConnectionStringComparer = SameSchemaConnectionStrings.Instance;
         SqlMapper.AddTypeHandler(new IntegerBooleanHandler());
     }
 

@@ -206,7 +206,7 @@ public static class LegacyConversion
     {
         try
         {
-            using var connection = new SqliteConnection(connectionString);
+            using var connection = new KeyHidingConnection(connectionString);
             connection.Open();
             connection.ExecuteScalar("SELECT count(*) FROM sqlite_schema;");
             return true;

@@ -13,6 +13,14 @@ public static class SqliteDatabase
     /// <summary>Seconds a statement waits on a locked DB (Microsoft.Data.Sqlite retries SQLITE_BUSY until then).</summary>
     public const int BusyTimeoutSeconds = 30;
 
+    /// <summary>
+    /// Page cache per connection, in KiB. A warm read of a page in the cache costs no decryption, so the cache must hold
+    /// a list's working set: SQLite's default (2 MB) was smaller than a 500-job DB and every warm list re-decrypted
+    /// every page (issue 11). A cache only grows to the pages read, i.e. at most the DB's size; the process-wide bound
+    /// is <see cref="SqliteEngine.MemoryLimitBytes"/>.
+    /// </summary>
+    public const int PageCacheKiB = 16 * 1024;
+
     public static string ConnectionString(string path, DatabaseKey? key, bool pooling = true, SqliteOpenMode mode = SqliteOpenMode.ReadWriteCreate)
     {
         var builder = new SqliteConnectionStringBuilder
@@ -35,7 +43,7 @@ public static class SqliteDatabase
     public static SqliteConnection Open(string path, DatabaseKey? key, bool pooling = true, SqliteOpenMode mode = SqliteOpenMode.ReadWriteCreate)
     {
         SqliteEngine.EnsureLoaded();
-        var connection = new SqliteConnection(ConnectionString(path, key, pooling, mode));
+        var connection = new KeyHidingConnection(ConnectionString(path, key, pooling, mode));
         try
         {
             connection.Open();
@@ -44,8 +52,8 @@ public static class SqliteDatabase
             // so concurrent writers to one user's DB queue instead of surfacing SQLITE_BUSY.
             probe.CommandText = "SELECT count(*) FROM sqlite_schema;";
             probe.ExecuteScalar();
-            probe.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutSeconds * 1000};";
-            probe.ExecuteScalar();
+            probe.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutSeconds * 1000}; PRAGMA cache_size = -{PageCacheKiB};";
+            probe.ExecuteNonQuery();
             return connection;
         }
         catch

@@ -16,6 +16,13 @@ public static class SqliteEngine
     /// <summary>Overrides where the engine is looked for (e.g. a system path in a container image).</summary>
     public const string LibraryPathVariable = "PEREGRINE_SQLITE_LIB";
 
+    /// <summary>
+    /// SQLite's soft heap limit for the whole process: beyond it, page caches recycle their own least recently used
+    /// pages instead of growing. It bounds the sum of every pooled connection's cache (256 files × up to 4 connections
+    /// × <see cref="SqliteDatabase.PageCacheKiB"/> would otherwise be 16 GiB) at the price of re-reading pages.
+    /// </summary>
+    public const long MemoryLimitBytes = 512L * 1024 * 1024;
+
     private static readonly Lock Gate = new();
     private static string? _loadedFrom;
 
@@ -48,6 +55,7 @@ public static class SqliteEngine
             // The name "sqlcipher" makes Microsoft.Data.Sqlite treat the provider as encryption-capable (Password=).
             SQLite3Provider_dynamic_cdecl.Setup("sqlcipher", new NativeExports(handle));
             raw.SetProvider(new SQLite3Provider_dynamic_cdecl());
+            raw.sqlite3_soft_heap_limit64(MemoryLimitBytes);
             _loadedFrom = path;
         }
     }

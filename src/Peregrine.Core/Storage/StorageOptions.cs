@@ -11,6 +11,25 @@ public sealed class StorageOptions
     /// </summary>
     public int MaxPooledDatabases { get; set; } = 256;
 
+    /// <summary>
+    /// How many connections one DB file may have open at once; more requests of the same user wait for one (at most
+    /// <see cref="ConnectionSlotWait"/>). Each connection has its own page cache, so this multiplies the memory a
+    /// pooled file can use (see README, Benchmarks: memory budget).
+    /// </summary>
+    public int MaxConnectionsPerDatabase { get; set; } = 4;
+
+    /// <summary>How long an open waits for one of <see cref="MaxConnectionsPerDatabase"/> before going ahead anyway.</summary>
+    public TimeSpan ConnectionSlotWait { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long preparing a DB still at a previous key waits for another process (e.g. <c>rekey-all</c>) that holds it.</summary>
+    public TimeSpan RekeyWait { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Whether preparing a DB fails the tasks a previous process left running. Off in operator commands: while the
+    /// service runs, a task it is executing was not interrupted.
+    /// </summary>
+    public bool FailInterruptedTasks { get; set; } = true;
+
     /// <summary>The schema steps; tests substitute a set with a later or a broken step.</summary>
     public MigrationSet Migrations { get; init; } = MigrationSet.Embedded;
 

@@ -23,6 +23,7 @@ public sealed class UserDatabases
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly PooledDatabases _pooled;
+    private readonly ConnectionSlots _slots;
     private readonly ConcurrentDictionary<string, Lazy<bool>> _prepared = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, FileLeases> _leases = new(StringComparer.Ordinal);
 
@@ -40,6 +41,7 @@ public sealed class UserDatabases
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
         _pooled = new PooledDatabases(_options.MaxPooledDatabases);
+        _slots = new ConnectionSlots(_options.MaxConnectionsPerDatabase, _options.ConnectionSlotWait);
     }
 
     /// <summary>How many DB files currently keep pooled handles.</summary>
@@ -51,7 +53,8 @@ public sealed class UserDatabases
     {
         var leases = LeasesOf(location);
         leases.EnterSharedAsync(CancellationToken.None).GetAwaiter().GetResult();
-        return Leased(leases, () =>
+        var exit = ExitWith(leases, _slots.Enter(Normalise(location.Path)));
+        return Leased(exit, () =>
         {
             EnsurePrepared(location);
             return OpenPrepared(location);
@@ -62,8 +65,10 @@ public sealed class UserDatabases
     {
         var leases = LeasesOf(location);
         await leases.EnterSharedAsync(cancellationToken);
+        Action exit = leases.ExitShared;
         try
         {
+            exit = ExitWith(leases, await _slots.EnterAsync(Normalise(location.Path), cancellationToken));
             if (!IsPrepared(location))
             {
                 // Preparation may convert a file (and a passphrase probe costs ~100 ms): keep it off the request thread.
@@ -72,11 +77,11 @@ public sealed class UserDatabases
         }
         catch
         {
-            leases.ExitShared();
+            exit();
             throw;
         }
 
-        return Leased(leases, () => OpenPrepared(location));
+        return Leased(exit, () => OpenPrepared(location));
     }
 
     /// <summary>
@@ -105,8 +110,14 @@ public sealed class UserDatabases
     private FileLeases LeasesOf(DatabaseLocation location) =>
         _leases.GetOrAdd(Normalise(location.Path), _ => new FileLeases());
 
-    /// <summary>Runs <paramref name="open"/> under the lease already entered; the connection gives the lease back when disposed.</summary>
-    private static SqliteConnection Leased(FileLeases leases, Func<SqliteConnection> open)
+    private static Action ExitWith(FileLeases leases, Action releaseSlot) => () =>
+    {
+        releaseSlot();
+        leases.ExitShared();
+    };
+
+    /// <summary>Runs <paramref name="open"/> under the lease and slot already entered; the connection gives them back (<paramref name="exit"/>) when disposed.</summary>
+    private static SqliteConnection Leased(Action exit, Func<SqliteConnection> open)
     {
         SqliteConnection connection;
         try
@@ -115,7 +126,7 @@ public sealed class UserDatabases
         }
         catch
         {
-            leases.ExitShared();
+            exit();
             throw;
         }
 
@@ -124,7 +135,7 @@ public sealed class UserDatabases
         {
             if (Interlocked.Exchange(ref returned, 1) == 0)
             {
-                leases.ExitShared();
+                exit();
             }
         };
         return connection;
@@ -134,6 +145,21 @@ public sealed class UserDatabases
         _prepared.TryGetValue(Normalise(location.Path), out var lazy) && lazy.IsValueCreated;
 
     private SqliteConnection OpenPrepared(DatabaseLocation location)
+    {
+        try
+        {
+            return OpenPooled(location);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == KeyRotation.NotADatabase && location.Keys is not null)
+        {
+            // Another process changed the file's key after this one prepared it: prepare it again, once.
+            Evict(location);
+            EnsurePrepared(location);
+            return OpenPooled(location);
+        }
+    }
+
+    private SqliteConnection OpenPooled(DatabaseLocation location)
     {
         var path = Normalise(location.Path);
         var connectionString = SqliteDatabase.ConnectionString(path, location.Key);
@@ -170,6 +196,12 @@ public sealed class UserDatabases
             _logger.LogWarning("Removed temp files of an interrupted conversion beside the DB of {OwnerId}", location.OwnerId);
         }
 
+        var rotation = KeyRotation.EnsureCurrent(location, _options.RekeyWait);
+        if (rotation is KeyState.Rekeyed)
+        {
+            _logger.LogInformation("Rekeyed the DB of {OwnerId} to the current server secret", location.OwnerId);
+        }
+
         if (location.Key is not null)
         {
             var form = LegacyConversion.ConvertIfLegacy(path, location.Key, _options.AfterConversionTempWritten);
@@ -181,13 +213,18 @@ public sealed class UserDatabases
 
         using var connection = SqliteDatabase.Open(path, location.Key, pooling: false);
         connection.Execute("PRAGMA journal_mode = WAL;");
+        if (rotation is not (KeyState.Current or KeyState.Rekeyed))
+        {
+            KeyRotation.RecordCurrent(location);
+        }
+
         var applied = SchemaMigrator.Migrate(connection, _options.Migrations, _time);
         if (applied.Count > 0)
         {
             _logger.LogInformation("Migrated the DB of {OwnerId}: {Versions}", location.OwnerId, string.Join(", ", applied));
         }
 
-        var interrupted = BackgroundTasks.FailInterrupted(connection, _time);
+        var interrupted = _options.FailInterruptedTasks ? BackgroundTasks.FailInterrupted(connection, _time) : 0;
         if (interrupted > 0)
         {
             _logger.LogInformation("Failed {Count} task(s) of {OwnerId} interrupted by restart", interrupted, location.OwnerId);

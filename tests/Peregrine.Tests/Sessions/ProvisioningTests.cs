@@ -115,8 +115,9 @@ public sealed class ProvisioningTests : IAsyncDisposable
         // The DB runs in WAL mode, so its -wal/-shm companions sit beside it while it is pooled open.
         string[] walCompanions = ["staging.db-shm", "staging.db-wal"];
         Assert.Equal(
-            ["config", "data", "staging.db"],
+            ["config", "data", "staging.db", "staging.db.key-id"],
             Directory.EnumerateFileSystemEntries(appDirectory).Select(Path.GetFileName).Except(walCompanions).Order(StringComparer.Ordinal));
+        Assert.Equal(OwnerOnlyFile, File.GetUnixFileMode(Path.Combine(appDirectory, "staging.db.key-id")));
         Assert.Equal(OwnerOnlyDirectory, File.GetUnixFileMode(Path.Combine(appDirectory, "config")));
         Assert.Equal(OwnerOnlyDirectory, File.GetUnixFileMode(Path.Combine(appDirectory, "data")));
         Assert.Equal(OwnerOnlyDirectory, File.GetUnixFileMode(appDirectory));

@@ -8,8 +8,8 @@ namespace Peregrine.Tests.Storage;
 [Trait(Category.Name, Category.Unit)]
 public sealed class MigrationTests : IDisposable
 {
-    private static readonly Migration AddNotes = new("002_add_job_notes", "ALTER TABLE jobs ADD COLUMN notes TEXT;");
-    private static readonly Migration Broken = new("002_broken", "ALTER TABLE jobs ADD COLUMN half_done TEXT; SELECT * FROM no_such_table;");
+    private static readonly Migration AddNotes = new("999_add_job_notes", "ALTER TABLE jobs ADD COLUMN notes TEXT;");
+    private static readonly Migration Broken = new("999_broken", "ALTER TABLE jobs ADD COLUMN half_done TEXT; SELECT * FROM no_such_table;");
 
     private readonly TestDirectory _dir = new();
     private readonly DatabaseLocation _location;
@@ -17,6 +17,9 @@ public sealed class MigrationTests : IDisposable
     public MigrationTests() => _location = new("owner", _dir.Combine("staging.db"), StoreFixtures.NewKey());
 
     public void Dispose() => _dir.Dispose();
+
+    /// <summary>What a current DB records: a test step numbered 999 comes after every shipped one.</summary>
+    private static readonly string[] EmbeddedVersions = [.. MigrationSet.Embedded.Migrations.Select(m => m.Version)];
 
     private static UserDatabases Process(MigrationSet migrations) => new(new StorageOptions { Migrations = migrations });
 
@@ -36,7 +39,7 @@ public sealed class MigrationTests : IDisposable
     {
         using var connection = Process(MigrationSet.Embedded).Open(_location);
 
-        Assert.Equal(["001_baseline"], Versions(connection));
+        Assert.Equal(EmbeddedVersions, Versions(connection));
         var tables = connection.Query<string>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name;");
         Assert.Equal(["background_tasks", "company_research", "digest_queue", "job_contacts", "jobs", "schema_migrations", "survey_responses"], tables);
         Assert.Equal("wal", connection.ExecuteScalar<string>("PRAGMA journal_mode;"));
@@ -61,7 +64,7 @@ public sealed class MigrationTests : IDisposable
 
         using var connection = Process(MigrationSet.Embedded.With(AddNotes)).Open(_location);
 
-        Assert.Equal(["001_baseline", "002_add_job_notes"], Versions(connection));
+        Assert.Equal([.. EmbeddedVersions, "999_add_job_notes"], Versions(connection));
         Assert.True(HasColumn(connection, "notes"));
         Assert.Equal("Engineer", connection.ExecuteScalar<string>("SELECT title FROM jobs;"));
     }
@@ -74,7 +77,7 @@ public sealed class MigrationTests : IDisposable
 
         Assert.Empty(SchemaMigrator.Migrate(connection, migrations, TimeProvider.System));
         using var again = Process(migrations).Open(_location);
-        Assert.Equal(["001_baseline", "002_add_job_notes"], Versions(again));
+        Assert.Equal([.. EmbeddedVersions, "999_add_job_notes"], Versions(again));
     }
 
     [Fact]
@@ -84,10 +87,10 @@ public sealed class MigrationTests : IDisposable
 
         var error = Assert.Throws<MigrationFailedException>(() => Process(MigrationSet.Embedded.With(Broken)).Open(_location).Dispose());
 
-        Assert.Equal("002_broken", error.Version);
-        Assert.Contains("Migration 002_broken failed", error.Message, StringComparison.Ordinal);
+        Assert.Equal("999_broken", error.Version);
+        Assert.Contains("Migration 999_broken failed", error.Message, StringComparison.Ordinal);
         using var connection = Process(MigrationSet.Embedded).Open(_location);
-        Assert.Equal(["001_baseline"], Versions(connection));
+        Assert.Equal(EmbeddedVersions, Versions(connection));
         Assert.False(HasColumn(connection, "half_done"));
         Assert.Equal(1, StoreFixtures.Count(connection, "jobs"));
     }
@@ -95,12 +98,12 @@ public sealed class MigrationTests : IDisposable
     [Fact]
     public void MigrationFilesCanComeFromADirectory()
     {
-        File.WriteAllText(_dir.Combine("002_add_job_notes.sql"), AddNotes.Sql);
+        File.WriteAllText(_dir.Combine("999_add_job_notes.sql"), AddNotes.Sql);
         File.WriteAllText(_dir.Combine("001_baseline.sql"), MigrationSet.Embedded.Migrations[0].Sql);
 
         var fromDisk = MigrationSet.FromDirectory(_dir.Path);
 
-        Assert.Equal(["001_baseline", "002_add_job_notes"], fromDisk.Migrations.Select(m => m.Version));
+        Assert.Equal(["001_baseline", "999_add_job_notes"], fromDisk.Migrations.Select(m => m.Version));
     }
 
     [Fact]

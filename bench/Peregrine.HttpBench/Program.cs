@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using Peregrine.Bench;
+using Peregrine.HttpBench;
+using Peregrine.Storage;
+
+// Issue 11's HTTP benchmark: Release Api processes (cloud mode, encrypted; local mode, plaintext), the committed
+// Caddy bastion in front of the cloud one, wrk as the load. Everything it reports is a ratio from this one run.
+var quick = args.Contains("--quick");
+var duration = TimeSpan.FromSeconds(quick ? 3 : 8);
+var newUsers = quick ? 2_000 : 10_000;
+const string ServerSecret = "bench-server-secret";
+const string List = "/peregrine/api/jobs?limit=500";
+const string Session = "/peregrine/api/session";
+
+var root = Directory.CreateTempSubdirectory("peregrine-httpbench-").FullName;
+var table = new Report();
+try
+{
+    Console.WriteLine($"peregrine http bench ({(quick ? "quick" : "full")}), scratch {root}");
+    var small = Guid.NewGuid().ToString();
+    var large = Guid.NewGuid().ToString();
+    Seed(new DatabaseLocation(small, Path.Combine(root, "cloud", small, "peregrine", "staging.db"), DatabaseKey.Derive(ServerSecret, small)), 500);
+    Seed(new DatabaseLocation(large, Path.Combine(root, "cloud", large, "peregrine", "staging.db"), DatabaseKey.Derive(ServerSecret, large)), 10_000);
+    Seed(new DatabaseLocation("local", Path.Combine(root, "local-500", "staging.db"), null), 500);
+    Seed(new DatabaseLocation("local", Path.Combine(root, "local-10000", "staging.db"), null), 10_000);
+
+    var cloudEnvironment = new Dictionary<string, string>
+    {
+        ["CLOUD_MODE"] = "true",
+        ["CLOUD_DATA_ROOT"] = Path.Combine(root, "cloud"),
+        ["DIRECTUS_JWT_SECRET"] = BenchTokens.JwtSecret,
+        ["CF_SERVER_SECRET"] = ServerSecret,
+    };
+    if (Environment.GetEnvironmentVariable("PLATFORM_DB_URL") is { Length: > 0 } platformDb)
+    {
+        cloudEnvironment["PLATFORM_DB_URL"] = platformDb;
+    }
+
+    await using var cloud = await Server.ApiAsync("cloud", cloudEnvironment);
+    await using var local500 = await Server.ApiAsync("local-500", new Dictionary<string, string> { ["STAGING_DB"] = Path.Combine(root, "local-500", "staging.db") });
+    await using var local10k = await Server.ApiAsync("local-10000", new Dictionary<string, string> { ["STAGING_DB"] = Path.Combine(root, "local-10000", "staging.db") });
+    await using var bastion = await Server.BastionAsync(Path.Combine(RepositoryRoot(), "deploy", "bastion"), cloud.Port, Path.Combine(root, "bastion-access.log"));
+    var cookies = new Dictionary<string, string> { [small] = $"cf_session={BenchTokens.Session(small)}", [large] = $"cf_session={BenchTokens.Session(large)}" };
+
+    await ExpectJobsAsync(cloud.Url(List), cookies[small], 500);
+    await ExpectJobsAsync(local10k.Url(List), null, 500);
+
+    // (a) encrypted cloud vs plaintext local, warm list of 500.
+    var encrypted = new Dictionary<(int Jobs, int Connections), double>();
+    foreach (var (jobs, user, local) in new[] { (500, small, local500), (10_000, large, local10k) })
+    {
+        foreach (var connections in new[] { 1, 16 })
+        {
+            var cloudRate = await Wrk.RequestsPerSecondAsync(cloud.Url(List), connections, duration, cookies[user]);
+            var localRate = await Wrk.RequestsPerSecondAsync(local.Url(List), connections, duration, cookie: null);
+            encrypted[(jobs, connections)] = cloudRate;
+            table.Add($"(a) list, {jobs:N0} jobs, c={connections}: encrypted ÷ plaintext", cloudRate, localRate, "≥ 0.90");
+        }
+    }
+
+    foreach (var connections in new[] { 1, 16 })
+    {
+        table.Add($"(a) encrypted list, c={connections}: 10,000-job ÷ 500-job user", encrypted[(10_000, connections)], encrypted[(500, connections)], "≥ 0.67 (within 1.5×)");
+    }
+
+    // (b) bastion vs direct.
+    foreach (var (path, name, target) in new[] { (List, "list (500 jobs)", "≥ 0.85"), (Session, "/api/session", "≥ 0.50") })
+    {
+        foreach (var connections in new[] { 1, 16 })
+        {
+            var through = await Wrk.RequestsPerSecondAsync(bastion.Url(path), connections, duration, cookies[small]);
+            var direct = await Wrk.RequestsPerSecondAsync(cloud.Url(path), connections, duration, cookies[small]);
+            table.Add($"(b) {name}, c={connections}: bastion ÷ direct", through, direct, target);
+        }
+    }
+
+    // (c) and (d): new users one after another; the first 1,000 are timed, memory and descriptors sampled per 1,000.
+    using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+    var firstRequests = new List<double>();
+    var samples = new List<(int Users, long RssKiB, int OpenFiles)>();
+    for (var i = 1; i <= newUsers; i++)
+    {
+        var user = Guid.NewGuid().ToString();
+        using var request = new HttpRequestMessage(HttpMethod.Get, cloud.Url(Session));
+        request.Headers.Add("Cookie", $"cf_session={BenchTokens.Session(user)}");
+        var clock = Stopwatch.StartNew();
+        using var response = await client.SendAsync(request);
+        clock.Stop();
+        response.EnsureSuccessStatusCode();
+        if (i <= 1_000)
+        {
+            firstRequests.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        if (i % 1_000 == 0)
+        {
+            var (rss, files) = await ProcessProbe.SampleAfterGcAsync(cloud.Pid);
+            samples.Add((i, rss, files));
+            Console.WriteLine($"  {i,6:N0} users: RSS {rss / 1024.0:F1} MB, open files {files}");
+        }
+    }
+
+    firstRequests.Sort();
+    double Percentile(double p) => firstRequests[(int)Math.Min(firstRequests.Count - 1, Math.Ceiling(p * firstRequests.Count) - 1)];
+    table.AddFigure("(c) first request of 1,000 new users, p50 / p90 / p99", $"{Percentile(0.50):F1} / {Percentile(0.90):F1} / {Percentile(0.99):F1} ms", "p50 ≤ 8 ms, p99 ≤ 40 ms");
+    var (firstUsers, firstRss, _) = samples[0];
+    var (lastUsers, lastRss, _) = samples[^1];
+    table.AddFigure($"(d) RSS growth after GC, {firstUsers:N0} → {lastUsers:N0} users", $"{(lastRss - firstRss) / (double)(lastUsers - firstUsers):F2} KB per user", "≤ 2 KB per user");
+    table.AddFigure($"(d) open files at {string.Join(" / ", samples.Select(s => $"{s.Users / 1000}k"))} users", string.Join(" / ", samples.Select(s => s.OpenFiles.ToString(CultureInfo.InvariantCulture))), "bounded by the pool (256 DBs)");
+
+    Console.WriteLine();
+    Console.WriteLine(table.ToMarkdown());
+    return 0;
+}
+finally
+{
+    Directory.Delete(root, recursive: true);
+}
+
+static void Seed(DatabaseLocation location, int jobs)
+{
+    Directory.CreateDirectory(Path.GetDirectoryName(location.Path)!);
+    BenchJobs.Fill(location, jobs, BenchJobs.Realistic);
+}
+
+static async Task ExpectJobsAsync(string url, string? cookie, int count)
+{
+    using var client = new HttpClient();
+    using var request = new HttpRequestMessage(HttpMethod.Get, url);
+    if (cookie is not null)
+    {
+        request.Headers.Add("Cookie", cookie);
+    }
+
+    using var response = await client.SendAsync(request);
+    response.EnsureSuccessStatusCode();
+    var jobs = await response.Content.ReadFromJsonAsync<List<System.Text.Json.JsonElement>>();
+    if (jobs?.Count != count)
+    {
+        throw new InvalidOperationException($"{url} answered {jobs?.Count} jobs, expected {count}");
+    }
+}
+
+static string RepositoryRoot()
+{
+    for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+    {
+        if (File.Exists(Path.Combine(directory.FullName, "Peregrine.sln")))
+        {
+            return directory.FullName;
+        }
+    }
+
+    throw new InvalidOperationException("run the bench from inside the repository (no Peregrine.sln above it)");
+}

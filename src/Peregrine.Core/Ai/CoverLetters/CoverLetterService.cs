@@ -1,0 +1,117 @@
+using Dapper;
+using Peregrine.Llm;
+using Peregrine.Sessions;
+using Peregrine.Storage;
+using Peregrine.Tasks;
+using Peregrine.Telemetry;
+
+namespace Peregrine.Ai.CoverLetters;
+
+/// <summary>
+/// Cover letters, for the JSON API and the web pages alike: queue a generation, write one (the task's work), save
+/// an edited letter, and render it as upstream's PDF.
+/// </summary>
+public sealed class CoverLetterService(
+    ILlmRouter router, UserDatabases databases, ITaskWakeup wakeup, IUsageTelemetry telemetry, TimeProvider time)
+{
+    public const string TaskType = "cover_letter";
+
+    /// <summary>Queues the task (or finds the one already queued); null when the job is not this user's.</summary>
+    public async Task<TaskSubmission?> QueueAsync(UserContext user, long jobId, CancellationToken cancellationToken)
+    {
+        TaskSubmission submission;
+        await using (var db = await databases.OpenAsync(user.Database, cancellationToken))
+        {
+            if (!JobForPrompt.Exists(db, jobId))
+            {
+                return null;
+            }
+
+            submission = BackgroundTasks.Submit(db, TaskType, jobId, parameters: null, time);
+        }
+
+        wakeup.Wake(user);
+        return submission;
+    }
+
+    /// <summary>
+    /// Writes the letter for a job from this user's own profile and saves it to the job. Reads and writes are short
+    /// DB steps; the LLM call holds no connection.
+    /// </summary>
+    public async Task<string> GenerateAsync(TaskRun run, CancellationToken cancellationToken)
+    {
+        router.ThrowIfDisabled();
+        var job = await run.WithDatabaseAsync(db => JobForPrompt.Read(db, run.JobId), cancellationToken)
+            ?? throw new TaskFailedException($"Job {run.JobId} not found");
+        var candidate = CandidateProfile.Load(run.User);
+        await run.ReportStageAsync("Writing cover letter", cancellationToken);
+        var letter = (await router.CompleteAsync(run.User, LlmChain.General, CoverLetterPrompt.System, CoverLetterPrompt.Build(candidate, job), cancellationToken)).Trim();
+        if (letter.Length == 0)
+        {
+            throw new TaskFailedException("The LLM returned an empty cover letter");
+        }
+
+        await run.WithDatabaseAsync(db => Save(db, run.JobId, letter), cancellationToken);
+        telemetry.LogUsageEvent(run.User.UserId, run.User.App, "cover_letter_generated", new Dictionary<string, object?>
+        {
+            ["words"] = CoverLetterPrompt.CountWords(letter),
+        });
+        return letter;
+    }
+
+    public async Task<bool> SaveAsync(UserContext user, long jobId, string? text, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.OpenAsync(user.Database, cancellationToken);
+        return Save(db, jobId, text);
+    }
+
+    /// <summary>The job's letter as upstream's PDF and file name; null when the job has no letter (or is not this user's).</summary>
+    public async Task<CoverLetterDocument?> RenderPdfAsync(UserContext user, long jobId, CancellationToken cancellationToken)
+    {
+        const string sql = "SELECT company, cover_letter FROM jobs WHERE id = @jobId;";
+
+        (string? Company, string? Letter) row;
+        await using (var db = await databases.OpenAsync(user.Database, cancellationToken))
+        {
+            row = await db.QuerySingleOrDefaultAsync<(string?, string?)>(new CommandDefinition(sql, new { jobId }, cancellationToken: cancellationToken));
+        }
+
+        if (string.IsNullOrWhiteSpace(row.Letter))
+        {
+            return null;
+        }
+
+        return new CoverLetterDocument(FileName(row.Company, Timestamps.Today(time)), CoverLetterPdf.Render(row.Letter));
+    }
+
+    /// <summary><c>CoverLetter_&lt;company letters and digits&gt;_&lt;YYYY-MM-DD&gt;.pdf</c>: nothing from the name can leave the header.</summary>
+    public static string FileName(string? company, string today)
+    {
+        var alnum = new string((company ?? string.Empty).Where(char.IsAsciiLetterOrDigit).ToArray());
+        return $"CoverLetter_{(alnum.Length == 0 ? "Company" : alnum)}_{today}.pdf";
+    }
+
+    private static bool Save(Microsoft.Data.Sqlite.SqliteConnection db, long jobId, string? text) =>
+        db.Execute("UPDATE jobs SET cover_letter = @text WHERE id = @jobId;", new { jobId, text }) > 0;
+}
+
+public sealed record CoverLetterDocument(string FileName, byte[] Content);
+
+/// <summary>The <c>cover_letter</c> task: failures the user may read keep their message; the demo's is upstream's.</summary>
+public sealed class CoverLetterTaskHandler(CoverLetterService letters) : IBackgroundTaskHandler
+{
+    public string TaskType => CoverLetterService.TaskType;
+
+    public async Task<string?> RunAsync(TaskRun run, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var letter = await letters.GenerateAsync(run, cancellationToken);
+            return $"Cover letter ready ({CoverLetterPrompt.CountWords(letter)} words)";
+        }
+        catch (LlmUnavailableException e)
+        {
+            throw new TaskFailedException(e.Message);
+        }
+    }
+}

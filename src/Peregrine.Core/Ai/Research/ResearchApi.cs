@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Peregrine.Sessions;
+using Peregrine.Storage;
+using Peregrine.Tasks;
+
+namespace Peregrine.Ai.Research;
+
+/// <summary>Upstream's research endpoints (§6.3).</summary>
+public static class ResearchApi
+{
+    public static RouteGroupBuilder MapResearch(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/jobs/{id:long}/research").RequireUser().WithTags("Research");
+
+        group.MapGet("", Get).WithName("GetCompanyResearch");
+        group.MapPost("/generate", Generate).WithName("GenerateCompanyResearch").WithSummary("Queue a company_research task (paid or BYOK)");
+        group.MapGet("/task", GetTask).WithName("GetCompanyResearchTask");
+        return group;
+    }
+
+    public static async Task<Results<Ok<CompanyResearch>, ProblemHttpResult>> Get(
+        long id, UserContext user, CompanyResearchService research, CancellationToken cancellationToken) =>
+        await research.GetAsync(user, id, cancellationToken) is { } found
+            ? TypedResults.Ok(found)
+            : AiProblems.NotFound("No research found for this job");
+
+    public static async Task<Results<Ok<TaskSubmission>, ProblemHttpResult>> Generate(
+        long id, UserContext user, CompanyResearchService research, CancellationToken cancellationToken)
+    {
+        if (!await research.IsAllowedAsync(user, cancellationToken))
+        {
+            return AiProblems.TierRequired(Ai.FeatureTiers.CompanyResearch, "Company research");
+        }
+
+        return await research.QueueAsync(user, id, cancellationToken) is { } submission
+            ? TypedResults.Ok(submission)
+            : AiProblems.JobNotFound();
+    }
+
+    public static async Task<Results<Ok<TaskProgress>, ProblemHttpResult>> GetTask(
+        long id, UserContext user, UserDatabases databases, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.OpenAsync(user.Database, cancellationToken);
+        return JobForPrompt.Exists(db, id)
+            ? TypedResults.Ok(BackgroundTasks.LatestFor(db, CompanyResearchService.TaskType, id))
+            : AiProblems.JobNotFound();
+    }
+}

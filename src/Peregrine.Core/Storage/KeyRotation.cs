@@ -1,0 +1,178 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Peregrine.Storage;
+
+/// <summary>Where a user DB stood when <see cref="KeyRotation.EnsureCurrent"/> looked at it.</summary>
+public enum KeyState
+{
+    /// <summary>No file yet, or a plain (legacy) one: there is no key to rotate.</summary>
+    Unkeyed,
+
+    /// <summary>Already at the current key (its record now says so).</summary>
+    Current,
+
+    /// <summary>Was at a recorded previous key and has been rekeyed in place to the current one.</summary>
+    Rekeyed,
+
+    /// <summary>Not at the current key and no key id recorded: a legacy passphrase file, or written before key ids existed.</summary>
+    Unrecorded,
+}
+
+/// <summary>The DB is recorded at a key id no configured secret has; it is reported, never guessed at.</summary>
+public sealed class UnknownKeyIdException(string ownerId, string keyId)
+    : Exception($"the DB of {ownerId} is recorded at key id {keyId}, which is neither CF_SERVER_SECRET nor listed in CF_SERVER_SECRET_PREVIOUS")
+{
+    public string KeyId { get; } = keyId;
+}
+
+/// <summary>Another connection (the service, or a second rekey) held the DB; nothing was changed, so try again later.</summary>
+public sealed class DatabaseInUseException(string ownerId)
+    : Exception($"the DB of {ownerId} is in use by another process; try again");
+
+/// <summary>
+/// Rekeys a user DB in place from a recorded previous key to the current one. The engine refuses <c>PRAGMA rekey</c> in
+/// WAL mode, so the DB is switched to a rollback journal first, which SQLite allows only when no other connection (in
+/// any process) has the file open: that is what keeps a rekey from racing the running service. The rekey itself is one
+/// write transaction whose rollback journal holds the original pages, so a crash rolls the file back to the old key.
+/// The key record is written before (old + pending) and after (new), and every open tries the current key first.
+/// </summary>
+public static class KeyRotation
+{
+    public const int NotADatabase = 26; // SQLITE_NOTADB: the key does not decrypt the file
+    private const int Busy = 5;
+    private const int Locked = 6;
+    private const int JournalSwitchWaitSeconds = 1;
+
+    /// <summary>
+    /// Brings the DB at <paramref name="location"/> to its current key. While the file is held elsewhere it retries for
+    /// up to <paramref name="wait"/> (zero: once), then throws <see cref="DatabaseInUseException"/>.
+    /// </summary>
+    /// <param name="beforeRekey">Test seam: runs after the pending record is written, just before <c>PRAGMA rekey</c>.</param>
+    public static KeyState EnsureCurrent(DatabaseLocation location, TimeSpan wait, Action<string>? beforeRekey = null)
+    {
+        var keys = location.Keys;
+        var path = location.Path;
+        if (keys is null || !File.Exists(path) || new FileInfo(path).Length == 0 || HasPlainHeader(path))
+        {
+            return KeyState.Unkeyed;
+        }
+
+        var deadline = DateTime.UtcNow + wait;
+        while (true)
+        {
+            try
+            {
+                return TryOnce(location, keys, beforeRekey);
+            }
+            catch (Exception e) when (IsContention(e) && DateTime.UtcNow < deadline)
+            {
+                // Back off by a random few milliseconds so two rekeyers of one file do not keep colliding.
+                Thread.Sleep(Random.Shared.Next(5, 40));
+            }
+            catch (Exception e) when (IsContention(e))
+            {
+                throw new DatabaseInUseException(location.OwnerId);
+            }
+        }
+    }
+
+    /// <summary>Records that the DB is at its current key (after it was created or converted at that key).</summary>
+    public static void RecordCurrent(DatabaseLocation location)
+    {
+        if (location.Keys is { } keys && KeyRecord.Read(location.Path) != new KeyRecord(keys.CurrentId) && File.Exists(location.Path))
+        {
+            KeyRecord.Write(location.Path, new KeyRecord(keys.CurrentId));
+        }
+    }
+
+    private static KeyState TryOnce(DatabaseLocation location, DatabaseKeys keys, Action<string>? beforeRekey)
+    {
+        var record = KeyRecord.Read(location.Path);
+        if (Opens(location.Path, keys.Current))
+        {
+            RecordCurrent(location);
+            return KeyState.Current;
+        }
+
+        if (record is null)
+        {
+            return KeyState.Unrecorded;
+        }
+
+        // Only the ids the record names; a previous secret the record does not name is never tried.
+        string? unknown = null;
+        foreach (var id in record.Candidates.Where(id => id != keys.CurrentId))
+        {
+            if (keys.Find(id) is not { } key)
+            {
+                unknown ??= id;
+                continue;
+            }
+
+            if (Opens(location.Path, key))
+            {
+                Rekey(location, id, key, keys, beforeRekey);
+                return KeyState.Rekeyed;
+            }
+        }
+
+        if (KeyRecord.Read(location.Path) != record)
+        {
+            // Another process rekeyed the file between our reads: look again.
+            throw new DatabaseInUseException(location.OwnerId);
+        }
+
+        throw unknown is not null
+            ? new UnknownKeyIdException(location.OwnerId, unknown)
+            : new InvalidDataException($"the DB of {location.OwnerId} opens with none of the keys its record names");
+    }
+
+    private static void Rekey(DatabaseLocation location, string oldId, DatabaseKey oldKey, DatabaseKeys keys, Action<string>? beforeRekey)
+    {
+        using var connection = SqliteDatabase.Open(location.Path, oldKey, pooling: false, SqliteOpenMode.ReadWrite);
+        // Microsoft.Data.Sqlite retries SQLITE_BUSY until the command timeout: a held file should be given up on quickly.
+        if (connection.ExecuteScalar<string>("PRAGMA journal_mode = DELETE;", commandTimeout: JournalSwitchWaitSeconds) != "delete")
+        {
+            throw new DatabaseInUseException(location.OwnerId);
+        }
+
+        KeyRecord.Write(location.Path, new KeyRecord(oldId, RekeyingTo: keys.CurrentId));
+        beforeRekey?.Invoke(location.Path);
+        connection.Execute($"PRAGMA rekey = \"{keys.Current.ToRawKeyLiteral()}\";");
+        connection.ExecuteScalar<long>("SELECT count(*) FROM sqlite_schema;");
+        KeyRecord.Write(location.Path, new KeyRecord(keys.CurrentId));
+
+        // Back to WAL now if nobody else opened the file meanwhile; otherwise the next preparation does it.
+        try
+        {
+            connection.Execute("PRAGMA journal_mode = WAL;");
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is Busy or Locked)
+        {
+        }
+    }
+
+    private static bool Opens(string path, DatabaseKey key)
+    {
+        try
+        {
+            SqliteDatabase.Open(path, key, pooling: false, SqliteOpenMode.ReadWrite).Dispose();
+            return true;
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == NotADatabase)
+        {
+            return false;
+        }
+    }
+
+    private static bool IsContention(Exception e) =>
+        e is DatabaseInUseException || e is SqliteException { SqliteErrorCode: Busy or Locked or NotADatabase };
+
+    private static bool HasPlainHeader(string path)
+    {
+        Span<byte> header = stackalloc byte[16];
+        using var file = File.OpenRead(path);
+        return file.Read(header) == 16 && header.SequenceEqual("SQLite format 3\0"u8);
+    }
+}

@@ -1,0 +1,130 @@
+using Dapper;
+using Peregrine.Storage;
+using Peregrine.Tests.Infrastructure;
+using static Peregrine.Tests.Rotation.RotationData;
+
+namespace Peregrine.Tests.Rotation;
+
+/// <summary>Opening a DB still at a previous server secret rekeys it in place, only from the key id its record names.</summary>
+[Trait(Category.Name, Category.Unit)]
+public sealed class KeyRotationTests : IDisposable
+{
+    private readonly TestDirectory _root = new("peregrine-rotation");
+
+    public void Dispose() => _root.Dispose();
+
+    [Fact]
+    public void A_db_at_the_previous_secret_is_rekeyed_to_the_current_one_when_opened()
+    {
+        var user = CreateUsers(_root.Path, S1, count: 1, jobs: 5).Single();
+        var path = DatabasePath(_root.Path, user);
+        Assert.Equal(ServerKeyRing.IdOf(S1), KeyRecord.Read(path)!.KeyId);
+
+        using (var connection = new UserDatabases().Open(User(_root.Path, user, S2, S1).Database))
+        {
+            Assert.Equal(5, connection.ExecuteScalar<long>("SELECT count(*) FROM jobs;"));
+        }
+
+        Assert.Equal(new KeyRecord(ServerKeyRing.IdOf(S2)), KeyRecord.Read(path));
+        Assert.Equal(5, JobsWithStockSqlCipher(path, S2, user));
+        Assert.Null(JobsWithStockSqlCipher(path, S1, user));
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(KeyRecord.PathFor(path)));
+    }
+
+    [Fact]
+    public void A_db_recorded_at_a_key_id_no_secret_has_is_reported_and_left_as_it_is()
+    {
+        var user = CreateUsers(_root.Path, S3, count: 1, jobs: 2).Single();
+        var path = DatabasePath(_root.Path, user);
+
+        var refused = Assert.Throws<UnknownKeyIdException>(() => new UserDatabases().Open(User(_root.Path, user, S2, S1).Database));
+
+        Assert.Equal(ServerKeyRing.IdOf(S3), refused.KeyId);
+        Assert.DoesNotContain(S3, refused.Message, StringComparison.Ordinal);
+        Assert.Equal(2, JobsWithStockSqlCipher(path, S3, user));
+        Assert.Equal(new KeyRecord(ServerKeyRing.IdOf(S3)), KeyRecord.Read(path));
+    }
+
+    [Fact]
+    public void A_previous_secret_the_record_does_not_name_is_never_tried()
+    {
+        // The file is at S1, but its record names S3: even with S1 configured as previous, S1 is not guessed at.
+        var user = CreateUsers(_root.Path, S1, count: 1, jobs: 2).Single();
+        var path = DatabasePath(_root.Path, user);
+        KeyRecord.Write(path, new KeyRecord(ServerKeyRing.IdOf(S3)));
+
+        Assert.Throws<UnknownKeyIdException>(() => new UserDatabases().Open(User(_root.Path, user, S2, S1).Database));
+        Assert.Equal(2, JobsWithStockSqlCipher(path, S1, user));
+    }
+
+    [Fact]
+    public void A_db_without_a_record_is_not_guessed_at_either()
+    {
+        var user = CreateUsers(_root.Path, S1, count: 1, jobs: 2).Single();
+        var path = DatabasePath(_root.Path, user);
+        File.Delete(KeyRecord.PathFor(path));
+
+        Assert.Equal(KeyState.Unrecorded, KeyRotation.EnsureCurrent(User(_root.Path, user, S2, S1).Database, TimeSpan.Zero));
+        Assert.Equal(2, JobsWithStockSqlCipher(path, S1, user));
+    }
+
+    [Fact]
+    public void An_interrupted_rekey_record_lets_either_key_open_the_file()
+    {
+        // {key_id: S1, rekeying_to: S2}: the state between the two record writes. A crash there leaves the file at S1 ...
+        var user = CreateUsers(_root.Path, S1, count: 1, jobs: 3).Single();
+        var path = DatabasePath(_root.Path, user);
+        KeyRecord.Write(path, new KeyRecord(ServerKeyRing.IdOf(S1), ServerKeyRing.IdOf(S2)));
+
+        // ... and a process whose current key is a third one still finds it through the record, then rekeys it.
+        Assert.Equal(KeyState.Rekeyed, KeyRotation.EnsureCurrent(User(_root.Path, user, S3, S2, S1).Database, TimeSpan.Zero));
+        Assert.Equal(3, JobsWithStockSqlCipher(path, S3, user));
+    }
+
+    [Fact]
+    public void A_db_another_connection_holds_is_not_rekeyed_under_it()
+    {
+        var user = CreateUsers(_root.Path, S1, count: 1, jobs: 2).Single();
+        var path = DatabasePath(_root.Path, user);
+        var service = new UserDatabases();
+        var stillAtS1 = User(_root.Path, user, S1).Database;
+
+        // An idle pooled WAL handle, as the running service keeps one, holds its shared lock.
+        service.Open(stillAtS1).Dispose();
+        Assert.True(service.IsPooled(stillAtS1));
+
+        Assert.Throws<DatabaseInUseException>(() => KeyRotation.EnsureCurrent(User(_root.Path, user, S2, S1).Database, TimeSpan.Zero));
+        Assert.Equal(2, JobsWithStockSqlCipher(path, S1, user));
+        using var stillWorks = service.Open(stillAtS1);
+        Assert.Equal(2, stillWorks.ExecuteScalar<long>("SELECT count(*) FROM jobs;"));
+    }
+
+    [Fact]
+    public void A_prepared_db_rekeyed_behind_the_service_is_prepared_again_instead_of_failing()
+    {
+        var (user, other) = (CreateUsers(_root.Path, S1, 2, jobs: 4)[0], CreateUsers(_root.Path, S1, 1, jobs: 1)[0]);
+        var service = new UserDatabases(new StorageOptions { MaxPooledDatabases = 1 });
+        var location = User(_root.Path, user, S2, S1).Database;
+        service.Open(location).Dispose();
+
+        // Its pool falls out of the LRU, then an older replica (S1 current, S2 previous) rekeys the file back to S1.
+        service.Open(User(_root.Path, other, S2, S1).Database).Dispose();
+        Assert.False(service.IsPooled(location));
+        Assert.Equal(KeyState.Rekeyed, KeyRotation.EnsureCurrent(User(_root.Path, user, S1, S2).Database, TimeSpan.Zero));
+
+        using var connection = service.Open(location);
+        Assert.Equal(4, connection.ExecuteScalar<long>("SELECT count(*) FROM jobs;"));
+        Assert.Equal(4, JobsWithStockSqlCipher(DatabasePath(_root.Path, user), S2, user));
+    }
+
+    [Fact]
+    public void Key_ids_are_short_stable_and_do_not_contain_the_secret()
+    {
+        Assert.Matches("^[0-9a-f]{8}$", ServerKeyRing.IdOf(S1));
+        Assert.Equal(ServerKeyRing.IdOf(S1), new ServerKeyRing(S1, []).CurrentId);
+        Assert.NotEqual(ServerKeyRing.IdOf(S1), ServerKeyRing.IdOf(S2));
+        Assert.DoesNotContain(S1, new ServerKeyRing(S2, [S1]).ToString(), StringComparison.Ordinal);
+    }
+
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+}

@@ -1,0 +1,46 @@
+using Dapper;
+using Peregrine.Storage;
+using Peregrine.Tests.Infrastructure;
+using Peregrine.Tests.Storage;
+using static Peregrine.Tests.Rotation.RotationData;
+
+namespace Peregrine.Tests.Rotation;
+
+/// <summary>A rekey killed (SIGKILL) while its transaction is open leaves a file that one of the two keys opens, intact, with a record naming it.</summary>
+[Trait(Category.Name, Category.Service)]
+public sealed class RekeyCrashTests : IDisposable
+{
+    private const int Jobs = 12_000;
+    private readonly TestDirectory _root = new("peregrine-rekey-crash");
+
+    public void Dispose() => _root.Dispose();
+
+    [Fact]
+    public async Task A_rekey_killed_mid_transaction_rolls_back_to_a_key_its_record_names_and_a_rerun_completes_it()
+    {
+        var user = CreateUsers(_root.Path, S1, count: 1, jobs: Jobs).Single();
+        var path = DatabasePath(_root.Path, user);
+        var journal = path + "-journal";
+        var environment = OperatorProcess.Environment(_root.Path, S2, previous: S1);
+
+        // Killed only once the rollback journal exists, i.e. inside PRAGMA rekey's write transaction.
+        var killed = await OperatorProcess.KillWhenAsync(environment, ["rekey-all"], _ => File.Exists(journal));
+        Assert.True(killed, "the rekey finished before the journal was seen");
+        Assert.True(File.Exists(journal), "no hot journal was left: the kill did not land mid-rekey");
+
+        // The current key is tried first, as the service does: a hot journal must survive a wrong-key open.
+        var record = KeyRecord.Read(path)!;
+        var opensWith = new[] { S2, S1 }.Where(secret => JobsWithStockSqlCipher(path, secret, user) == Jobs).ToList();
+        var secret = Assert.Single(opensWith);
+        Assert.Contains(ServerKeyRing.IdOf(secret), record.Candidates);
+        using (var stock = StoreFixtures.OpenWithStockSqlCipher4(path, HandKey(secret, user)))
+        {
+            Assert.Equal("ok", stock.ExecuteScalar<string>("PRAGMA quick_check;"));
+        }
+
+        var rerun = await OperatorProcess.RunAsync(environment, "rekey-all");
+        Assert.True(rerun.ExitCode == 0, rerun.ToString());
+        Assert.Equal(Jobs, JobsWithStockSqlCipher(path, S2, user));
+        Assert.Equal(new KeyRecord(ServerKeyRing.IdOf(S2)), KeyRecord.Read(path));
+    }
+}
