@@ -19,7 +19,8 @@ public sealed class PageFetcher(IHttpClientFactory clients, IOptions<FetchOption
 {
     public const string ClientName = "peregrine-fetch";
 
-    public async Task<FetchedPage> GetAsync(Uri address, string accept, CancellationToken cancellationToken)
+    /// <summary>GETs <paramref name="address"/>; <paramref name="maxBodyBytes"/> overrides the configured cap (a whole job board).</summary>
+    public async Task<FetchedPage> GetAsync(Uri address, string accept, CancellationToken cancellationToken, long? maxBodyBytes = null)
     {
         var settings = options.Value;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -55,7 +56,7 @@ public sealed class PageFetcher(IHttpClientFactory clients, IOptions<FetchOption
                 throw new FetchFailedException($"{current.Host} answered HTTP {(int)response.StatusCode}");
             }
 
-            var body = await ReadCappedAsync(response.Content, settings.MaxBodyBytes, current, deadline, cancellationToken);
+            var body = await ReadCappedAsync(response.Content, maxBodyBytes ?? settings.MaxBodyBytes, current, deadline, cancellationToken);
             return new FetchedPage(current, response.Content.Headers.ContentType?.MediaType, body);
         }
     }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Peregrine.Discovery;
 using Peregrine.Scraping;
 
 namespace Peregrine.Tasks;
@@ -23,5 +24,5 @@ public static class TaskRunnerRegistration
 
     /// <summary>The task types of job intake and search: <c>scrape_url</c>, <c>enrich_descriptions</c>, <c>discovery</c>.</summary>
     public static IServiceCollection AddJobTasks(this IServiceCollection services) =>
-        services.AddScraping();
+        services.AddScraping().AddDiscovery();
 }
