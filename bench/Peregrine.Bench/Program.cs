@@ -4,6 +4,12 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Peregrine.Bench.Backup;
 
+if (args is ["demo-memory"])
+{
+    await Peregrine.Bench.Demo.SandboxMemory.RunAsync(1_000);
+    return;
+}
+
 if (args is ["export-memory"])
 {
     await ExportMemory.RunAsync([1_000, 10_000, 50_000]);

@@ -1,6 +1,8 @@
+using Peregrine.Api.Components;
 using Peregrine.Api.Erasure;
 using Peregrine.Api.Platform;
 using Peregrine.Api.Privacy;
+using Peregrine.Web;
 
 namespace Peregrine.Api;
 
@@ -10,6 +12,7 @@ internal static class Extensions
     {
         builder.AddPeregrineCore();
         builder.AddPlatformDatabase();
+        builder.Services.AddPeregrineWeb().AddApiPages();
     }
 
     /// <summary>The Api's own features, inside the <c>/{app}</c> group.</summary>

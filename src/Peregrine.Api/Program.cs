@@ -2,6 +2,7 @@ using Peregrine;
 using Peregrine.Api;
 using Peregrine.Api.Operations;
 using Peregrine.Configuration;
+using Peregrine.Web;
 
 if (OperatorCommands.IsInvoked(args))
 {
@@ -22,6 +23,7 @@ if (!app.PassesStartupChecks())
 
 app.MapDefaultEndpoints();
 app.MapPeregrineGroup().MapApplicationEndpoints();
+app.MapPeregrineWeb();
 
 app.Run();
 return 0;

@@ -10,9 +10,12 @@ using Peregrine.AppConfig;
 using Peregrine.Backup;
 using Peregrine.Configuration;
 using Peregrine.DevTools;
+using Peregrine.Feedback;
 using Peregrine.Health;
+using Peregrine.Interviews;
 using Peregrine.Jobs;
 using Peregrine.Sessions;
+using Peregrine.Settings;
 using Peregrine.Storage;
 using Peregrine.Tasks;
 using Peregrine.Telemetry;
@@ -39,6 +42,8 @@ public static class PeregrineHosting
         // Replaced by the platform DB's subscriptions registry in the cloud API.
         services.AddSingleton<IAccountProvisioning, NoAccountProvisioning>();
         services.AddProblemDetails();
+        // Development would throw on unreadable JSON bodies (a 500); every environment answers 400 problem+json instead.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         services.AddUserContext();
         services.AddBackup();
         services.AddAiFeatures();
@@ -87,14 +92,15 @@ public static class PeregrineHosting
         return false;
     }
 
-    /// <summary>The app's route group, <c>/{app}</c>: the bastion forwards the path unchanged.</summary>
+    /// <summary>The app's routes under the path base <c>/{app}</c>: the bastion forwards the path unchanged.</summary>
     public static RouteGroupBuilder MapPeregrineGroup(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<PeregrineOptions>>().Value;
         // One error shape: an unhandled failure or a bare status code becomes problem+json, never exception text.
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        var root = app.MapGroup(options.PathBase);
+        app.UseAppPathBase(options.PathBase);
+        var root = app.MapGroup(string.Empty);
         root.MapAppConfig();
         root.MapSession();
         root.MapJobs();
@@ -102,6 +108,8 @@ public static class PeregrineHosting
         root.MapSystemStatus();
         root.MapBackup();
         root.MapAiFeatures();
+        root.MapFeedback();
+        root.MapUserSettings().MapInterviews();
         if (app.Environment.IsDevelopment())
         {
             root.MapDevTools();

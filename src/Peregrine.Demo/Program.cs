@@ -1,11 +1,14 @@
 using Peregrine;
 using Peregrine.Configuration;
 using Peregrine.Demo;
+using Peregrine.Web;
 
 var builder = PeregrineHost.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddPeregrineCore();
+builder.AddDemo();
+builder.Services.AddPeregrineWeb();
 
 var app = builder.Build();
 
@@ -14,9 +17,12 @@ if (!app.PassesStartupChecks())
     return 1;
 }
 
-await app.SeedAsync();
+await app.PrepareDemoAsync();
 app.MapDefaultEndpoints();
-app.MapPeregrineGroup();
+app.MapPeregrineGroup().MapDemo();
+// After the path base's UseRouting (inside MapPeregrineGroup), so the endpoints' rate-limit policies are seen.
+app.UseRateLimiter();
+app.MapPeregrineWeb();
 
 app.Run();
 return 0;

@@ -25,8 +25,9 @@ public static class AppConfigApi
     {
         var settings = options.Value;
         var tier = settings.CloudMode ? "free" : "local";
-        // Public endpoint: a visitor without a valid session sees free; a signed-in user sees their own tier.
-        if (settings.CloudMode && (await users.ResolveAsync(http)).User is { } user)
+        // Public endpoint: a visitor without a valid session sees free; a signed-in user sees their own tier; a demo
+        // visitor sees the tier they simulate.
+        if ((settings.CloudMode || settings.DemoMode) && (await users.ResolveAsync(http)).User is { } user)
         {
             tier = await tiers.GetTierAsync(user.UserId, http.RequestAborted);
         }

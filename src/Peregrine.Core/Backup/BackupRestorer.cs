@@ -12,6 +12,20 @@ namespace Peregrine.Backup;
 /// </summary>
 public sealed class BackupRestorer(UserDatabases databases, RestoredDatabasePreparer preparer, IOptions<BackupOptions> options)
 {
+    /// <summary>What <see cref="RestoreAsync"/> would do with this upload, decided by the same plan, writing nothing.</summary>
+    public RestorePreview Preview(UserContext user, Stream upload, bool includeDb, bool overwrite)
+    {
+        var limits = options.Value;
+        if (upload.Length > limits.MaxUploadBytes)
+        {
+            throw new InvalidBackupException($"The upload is larger than the {limits.MaxUploadBytes / (1024 * 1024)} MB limit.");
+        }
+
+        using var zip = BackupArchive.Open(upload);
+        var plan = RestorePlan.Create(zip, user, includeDb, overwrite, limits);
+        return new RestorePreview(BackupArchive.List(zip), [.. plan.Restore.Select(p => p.EntryName)], plan.Skipped);
+    }
+
     public async Task<RestoreResult> RestoreAsync(UserContext user, Stream upload, bool includeDb, bool overwrite, CancellationToken cancellationToken)
     {
         var limits = options.Value;
@@ -114,5 +128,7 @@ public sealed class BackupRestorer(UserDatabases databases, RestoredDatabasePrep
         }
     }
 }
+
+public sealed record RestorePreview(BackupListing Listing, IReadOnlyList<string> WillRestore, IReadOnlyList<string> Skipped);
 
 public sealed record RestoreResult(IReadOnlyList<string> Restored, IReadOnlyList<string> Skipped);

@@ -36,7 +36,7 @@ public static class DevToolsApi
     /// configured <c>DIRECTUS_JWT_SECRET</c> in the <c>cf_session</c> cookie, then on to the session endpoint.
     /// </summary>
     public static Results<RedirectHttpResult, ProblemHttpResult> SignIn(
-        string? user, HttpResponse response, IOptions<PeregrineOptions> options, IOptions<DirectusSessionOptions> sessionOptions, TimeProvider time)
+        string? user, string? next, HttpResponse response, IOptions<PeregrineOptions> options, IOptions<DirectusSessionOptions> sessionOptions, TimeProvider time)
     {
         var settings = options.Value;
         if (!settings.CloudMode)
@@ -58,7 +58,9 @@ public static class DevToolsApi
             Path = "/",
             Expires = expires,
         });
-        return TypedResults.Redirect($"{settings.PathBase}/api/session");
+        // Only back into this app (the sign-in wall's link), never to another origin.
+        var backToApp = next is not null && next.StartsWith(settings.PathBase + "/", StringComparison.Ordinal) && !next.Contains("//", StringComparison.Ordinal);
+        return TypedResults.Redirect(backToApp ? next! : $"{settings.PathBase}/api/session");
     }
 }
 

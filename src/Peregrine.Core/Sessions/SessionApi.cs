@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using Peregrine.Configuration;
 using Peregrine.Tiers;
 
 namespace Peregrine.Sessions;
@@ -16,8 +18,13 @@ public static class SessionApi
         return group;
     }
 
-    public static async Task<Ok<SessionResponse>> GetSession(UserContext user, ITierSource tiers, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new SessionResponse(user.UserId, user.App, user.IsCloud ? await tiers.GetTierAsync(user.UserId, cancellationToken) : "local", user.IsCloud));
+    public static async Task<Ok<SessionResponse>> GetSession(
+        UserContext user, ITierSource tiers, IOptions<PeregrineOptions> options, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new SessionResponse(
+            user.UserId,
+            user.App,
+            user.IsCloud || options.Value.DemoMode ? await tiers.GetTierAsync(user.UserId, cancellationToken) : "local",
+            user.IsCloud));
 }
 
 public sealed record SessionResponse(string UserId, string App, string Tier, bool IsCloud);

@@ -23,6 +23,9 @@ public sealed class SignInWall(string detail, string signInUrl, bool invalidToke
 
     public string SignInUrl => signInUrl;
 
+    /// <summary>The same refusal pointing elsewhere (the browser UI's developer sign-in in Development).</summary>
+    public SignInWall WithSignInUrl(string url) => new(detail, url, invalidToken);
+
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         httpContext.Response.Headers.WWWAuthenticate = Challenge();
@@ -53,11 +56,13 @@ public sealed class SignInWall(string detail, string signInUrl, bool invalidToke
         return $"""
             <!doctype html>
             <html lang="en">
-            <head><meta charset="utf-8"><title>Sign in — Peregrine</title></head>
-            <body style="font-family: sans-serif; max-width: 28rem; margin: 4rem auto; text-align: center">
-            <h1>🦅 Peregrine</h1>
+            <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign in — Peregrine</title></head>
+            <body style="margin: 0; font-family: system-ui, sans-serif; background: #f6f7f9; color: #1c2430">
+            <main style="max-width: 28rem; margin: 4rem auto; padding: 2rem; text-align: center; background: #fff; border: 1px solid #d5dae1; border-radius: 0.5rem">
+            <h1>Peregrine</h1>
             <p>🔒 {WebUtility.HtmlEncode(detail)}</p>
-            <p><a href="{url}">Sign in to CircuitForge</a></p>
+            <p><a href="{url}" style="display: inline-block; padding: 0.6rem 1.2rem; border-radius: 0.35rem; background: #1d4f91; color: #fff; font-weight: 600; text-decoration: none">Sign in to CircuitForge</a></p>
+            </main>
             </body>
             </html>
             """;

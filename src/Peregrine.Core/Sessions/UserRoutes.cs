@@ -55,6 +55,8 @@ public static class UserRoutes
             ? sp.GetRequiredService<CloudUserResolver>()
             : sp.GetRequiredService<LocalUserResolver>());
         services.AddScoped<CurrentUser>();
+        services.AddCfSessionAuthentication();
+        services.AddAntiforgery();
         // Handlers ask for UserContext directly; outside a RequireUser group there is none, and asking is a bug.
         services.AddScoped(sp => sp.GetRequiredService<CurrentUser>().User
             ?? throw new InvalidOperationException("UserContext requested by an endpoint outside a RequireUser() group"));

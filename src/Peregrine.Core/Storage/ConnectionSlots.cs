@@ -26,6 +26,15 @@ internal sealed class ConnectionSlots(int perFile, TimeSpan wait)
         return slots.Wait(wait) ? Releaser(slots) : static () => { };
     }
 
+    /// <summary>Drops the file's entry while no slot of it is taken (a file removed for good).</summary>
+    public void Forget(string path)
+    {
+        if (_byPath.TryGetValue(path, out var slots) && slots.CurrentCount == Math.Max(1, perFile))
+        {
+            _byPath.TryRemove(new KeyValuePair<string, SemaphoreSlim>(path, slots));
+        }
+    }
+
     private SemaphoreSlim SlotsOf(string path) => _byPath.GetOrAdd(path, _ => new SemaphoreSlim(Math.Max(1, perFile)));
 
     private static Action Releaser(SemaphoreSlim slots)

@@ -12,6 +12,18 @@ internal sealed class FileLeases
     private TaskCompletionSource? _drained;   // the replacement waits for the open connections to close
     private TaskCompletionSource? _replaced;  // new opens wait for the replacement to finish
 
+    /// <summary>No connection holds the file and no replacement is under way.</summary>
+    public bool IsIdle
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _shared == 0 && _replaced is null;
+            }
+        }
+    }
+
     public async Task EnterSharedAsync(CancellationToken cancellationToken)
     {
         while (true)

@@ -107,6 +107,22 @@ public sealed class UserDatabases
         ClearPool(_pooled.Remove(path) ?? SqliteDatabase.ConnectionString(path, location.Key));
     }
 
+    /// <summary>
+    /// <see cref="Evict"/> for a file removed for good, also dropping its lease entry once nothing holds it: a process
+    /// that creates and removes many files (the demo's per-visitor sandboxes) must not keep one entry per file it ever saw.
+    /// </summary>
+    public void Forget(DatabaseLocation location)
+    {
+        Evict(location);
+        var path = Normalise(location.Path);
+        if (_leases.TryGetValue(path, out var leases) && leases.IsIdle)
+        {
+            _leases.TryRemove(new KeyValuePair<string, FileLeases>(path, leases));
+        }
+
+        _slots.Forget(path);
+    }
+
     private FileLeases LeasesOf(DatabaseLocation location) =>
         _leases.GetOrAdd(Normalise(location.Path), _ => new FileLeases());
 
@@ -168,7 +184,18 @@ public sealed class UserDatabases
             ClearPool(evicted);
         }
 
-        return SqliteDatabase.Open(path, location.Key);
+        var connection = SqliteDatabase.Open(path, location.Key);
+        try
+        {
+            _options.ConnectionOpened?.Invoke(connection);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        return connection;
     }
 
     private void EnsurePrepared(DatabaseLocation location)

@@ -32,7 +32,7 @@ public class AppHostFixture : IAsyncLifetime
     /// <summary>Resources that must be healthy before any test runs.</summary>
     protected virtual IEnumerable<string> RequiredResources => Resources;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Peregrine_AppHost>(
@@ -56,7 +56,7 @@ public class AppHostFixture : IAsyncLifetime
 
     public HttpClient CreateBastionClient() => App.CreateHttpClient("bastion", "http");
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_app is not null)
         {

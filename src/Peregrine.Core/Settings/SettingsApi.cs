@@ -1,0 +1,148 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Peregrine.Jobs;
+using Peregrine.Sessions;
+
+namespace Peregrine.Settings;
+
+/// <summary>
+/// Upstream's per-user settings and config endpoints (§6.8–6.10) over the user's <c>config/</c> files. The Settings
+/// pages call the same <see cref="ProfileSettings"/>, <see cref="SearchSettings"/> and <see cref="SetupBanners"/>.
+/// </summary>
+public static class SettingsApi
+{
+    public const int MaxResumeBytes = 256 * 1024;
+    public static readonly IReadOnlySet<string> Themes = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "auto", "light", "dark", "solarized-dark", "solarized-light", "colorblind",
+    };
+
+    public static IEndpointRouteBuilder MapUserSettings(this IEndpointRouteBuilder routes)
+    {
+        var config = routes.MapGroup("/api/config").RequireUser().WithTags("Settings");
+        config.MapGet("/user", GetUserConfig).WithName("GetUserConfig");
+        config.MapGet("/setup-banners", GetSetupBanners).WithName("GetSetupBanners");
+        config.MapPost("/setup-banners/{key}/dismiss", DismissSetupBanner).WithName("DismissSetupBanner");
+
+        var settings = routes.MapGroup("/api/settings").RequireUser().WithTags("Settings");
+        settings.MapGet("/profile", (UserContext user) => TypedResults.Ok(ProfileSettings.Read(user))).WithName("GetProfile");
+        settings.MapPut("/profile", PutProfile).WithName("PutProfile");
+        settings.MapGet("/search", (UserContext user) => TypedResults.Ok(SearchSettings.Read(user))).WithName("GetSearch");
+        settings.MapPut("/search", PutSearch).WithName("PutSearch");
+        settings.MapGet("/resume", GetResume).WithName("GetResume");
+        settings.MapPut("/resume", PutResume).WithName("PutResume");
+        settings.MapPost("/resume/blank", CreateBlankResume).WithName("CreateBlankResume");
+        settings.MapPost("/theme", SetTheme).WithName("SetTheme");
+        settings.MapPost("/data/backup/create", CreateBackup).WithName("CreateBackup").WithSummary("In cloud: a link to the streaming download, nothing stored on the server");
+
+        // No mail integration runs here yet: upstream's SPA polls these and must see "nothing", not a 404.
+        routes.MapGroup("/api").RequireUser().WithTags("Mail").MapGet("/digest-queue", () => TypedResults.Ok(Array.Empty<object>())).WithName("GetDigestQueue");
+        routes.MapGroup("/api/email").RequireUser().WithTags("Mail")
+            .MapGet("/sync/status", () => TypedResults.Ok(new EmailSyncStatus("idle", null, null))).WithName("GetEmailSyncStatus");
+        return routes;
+    }
+
+    public static Ok<UserConfig> GetUserConfig(UserContext user) => TypedResults.Ok(new UserConfig(ProfileSettings.Read(user).Name ?? string.Empty));
+
+    public static Ok<IReadOnlyList<SetupBanner>> GetSetupBanners(UserContext user) => TypedResults.Ok(SetupBanners.Visible(user));
+
+    public static Results<Ok<OkResponse>, ProblemHttpResult> DismissSetupBanner(string key, UserContext user) =>
+        SetupBanners.Dismiss(user, key) ? TypedResults.Ok(OkResponse.Yes) : Problem(StatusCodes.Status404NotFound, $"Unknown banner: {key}");
+
+    public static Results<Ok<UserProfile>, ProblemHttpResult> PutProfile(UserProfile profile, UserContext user)
+    {
+        if (ProfileSettings.Validate(profile) is { } problem)
+        {
+            return Problem(StatusCodes.Status400BadRequest, problem);
+        }
+
+        ProfileSettings.Write(user, profile);
+        return TypedResults.Ok(ProfileSettings.Read(user));
+    }
+
+    public static Results<Ok<SearchPreferences>, ProblemHttpResult> PutSearch(SearchPreferences search, UserContext user)
+    {
+        if (SearchSettings.Validate(search) is { } problem)
+        {
+            return Problem(StatusCodes.Status400BadRequest, problem);
+        }
+
+        SearchSettings.Write(user, search);
+        return TypedResults.Ok(SearchSettings.Read(user));
+    }
+
+    public static Ok<Dictionary<string, object?>> GetResume(UserContext user)
+    {
+        if (!UserConfigFiles.Exists(user, UserConfigFiles.ResumeYaml))
+        {
+            return TypedResults.Ok(new Dictionary<string, object?> { ["exists"] = false });
+        }
+
+        var resume = YamlJson.ToJsonShape(UserConfigFiles.Read(user, UserConfigFiles.ResumeYaml));
+        resume["exists"] = true;
+        return TypedResults.Ok(resume);
+    }
+
+    public static Results<Ok<OkResponse>, ProblemHttpResult> PutResume(JsonElement resume, UserContext user)
+    {
+        if (resume.ValueKind != JsonValueKind.Object)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "The resume must be a JSON object.");
+        }
+
+        if (resume.GetRawText().Length > MaxResumeBytes)
+        {
+            return Problem(StatusCodes.Status400BadRequest, $"The resume is at most {MaxResumeBytes / 1024} KiB.");
+        }
+
+        var content = YamlJson.FromJson(resume);
+        content.Remove("exists");
+        UserConfigFiles.Write(user, UserConfigFiles.ResumeYaml, content);
+        return TypedResults.Ok(OkResponse.Yes);
+    }
+
+    public static Ok<OkResponse> CreateBlankResume(UserContext user)
+    {
+        if (!UserConfigFiles.Exists(user, UserConfigFiles.ResumeYaml))
+        {
+            UserConfigFiles.Write(user, UserConfigFiles.ResumeYaml, new Dictionary<string, object?>());
+        }
+
+        return TypedResults.Ok(OkResponse.Yes);
+    }
+
+    public static Results<Ok<OkResponse>, ProblemHttpResult> SetTheme(ThemeChoice choice, UserContext user)
+    {
+        if (choice.Theme is not { } theme || !Themes.Contains(theme))
+        {
+            return Problem(StatusCodes.Status400BadRequest, $"Invalid theme: {choice.Theme}");
+        }
+
+        var yaml = UserConfigFiles.Read(user, UserConfigFiles.UserYaml);
+        yaml["theme"] = theme;
+        UserConfigFiles.Write(user, UserConfigFiles.UserYaml, yaml);
+        return TypedResults.Ok(OkResponse.Yes);
+    }
+
+    /// <summary>Upstream wrote the zip on the server and answered its path; the cloud keeps nothing there and answers the download.</summary>
+    public static Ok<BackupLink> CreateBackup(BackupRequest? request, HttpRequest http)
+    {
+        var includeDb = request?.IncludeDb ?? false;
+        return TypedResults.Ok(new BackupLink(null, $"{http.PathBase}/api/settings/data/backup?include_db={(includeDb ? "true" : "false")}"));
+    }
+
+    private static ProblemHttpResult Problem(int status, string detail) => TypedResults.Problem(detail, statusCode: status);
+}
+
+public sealed record UserConfig(string Name);
+
+public sealed record ThemeChoice(string? Theme);
+
+public sealed record BackupRequest(bool? IncludeDb);
+
+public sealed record BackupLink(string? Path, string DownloadUrl);
+
+public sealed record EmailSyncStatus(string Status, string? LastCompletedAt, string? Error);

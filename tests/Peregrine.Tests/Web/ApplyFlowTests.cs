@@ -1,0 +1,84 @@
+using Microsoft.Playwright;
+using Peregrine.Tests.Infrastructure;
+
+namespace Peregrine.Tests.Web;
+
+[Collection(BrowserCollection.Name)]
+[Trait(Category.Name, Category.Distributed)]
+public sealed class ApplyFlowTests(BrowserFixture fixture)
+{
+    [Fact]
+    public async Task A_saved_cover_letter_is_there_after_a_reload_with_its_line_breaks()
+    {
+        var user = BrowserFixture.NewUserId();
+        await fixture.SeedJobsAsync(user, new SeedJob("Staff Engineer", "Acme", "https://jobs.example/acme/letter", Score: 88));
+        await using var context = await fixture.SignedInContextAsync(user);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/peregrine/review");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
+        await page.GotoAsync("/peregrine/review?status=approved");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Staff Engineer" }).ClickAsync();
+
+        await page.GetByLabel("Your letter").FillAsync("Dear Acme,\nI would love to join.\nAda");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save letter" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Letter saved.");
+        await page.ReloadAsync();
+
+        await Assertions.Expect(page.GetByLabel("Your letter")).ToHaveValueAsync("Dear Acme,\nI would love to join.\nAda");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Generate with AI" })).ToBeDisabledAsync();
+        await using var db = await fixture.OpenUserDatabaseAsync(user);
+        Assert.Equal("Dear Acme,\nI would love to join.\nAda", await Dapper.SqlMapper.ExecuteScalarAsync<string>(db, "SELECT cover_letter FROM jobs;"));
+    }
+
+    [Fact]
+    public async Task Applying_and_moving_along_the_pipeline_shows_the_job_under_its_stage()
+    {
+        var user = BrowserFixture.NewUserId();
+        await fixture.SeedJobsAsync(user, new SeedJob("Product Designer", "Globex", "https://jobs.example/globex/design", Score: 70));
+        await using var context = await fixture.SignedInContextAsync(user);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/peregrine/review");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
+        await page.GotoAsync("/peregrine/review?status=approved");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Product Designer" }).ClickAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Mark as applied" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Marked as applied");
+        await page.GetByLabel("Move to stage").SelectOptionAsync("phone_screen");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Move", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Moved to Phone screen.");
+
+        await page.GotoAsync("/peregrine/interviews");
+        var stage = page.GetByRole(AriaRole.Region, new() { Name = "Phone screen" });
+        await Assertions.Expect(stage.GetByRole(AriaRole.Link, new() { Name = "Product Designer" })).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task Two_users_in_two_browsers_never_see_each_others_jobs()
+    {
+        var alice = BrowserFixture.NewUserId();
+        var bob = BrowserFixture.NewUserId();
+        await fixture.SeedJobsAsync(alice,
+            new SeedJob("Alice's Secret Role", "Acme", "https://jobs.example/alice", Score: 99),
+            new SeedJob("Alice's Other Role", "Acme", "https://jobs.example/alice/2", Score: 10));
+        await fixture.SeedJobsAsync(bob, new SeedJob("Bob's Role", "Initech", "https://jobs.example/bob", Score: 50));
+        await using var aliceContext = await fixture.SignedInContextAsync(alice);
+        await using var bobContext = await fixture.SignedInContextAsync(bob);
+        var alicePage = await aliceContext.NewPageAsync();
+        var bobPage = await bobContext.NewPageAsync();
+
+        await alicePage.GotoAsync("/peregrine/review");
+        await bobPage.GotoAsync("/peregrine/review");
+
+        await Assertions.Expect(alicePage.Locator(".job-card h2")).ToHaveTextAsync("Alice's Secret Role");
+        await Assertions.Expect(bobPage.Locator(".job-card h2")).ToHaveTextAsync("Bob's Role");
+        Assert.DoesNotContain("Alice", await bobPage.ContentAsync(), StringComparison.Ordinal);
+        // Alice's second job id does not exist in Bob's DB (he has one job): his browser gets a not-found page, not her job.
+        await alicePage.GotoAsync("/peregrine/review?skip=1");
+        var aliceJobId = await alicePage.EvaluateAsync<string>("() => document.querySelector('form.decision input[name=JobId]').value");
+        Assert.Equal("2", aliceJobId);
+        var response = await bobPage.GotoAsync($"/peregrine/jobs/{aliceJobId}");
+        Assert.Equal(404, response!.Status);
+        Assert.DoesNotContain("Alice", await bobPage.ContentAsync(), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,135 @@
+using System.Net.Http.Json;
+using System.Reflection;
+using Dapper;
+using Microsoft.Playwright;
+using Peregrine.Configuration;
+using Peregrine.Sessions;
+using Peregrine.Storage;
+using Peregrine.Tests.Distributed;
+using Peregrine.Tests.Infrastructure;
+
+namespace Peregrine.Tests.Web;
+
+/// <summary>
+/// The whole AppHost (Postgres, api, demo, Caddy bastion) plus one headless Debian chromium shared by the collection;
+/// each test opens its own browser context (its own cookies) as a fresh user.
+/// </summary>
+public sealed class BrowserFixture : AppHostFixture
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public IBrowser Browser => _browser ?? throw new InvalidOperationException("browser not started");
+
+    /// <summary>The bastion's address, as a user's browser sees it.</summary>
+    public Uri BastionAddress => App.GetEndpoint("bastion", "http");
+
+    public Uri DemoAddress => App.GetEndpoint("demo", "http");
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        // The package's driver runs on the system node; the browser is Debian's, never Playwright's download.
+        Environment.SetEnvironmentVariable("PLAYWRIGHT_NODEJS_PATH", "/usr/bin/node");
+        Environment.SetEnvironmentVariable("PLAYWRIGHT_DRIVER_SEARCH_PATH", typeof(BrowserFixture).Assembly
+            .GetCustomAttributes<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "PlaywrightDriverSearchPath").Value);
+        _playwright = await Playwright.CreateAsync().WaitAsync(StartTimeout);
+        _browser = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+        }).WaitAsync(StartTimeout);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.CloseAsync().WaitAsync(Timeout);
+        }
+
+        _playwright?.Dispose();
+        await base.DisposeAsync();
+    }
+
+    /// <summary>A browser context signed in as <paramref name="userId"/> with a real Directus-shaped session cookie.</summary>
+    public async Task<IBrowserContext> SignedInContextAsync(string userId)
+    {
+        var context = await NewContextAsync();
+        await context.AddCookiesAsync([new Cookie
+        {
+            Name = SessionToken.CookieName,
+            Value = TestTokens.Sign(TestTokens.SessionClaims(userId), JwtSecret),
+            Url = BastionAddress.ToString(),
+            HttpOnly = true,
+        }]);
+        return context;
+    }
+
+    public async Task<IBrowserContext> NewContextAsync()
+    {
+        var context = await Browser.NewContextAsync(new() { BaseURL = BastionAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 900 } });
+        context.SetDefaultTimeout((float)Timeout.TotalMilliseconds);
+        return context;
+    }
+
+    /// <summary>A client of the bastion acting for <paramref name="userId"/>, for arranging data through the JSON API.</summary>
+    public HttpClient ApiClientFor(string userId)
+    {
+        var client = CreateBastionClient();
+        client.DefaultRequestHeaders.Add("Cookie", $"{SessionToken.CookieName}={TestTokens.Sign(TestTokens.SessionClaims(userId), JwtSecret)}");
+        return client;
+    }
+
+    /// <summary>Creates pending jobs through the API, then sets the scores discovery would have (no endpoint writes them).</summary>
+    public async Task SeedJobsAsync(string userId, params SeedJob[] jobs)
+    {
+        using var api = ApiClientFor(userId);
+        foreach (var job in jobs)
+        {
+            using var created = await api.PostAsJsonAsync("/peregrine/api/jobs", new
+            {
+                title = job.Title,
+                company = job.Company,
+                url = job.Url,
+                location = job.Location,
+                is_remote = job.IsRemote,
+                salary = job.Salary,
+                description = job.Description,
+            }).WaitAsync(Timeout);
+            created.EnsureSuccessStatusCode();
+        }
+
+        await using var db = await OpenUserDatabaseAsync(userId);
+        foreach (var job in jobs)
+        {
+            await db.ExecuteAsync("UPDATE jobs SET match_score = @Score, keyword_gaps = @Gaps WHERE url = @Url;", job);
+        }
+    }
+
+    /// <summary>The user's own SQLCipher DB as the api keys it (same data root and server secret).</summary>
+    public Task<Microsoft.Data.Sqlite.SqliteConnection> OpenUserDatabaseAsync(string userId)
+    {
+        var options = new PeregrineOptions
+        {
+            CloudModeFlag = "true",
+            CloudDataRoot = Path.Combine(StateDirectory, "cloud-data"),
+            ServerSecret = ServerSecret,
+        };
+        return new UserDatabases().OpenAsync(CloudUserResolver.ForUser(options, userId).Database);
+    }
+
+    public async Task<string> PlatformConnectionStringAsync() =>
+        await App.GetConnectionStringAsync("platformdb").AsTask().WaitAsync(Timeout) ?? throw new InvalidOperationException("no platformdb connection string");
+
+    public static string NewUserId() => Guid.NewGuid().ToString();
+}
+
+public sealed record SeedJob(string Title, string Company, string Url, double Score, string? Gaps = null, string Location = "Remote", bool IsRemote = true, string? Salary = null, string? Description = null);
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "Browser";
+}
