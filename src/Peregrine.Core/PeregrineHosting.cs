@@ -53,6 +53,7 @@ public static class PeregrineHosting
         // Replaced by the task runner where one runs; enqueueing code always calls Wake after committing a task.
         services.AddTaskWakeupDefault();
         services.AddTaskRunner();
+        services.AddJobTasks();
         // One JSON policy: upstream's snake_case names (DTOs whose upstream shape differs say so themselves).
         services.Configure<JsonOptions>(o =>
         {
@@ -110,6 +111,7 @@ public static class PeregrineHosting
         root.MapSession();
         root.MapJobs();
         root.MapTasks();
+        root.MapSystemStatus();
         root.MapBackup();
         root.MapAiFeatures();
         root.MapFeedback();

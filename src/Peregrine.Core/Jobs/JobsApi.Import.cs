@@ -17,10 +17,27 @@ public static partial class JobsApi
 
     /// <summary>
     /// Upstream's <c>/jobs/add</c>: each URL canonicalised; non-http and already-known URLs skipped; the rest inserted as
-    /// placeholders with a queued <c>scrape_url</c> task that fills them in. One transaction, so a job never lacks its task.
+    /// placeholders with a queued <c>scrape_url</c> task that fills them in.
     /// </summary>
     public static async Task<Results<Accepted<QueuedResponse>, ProblemHttpResult>> AddUrls(
         UrlImport import, UserContext user, UserDatabases databases, ITaskWakeup wakeup, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var urls = import.Urls ?? [];
+        if (urls.Count > MaxUrlsPerImport)
+        {
+            return Problems.BadRequest($"at most {MaxUrlsPerImport} urls per request");
+        }
+
+        var queued = await ImportUrlsAsync(urls, user, databases, wakeup, time, cancellationToken);
+        return TypedResults.Accepted((string?)null, new QueuedResponse(queued));
+    }
+
+    /// <summary>
+    /// Inserts the new URLs as "Importing..." placeholders, each with its queued <c>scrape_url</c>, in one transaction
+    /// (a job never lacks its task), then wakes the task runner. Returns how many were queued.
+    /// </summary>
+    internal static async Task<int> ImportUrlsAsync(
+        IEnumerable<string> urls, UserContext user, UserDatabases databases, ITaskWakeup wakeup, TimeProvider time, CancellationToken cancellationToken)
     {
         const string sql = """
             INSERT INTO jobs (title, company, url, source, date_found, status)
@@ -29,33 +46,30 @@ public static partial class JobsApi
             RETURNING id;
             """;
 
-        var urls = import.Urls ?? [];
-        if (urls.Count > MaxUrlsPerImport)
-        {
-            return Problems.BadRequest($"at most {MaxUrlsPerImport} urls per request");
-        }
-
-        await using var db = await databases.OpenAsync(user.Database, cancellationToken);
-        using var transaction = db.BeginTransaction(deferred: false);
-        var today = Timestamps.Today(time);
         var queued = 0;
-        foreach (var url in urls.Select(JobUrl.Canonicalize).OfType<string>().Distinct(StringComparer.Ordinal))
+        await using (var db = await databases.OpenAsync(user.Database, cancellationToken))
         {
-            var id = await db.ExecuteScalarAsync<long?>(new CommandDefinition(sql, new { url, today }, transaction, cancellationToken: cancellationToken));
-            if (id is { } jobId)
+            using var transaction = db.BeginTransaction(deferred: false);
+            var today = Timestamps.Today(time);
+            foreach (var url in urls.Select(JobUrl.Canonicalize).OfType<string>().Distinct(StringComparer.Ordinal))
             {
-                BackgroundTasks.Submit(db, ScrapeTaskType, jobId, parameters: null, time, transaction);
-                queued++;
+                var id = await db.ExecuteScalarAsync<long?>(new CommandDefinition(sql, new { url, today }, transaction, cancellationToken: cancellationToken));
+                if (id is { } jobId)
+                {
+                    BackgroundTasks.Submit(db, ScrapeTaskType, jobId, parameters: null, time, transaction);
+                    queued++;
+                }
             }
+
+            transaction.Commit();
         }
 
-        transaction.Commit();
         if (queued > 0)
         {
             wakeup.Wake(user);
         }
 
-        return TypedResults.Accepted((string?)null, new QueuedResponse(queued));
+        return queued;
     }
 
     public static async Task<Results<Ok<OkResponse>, ProblemHttpResult>> SaveCoverLetter(

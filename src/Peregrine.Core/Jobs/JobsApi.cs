@@ -32,6 +32,7 @@ public static partial class JobsApi
         group.MapPost("/archive", Archive).WithName("ArchiveJobs");
         group.MapPost("/purge", Purge).WithName("PurgeJobs");
         group.MapPost("/add", AddUrls).WithName("AddJobUrls").WithSummary("Import jobs by URL; queues a scrape per new job");
+        group.MapPost("/upload-csv", UploadCsv).WithName("UploadJobCsv").WithSummary("Import the first URL of each CSV row, as /add");
         group.MapPatch("/{id:long}/cover_letter", SaveCoverLetter).WithName("SaveCoverLetter");
         group.MapGet("/{id:long}/cover_letter/task", GetCoverLetterTask).WithName("GetCoverLetterTask");
         return group;

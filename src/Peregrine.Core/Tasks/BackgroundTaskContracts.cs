@@ -47,7 +47,7 @@ public abstract class TaskRun
 }
 
 /// <summary>Fails a task with a message meant for its owner (stored in the task's <c>error</c>).</summary>
-public sealed class TaskFailedException(string message) : Exception(message);
+public class TaskFailedException(string message) : Exception(message);
 
 /// <summary>
 /// Tells the runner that a user's DB has queued work: called after a task row is committed, so users with no work are

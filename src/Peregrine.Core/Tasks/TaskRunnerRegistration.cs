@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Peregrine.Discovery;
+using Peregrine.Scraping;
 
 namespace Peregrine.Tasks;
 
@@ -19,4 +21,8 @@ public static class TaskRunnerRegistration
         services.AddHostedService(sp => sp.GetRequiredService<TaskRunner>());
         return services;
     }
+
+    /// <summary>The task types of job intake and search: <c>scrape_url</c>, <c>enrich_descriptions</c>, <c>discovery</c>.</summary>
+    public static IServiceCollection AddJobTasks(this IServiceCollection services) =>
+        services.AddScraping().AddDiscovery();
 }

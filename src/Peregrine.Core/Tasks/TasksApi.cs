@@ -18,7 +18,33 @@ public static class TasksApi
         group.MapGet("", ListActive).WithName("ListActiveTasks").WithSummary("Queued and running tasks with their job");
         group.MapDelete("/{id:long}", Cancel).WithName("CancelTask");
         group.MapPost("/kill", KillAll).WithName("KillAllTasks");
+        group.MapPost("/discovery", QueueDiscovery).WithName("QueueDiscovery").WithSummary("Search the boards of the user's search profiles");
+        group.MapPost("/enrich", QueueEnrichment).WithName("QueueEnrichment").WithSummary("Re-fetch missing or short descriptions");
         return group;
+    }
+
+    public const string DiscoveryTaskType = "discovery";
+
+    public static Task<Accepted<TaskSubmission>> QueueDiscovery(
+        UserContext user, UserDatabases databases, ITaskWakeup wakeup, TimeProvider time, CancellationToken cancellationToken) =>
+        QueueGlobalAsync(DiscoveryTaskType, user, databases, wakeup, time, cancellationToken);
+
+    public static Task<Accepted<TaskSubmission>> QueueEnrichment(
+        UserContext user, UserDatabases databases, ITaskWakeup wakeup, TimeProvider time, CancellationToken cancellationToken) =>
+        QueueGlobalAsync(Scraping.EnrichDescriptionsHandler.Type, user, databases, wakeup, time, cancellationToken);
+
+    /// <summary>Queues a task that is about no single job → 202 <c>{task_id, is_new}</c> (an equal active task is reused).</summary>
+    private static async Task<Accepted<TaskSubmission>> QueueGlobalAsync(
+        string taskType, UserContext user, UserDatabases databases, ITaskWakeup wakeup, TimeProvider time, CancellationToken cancellationToken)
+    {
+        TaskSubmission submission;
+        await using (var db = await databases.OpenAsync(user.Database, cancellationToken))
+        {
+            submission = BackgroundTasks.Submit(db, taskType, jobId: 0, parameters: null, time);
+        }
+
+        wakeup.Wake(user);
+        return TypedResults.Accepted((string?)null, submission);
     }
 
     public static async Task<Ok<IReadOnlyList<ActiveTask>>> ListActive(UserContext user, UserDatabases databases, CancellationToken cancellationToken)

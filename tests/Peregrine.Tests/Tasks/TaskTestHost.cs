@@ -104,4 +104,19 @@ internal static class Wait
 
     public static Task UntilAsync(Func<bool> condition, TimeSpan timeout) =>
         UntilAsync(() => condition() ? string.Empty : null, timeout);
+
+    /// <summary>For conditions that make requests: awaited, never blocked on (blocking starves the in-process server).</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"condition not met within {timeout}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
 }
