@@ -16,22 +16,8 @@ public sealed class CoverLetterService(UserDatabases databases, ITaskWakeup wake
     public const string TaskType = "cover_letter";
 
     /// <summary>Queues the task (or finds the one already queued); null when the job is not this user's.</summary>
-    public async Task<TaskSubmission?> QueueAsync(UserContext user, long jobId, CancellationToken cancellationToken)
-    {
-        TaskSubmission submission;
-        await using (var db = await databases.OpenAsync(user.Database, cancellationToken))
-        {
-            if (!JobForPrompt.Exists(db, jobId))
-            {
-                return null;
-            }
-
-            submission = BackgroundTasks.Submit(db, TaskType, jobId, parameters: null, time);
-        }
-
-        wakeup.Wake(user);
-        return submission;
-    }
+    public Task<TaskSubmission?> QueueAsync(UserContext user, long jobId, CancellationToken cancellationToken)
+        => JobTaskQueue.QueueAsync(databases, wakeup, time, user, TaskType, jobId, cancellationToken);
 
     public async Task<bool> SaveAsync(UserContext user, long jobId, string? text, CancellationToken cancellationToken)
     {

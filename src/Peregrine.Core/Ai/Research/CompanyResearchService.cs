@@ -32,22 +32,8 @@ public sealed class CompanyResearchService(
         return FeatureTiers.CanUse(tier, FeatureTiers.CompanyResearch, router.HasOwnBackend(user));
     }
 
-    public async Task<TaskSubmission?> QueueAsync(UserContext user, long jobId, CancellationToken cancellationToken)
-    {
-        TaskSubmission submission;
-        await using (var db = await databases.OpenAsync(user.Database, cancellationToken))
-        {
-            if (!JobForPrompt.Exists(db, jobId))
-            {
-                return null;
-            }
-
-            submission = BackgroundTasks.Submit(db, TaskType, jobId, parameters: null, time);
-        }
-
-        wakeup.Wake(user);
-        return submission;
-    }
+    public Task<TaskSubmission?> QueueAsync(UserContext user, long jobId, CancellationToken cancellationToken)
+        => JobTaskQueue.QueueAsync(databases, wakeup, time, user, TaskType, jobId, cancellationToken);
 
     public async Task<CompanyResearch?> GetAsync(UserContext user, long jobId, CancellationToken cancellationToken)
     {
