@@ -153,7 +153,7 @@ public sealed class SandboxTests
         Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
         Assert.Equal(purged.GetRawText(), (await CountsAsync(visitor)).GetRawText());
 
-        using var reset = await DemoForms.PostAsync(demo, visitor, $"{App}/demo/reset", ("return_url", $"{App}/jobs?status=pending"));
+        using var reset = await DemoForms.PostAsync(visitor, $"{App}/demo/reset", ("return_url", $"{App}/jobs?status=pending"));
 
         Assert.Equal(HttpStatusCode.Redirect, reset.StatusCode);
         Assert.Equal($"{App}/jobs?status=pending", reset.Headers.Location?.ToString());

@@ -25,7 +25,7 @@ public sealed class TierSimulationTests
         Assert.False(initial.GetProperty("isCloud").GetBoolean());
         Assert.Equal("paid", initial.GetProperty("tier").GetString());
 
-        using var premium = await DemoForms.PostAsync(demo, visitor, $"{App}/demo/tier", ("tier", "premium"), ("return_url", $"{App}/settings"));
+        using var premium = await DemoForms.PostAsync(visitor, $"{App}/demo/tier", ("tier", "premium"), ("return_url", $"{App}/settings"));
         Assert.Equal(HttpStatusCode.Redirect, premium.StatusCode);
         Assert.Equal($"{App}/settings", premium.Headers.Location?.ToString());
         var cookie = Assert.Single(premium.Headers.GetValues("Set-Cookie"), c => c.StartsWith(DemoTier.CookieName, StringComparison.Ordinal));
@@ -41,7 +41,7 @@ public sealed class TierSimulationTests
         using var invalidJson = await visitor.PostAsJsonAsync($"{App}/api/demo/tier", new { tier = "ultramax" });
         Assert.Equal(HttpStatusCode.BadRequest, invalidJson.StatusCode);
         Assert.Equal("application/problem+json", invalidJson.Content.Headers.ContentType?.MediaType);
-        using var invalidForm = await DemoForms.PostAsync(demo, visitor, $"{App}/demo/tier", ("tier", "ultramax"));
+        using var invalidForm = await DemoForms.PostAsync(visitor, $"{App}/demo/tier", ("tier", "ultramax"));
         Assert.Equal(HttpStatusCode.Redirect, invalidForm.StatusCode);
         Assert.Equal("free", await TierAsync(visitor));
     }
@@ -58,7 +58,7 @@ public sealed class TierSimulationTests
         await using var demo = new DemoFactory();
         using var visitor = demo.CreateVisitor();
 
-        using var response = await DemoForms.PostAsync(demo, visitor, $"{App}/demo/tier", ("tier", "free"), ("return_url", returnUrl));
+        using var response = await DemoForms.PostAsync(visitor, $"{App}/demo/tier", ("tier", "free"), ("return_url", returnUrl));
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal($"{App}/", response.Headers.Location?.ToString());
