@@ -7,6 +7,7 @@ using Peregrine.Configuration;
 using Peregrine.Demo.Sandboxes;
 using Peregrine.Demo.Seed;
 using Peregrine.Demo.Tiers;
+using Peregrine.Errors;
 using Peregrine.Sessions;
 
 namespace Peregrine.Demo;
@@ -84,8 +85,10 @@ public static class DemoApi
             return null;
         }
 
+        // Read first, so a malformed body is a 400 rather than the antiforgery check's exception; the form is cached.
+        var form = await http.Request.ReadFormOrBadRequestAsync(http.RequestAborted);
         await AuthenticateAsPagesDoAsync(http);
-        return await antiforgery.IsRequestValidAsync(http) ? await http.Request.ReadFormAsync(http.RequestAborted) : null;
+        return await antiforgery.IsRequestValidAsync(http) ? form : null;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Peregrine.Errors;
 using Peregrine.Sessions;
 using Peregrine.Storage;
 using Peregrine.Tasks;
@@ -29,7 +30,7 @@ public static partial class JobsApi
             return Problems.BadRequest($"Send a multipart form with a CSV 'file' of at most {MaxCsvBytes / 1024} KB");
         }
 
-        var form = await request.ReadFormAsync(cancellationToken);
+        var form = await request.ReadFormOrBadRequestAsync(cancellationToken);
         if (form.Files.GetFile("file") is not { } file || file.Length > MaxCsvBytes)
         {
             return Problems.BadRequest($"Send a multipart form with a CSV 'file' of at most {MaxCsvBytes / 1024} KB");
