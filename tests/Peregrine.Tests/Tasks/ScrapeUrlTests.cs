@@ -36,8 +36,10 @@ public sealed class ScrapeUrlTests : IAsyncLifetime
         JsonElement[] jobs = [];
         await Wait.UntilAsync(async () =>
         {
-            jobs = [.. (await client.GetFromJsonAsync<JsonElement>("/peregrine/api/jobs?limit=1000")).EnumerateArray()];
+            // Tasks first: once none is active, every scrape has written its job, so the jobs read next are final
+            // (read the other way round, a task finishing between the two reads left a job "Importing...").
             var tasks = await client.GetFromJsonAsync<JsonElement>("/peregrine/api/tasks");
+            jobs = [.. (await client.GetFromJsonAsync<JsonElement>("/peregrine/api/jobs?limit=1000")).EnumerateArray()];
             return jobs.Length == expected && tasks.GetArrayLength() == 0;
         }, TaskTestHost.Bound);
         return jobs;
