@@ -92,18 +92,32 @@ public sealed class EnqueueCrashTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// Plays a process killed the instant an enqueue commits: the runner is never told (the wake is lost, as it would
-    /// be), and at that instant the test notes whether the row is committed and whether the marker is already on disk.
+    /// Plays a process killed the instant an enqueue commits: what an endpoint does before the commit reaches the real
+    /// runner; the post-commit step (the wake, or the end of the expectation) never does, as it would not. At that
+    /// instant the test notes whether the row is committed and whether the marker is already on disk.
     /// </summary>
     private sealed class DiesAfterCommit : ITaskWakeup
     {
+        private TaskRunner _runner = null!;
+
         public bool CommittedWorkSeen { get; private set; }
 
         public bool MarkerWasOnDiskAtCommit { get; private set; }
 
-        public void Register(IServiceCollection services) => services.AddSingleton<ITaskWakeup>(this);
+        public void Register(IServiceCollection services) => services.AddSingleton<ITaskWakeup>(sp =>
+        {
+            _runner = sp.GetRequiredService<TaskRunner>();
+            return this;
+        });
 
         public void Wake(UserContext user) => Observe(user);
+
+        public IDisposable ExpectWork(UserContext user)
+        {
+            // The runner's expectation is never ended: the process is dead before it could be.
+            _runner.ExpectWork(user);
+            return new PostCommit(() => Observe(user));
+        }
 
         private void Observe(UserContext user)
         {
@@ -113,6 +127,11 @@ public sealed class EnqueueCrashTests : IAsyncLifetime
             }
 
             MarkerWasOnDiskAtCommit = QueuedWorkMarkers.IsSet(user);
+        }
+
+        private sealed class PostCommit(Action died) : IDisposable
+        {
+            public void Dispose() => died();
         }
     }
 }
