@@ -16,6 +16,24 @@ if (args is ["export-memory"])
     return;
 }
 
+if (args is ["task-throughput"])
+{
+    await Peregrine.Bench.Tasks.TaskThroughput.RunAsync(users: 100, perUser: 10);
+    return;
+}
+
+if (args is ["task-memory", ..])
+{
+    await Peregrine.Bench.Tasks.TaskMemory.RunAsync(args.Length > 1 ? [100, int.Parse(args[1])] : [100, 10_000]);
+    return;
+}
+
+if (args is ["task-memory-child", var root, var sitePort])
+{
+    await Peregrine.Bench.Tasks.TaskMemory.ChildAsync(root, int.Parse(sitePort));
+    return;
+}
+
 if (args is ["rekey", ..])
 {
     await Peregrine.Bench.Rotation.RekeyThroughput.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 1_000, args.Length > 2 ? int.Parse(args[2]) : 500);

@@ -50,7 +50,7 @@ public static class PeregrineHosting
         services.AddUserContext();
         services.AddBackup();
         services.AddAiFeatures();
-        // Replaced by the task runner where one runs; enqueueing code always calls Wake after committing a task.
+        // Replaced by the task runner where one runs; enqueueing code goes through TaskEnqueue (marker, commit, wake).
         services.AddTaskWakeupDefault();
         services.AddTaskRunner();
         services.AddJobTasks();

@@ -1,16 +1,11 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
-using System.Net;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using OpenAI;
 using Peregrine.Configuration;
 using Peregrine.DevLlm;
@@ -28,7 +23,7 @@ namespace Peregrine.Bench.Llm;
 [MemoryDiagnoser]
 public class RouterOverheadBenchmarks
 {
-    private WebApplication _server = null!;
+    private LoopbackSite _server = null!;
     private IChatClient _direct = null!;
     private ServiceProvider _services = null!;
     private ILlmRouter _router = null!;
@@ -38,15 +33,12 @@ public class RouterOverheadBenchmarks
     [GlobalSetup]
     public async Task SetUp()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        _server = builder.Build();
-        _server.MapGet("/v1/models", () => Results.Json(ChatCompletionsWire.Models("bench")));
-        _server.MapPost("/v1/chat/completions", () => Results.Json(ChatCompletionsWire.Completion("bench", "a short answer")));
-        await _server.StartAsync();
-        var root = _server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var baseUrl = root + "/v1";
+        _server = await LoopbackSite.StartAsync(app =>
+        {
+            app.MapGet("/v1/models", () => Results.Json(ChatCompletionsWire.Models("bench")));
+            app.MapPost("/v1/chat/completions", () => Results.Json(ChatCompletionsWire.Completion("bench", "a short answer")));
+        });
+        var baseUrl = _server.Url("v1");
 
         _direct = new OpenAIClient(new ApiKeyCredential("none"), new OpenAIClientOptions { Endpoint = new Uri(baseUrl), RetryPolicy = new ClientRetryPolicy(0) })
             .GetChatClient("bench").AsIChatClient();
@@ -83,7 +75,6 @@ public class RouterOverheadBenchmarks
     {
         _direct.Dispose();
         await _services.DisposeAsync();
-        await _server.StopAsync();
         await _server.DisposeAsync();
         Directory.Delete(_scratch, recursive: true);
     }

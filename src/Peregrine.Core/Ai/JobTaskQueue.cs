@@ -5,8 +5,8 @@ using Peregrine.Tasks;
 namespace Peregrine.Ai;
 
 /// <summary>
-/// Queues an AI task about one of the caller's jobs. The DB is closed before the runner is woken, so the runner's
-/// first step never waits on this request's connection; a job that is not the caller's queues nothing.
+/// Queues an AI task about one of the caller's jobs (through <see cref="TaskEnqueue"/>, so a crash after the commit
+/// loses nothing); a job that is not the caller's queues nothing.
 /// </summary>
 internal static class JobTaskQueue
 {
@@ -14,18 +14,10 @@ internal static class JobTaskQueue
     public static async Task<TaskSubmission?> QueueAsync(
         UserDatabases databases, ITaskWakeup wakeup, TimeProvider time, UserContext user, string taskType, long jobId, CancellationToken cancellationToken)
     {
-        TaskSubmission submission;
-        await using (var db = await databases.OpenAsync(user.Database, cancellationToken))
-        {
-            if (!JobForPrompt.Exists(db, jobId))
-            {
-                return null;
-            }
-
-            submission = BackgroundTasks.Submit(db, taskType, jobId, parameters: null, time);
-        }
-
-        wakeup.Wake(user);
-        return submission;
+        return await wakeup.EnqueueAsync(
+            databases,
+            user,
+            db => Task.FromResult(JobForPrompt.Exists(db, jobId) ? BackgroundTasks.Submit(db, taskType, jobId, parameters: null, time) : null),
+            cancellationToken);
     }
 }

@@ -17,7 +17,8 @@ public static partial class JobsApi
 
     /// <summary>
     /// Upstream's <c>/jobs/add</c>: each URL canonicalised; non-http and already-known URLs skipped; the rest inserted as
-    /// placeholders with a queued <c>scrape_url</c> task that fills them in.
+    /// placeholders with a queued <c>scrape_url</c> task that fills them in. Unlike upstream, a known URL whose last
+    /// import failed (a dead page, a cancel, or "Interrupted by restart") is queued again: adding it is how to retry.
     /// </summary>
     public static async Task<Results<Accepted<QueuedResponse>, ProblemHttpResult>> AddUrls(
         UrlImport import, UserContext user, UserDatabases databases, ITaskWakeup wakeup, TimeProvider time, CancellationToken cancellationToken)
@@ -33,8 +34,9 @@ public static partial class JobsApi
     }
 
     /// <summary>
-    /// Inserts the new URLs as "Importing..." placeholders, each with its queued <c>scrape_url</c>, in one transaction
-    /// (a job never lacks its task), then wakes the task runner. Returns how many were queued.
+    /// Inserts the new URLs as "Importing..." placeholders (or takes the job of a failed import), each with its queued
+    /// <c>scrape_url</c>, in one transaction (a job never lacks its task), then wakes the task runner
+    /// (<see cref="TaskEnqueue"/>). Returns how many were queued.
     /// </summary>
     internal static async Task<int> ImportUrlsAsync(
         IEnumerable<string> urls, UserContext user, UserDatabases databases, ITaskWakeup wakeup, TimeProvider time, CancellationToken cancellationToken)
@@ -45,15 +47,21 @@ public static partial class JobsApi
             ON CONFLICT (url) DO NOTHING
             RETURNING id;
             """;
+        const string failedImport = """
+            SELECT j.id FROM jobs j
+            WHERE j.url = @url
+              AND (SELECT t.status FROM background_tasks t WHERE t.task_type = @task AND t.job_id = j.id ORDER BY t.id DESC LIMIT 1) = 'failed';
+            """;
 
-        var queued = 0;
-        await using (var db = await databases.OpenAsync(user.Database, cancellationToken))
+        return await wakeup.EnqueueAsync(databases, user, async db =>
         {
+            var queued = 0;
             using var transaction = db.BeginTransaction(deferred: false);
             var today = Timestamps.Today(time);
             foreach (var url in urls.Select(JobUrl.Canonicalize).OfType<string>().Distinct(StringComparer.Ordinal))
             {
-                var id = await db.ExecuteScalarAsync<long?>(new CommandDefinition(sql, new { url, today }, transaction, cancellationToken: cancellationToken));
+                var id = await db.ExecuteScalarAsync<long?>(new CommandDefinition(sql, new { url, today }, transaction, cancellationToken: cancellationToken))
+                    ?? await db.ExecuteScalarAsync<long?>(new CommandDefinition(failedImport, new { url, task = ScrapeTaskType }, transaction, cancellationToken: cancellationToken));
                 if (id is { } jobId)
                 {
                     BackgroundTasks.Submit(db, ScrapeTaskType, jobId, parameters: null, time, transaction);
@@ -62,14 +70,8 @@ public static partial class JobsApi
             }
 
             transaction.Commit();
-        }
-
-        if (queued > 0)
-        {
-            wakeup.Wake(user);
-        }
-
-        return queued;
+            return queued;
+        }, cancellationToken);
     }
 
     public static async Task<Results<Ok<OkResponse>, ProblemHttpResult>> SaveCoverLetter(

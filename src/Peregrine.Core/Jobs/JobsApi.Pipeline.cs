@@ -103,6 +103,8 @@ public static partial class JobsApi
         }
 
         await using var db = await databases.OpenAsync(user.Database, cancellationToken);
+        // Rescrape queues discovery: its marker before the commit, its wake (the disposal) after it (see TaskEnqueue).
+        using var expectedWork = request.Target == "rescrape" ? wakeup.ExpectWork(user) : null;
         using var transaction = db.BeginTransaction(deferred: false);
         Task<int> Run(string sql, object? parameters = null) =>
             db.ExecuteAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken));
@@ -129,11 +131,6 @@ public static partial class JobsApi
         }
 
         transaction.Commit();
-        if (request.Target == "rescrape")
-        {
-            wakeup.Wake(user);
-        }
-
         return result;
     }
 

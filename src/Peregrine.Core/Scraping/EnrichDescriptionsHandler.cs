@@ -22,7 +22,7 @@ public sealed class EnrichmentOptions
 /// <summary>
 /// <c>enrich_descriptions</c>: re-fetches the pages of jobs whose description is missing or short, and fills the
 /// description (and any other field still empty). Result "N description(s) fetched, M failed[, K error(s)]": failed
-/// means the page had no description, an error that it could not be fetched at all.
+/// means the page had no description (or none longer than the stored one), an error that it could not be fetched.
 /// </summary>
 public sealed class EnrichDescriptionsHandler(JobPageReader reader, IOptions<EnrichmentOptions> options, TimeProvider time) : IBackgroundTaskHandler
 {
@@ -59,8 +59,14 @@ public sealed class EnrichDescriptionsHandler(JobPageReader reader, IOptions<Enr
                     continue;
                 }
 
-                await run.WithDatabaseAsync(db => FillEmpty(db, job.Id, scraped), cancellationToken);
-                fetched++;
+                if (await run.WithDatabaseAsync(db => FillEmpty(db, job.Id, scraped), cancellationToken) > 0)
+                {
+                    fetched++;
+                }
+                else
+                {
+                    failed++;
+                }
             }
             catch (FetchFailedException)
             {
@@ -72,6 +78,10 @@ public sealed class EnrichDescriptionsHandler(JobPageReader reader, IOptions<Enr
         return errors > 0 ? $"{message}, {errors} error(s)" : message;
     }
 
+    /// <summary>
+    /// Only a description longer than the stored one replaces it (a page's teaser must not overwrite a pasted text);
+    /// 0 when the page had nothing better.
+    /// </summary>
     private static int FillEmpty(Microsoft.Data.Sqlite.SqliteConnection db, long jobId, ScrapedJob job)
     {
         const string sql = """
@@ -80,7 +90,7 @@ public sealed class EnrichDescriptionsHandler(JobPageReader reader, IOptions<Enr
                 company = CASE WHEN coalesce(company, '') = '' THEN coalesce(@Company, company) ELSE company END,
                 location = CASE WHEN coalesce(location, '') = '' THEN coalesce(@Location, location) ELSE location END,
                 salary = CASE WHEN coalesce(salary, '') = '' THEN coalesce(@Salary, salary) ELSE salary END
-            WHERE id = @jobId;
+            WHERE id = @jobId AND length(trim(@Description)) > length(trim(coalesce(description, '')));
             """;
         return db.Execute(sql, new { jobId, job.Description, job.Company, job.Location, job.Salary });
     }

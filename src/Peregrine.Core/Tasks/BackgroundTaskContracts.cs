@@ -50,12 +50,21 @@ public abstract class TaskRun
 public class TaskFailedException(string message) : Exception(message);
 
 /// <summary>
-/// Tells the runner that a user's DB has queued work: called after a task row is committed, so users with no work are
-/// never polled. The default does nothing (processes without a runner); the task runner replaces it.
+/// Tells the runner that a user's DB has queued work, so users with no work are never polled. Endpoints go through
+/// <see cref="TaskEnqueue.EnqueueAsync{T}"/>: <see cref="ExpectWork"/> before the commit, its disposal after. The default
+/// (processes without a runner) only writes the marker; the task runner replaces it.
 /// </summary>
 public interface ITaskWakeup
 {
+    /// <summary>Queued work was committed: run it.</summary>
     void Wake(UserContext user);
+
+    /// <summary>
+    /// Called before an enqueue commits: makes the user's <see cref="QueuedWorkMarkers">marker</see> durable (and
+    /// throws if it cannot, so nothing is committed that a crash could lose), and keeps the runner from clearing it
+    /// until the returned scope is disposed, after the commit. Disposing it wakes the runner.
+    /// </summary>
+    IDisposable ExpectWork(UserContext user);
 }
 
 /// <summary>
@@ -73,6 +82,22 @@ internal sealed class NoTaskWakeup : ITaskWakeup, ITaskCancellation
 {
     public void Wake(UserContext user)
     {
+    }
+
+    /// <summary>The marker still matters here: it is how a process that runs tasks finds this work at its start-up.</summary>
+    public IDisposable ExpectWork(UserContext user)
+    {
+        QueuedWorkMarkers.Set(user);
+        return NothingToWake.Instance;
+    }
+
+    private sealed class NothingToWake : IDisposable
+    {
+        public static readonly NothingToWake Instance = new();
+
+        public void Dispose()
+        {
+        }
     }
 
     public void Cancel(UserContext user, long taskId)

@@ -57,6 +57,40 @@ internal sealed class FairTaskQueue
         }
     }
 
+    /// <summary>
+    /// An enqueue for the user is about to commit: until the result is disposed, a turn that finds their queue empty
+    /// keeps them (parked), so their marker is not cleared under a commit that is still to come.
+    /// </summary>
+    public IDisposable Expect(UserContext user)
+    {
+        lock (_gate)
+        {
+            if (!_owners.TryGetValue(KeyOf(user), out var owner))
+            {
+                owner = new TaskOwner(user);
+                _owners[KeyOf(user)] = owner;
+            }
+
+            owner.PendingEnqueues++;
+        }
+
+        return new ExpectedWork(this, user);
+    }
+
+    /// <summary>The enqueue committed (or gave up): the same step as a wake, so no turn can slip in between the two.</summary>
+    private void ExpectationEnded(UserContext user)
+    {
+        lock (_gate)
+        {
+            if (_owners.TryGetValue(KeyOf(user), out var owner))
+            {
+                owner.PendingEnqueues--;
+                owner.Generation++;
+                Ring(owner);
+            }
+        }
+    }
+
     /// <summary>Waits for the next user to serve; they leave the ring until <see cref="Started"/> or <see cref="NothingClaimable"/>.</summary>
     public async Task<OwnerTurn> NextAsync(CancellationToken cancellationToken)
     {
@@ -105,7 +139,8 @@ internal sealed class FairTaskQueue
 
     /// <summary>
     /// The user's turn found no task to claim. Returns true when they are done (nothing was running when the turn began
-    /// or now, and no wake came since): they are forgotten. Otherwise they wait for a running task to finish (parked),
+    /// or now, no enqueue is in flight, and no wake came since): they are forgotten. Otherwise they wait for a running
+    /// task to finish or an enqueue to commit (parked),
     /// or go round again (a wake arrived, or the task that blocked a type finished meanwhile).
     /// </summary>
     public bool NothingClaimable(OwnerTurn turn)
@@ -113,7 +148,7 @@ internal sealed class FairTaskQueue
         lock (_gate)
         {
             var owner = turn.Owner;
-            if (owner.Running.Count > 0)
+            if (owner.Running.Count > 0 || owner.PendingEnqueues > 0)
             {
                 return false;
             }
@@ -171,6 +206,19 @@ internal sealed class FairTaskQueue
     private static string KeyOf(UserContext user) => Path.GetFullPath(user.Database.Path);
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private sealed class ExpectedWork(FairTaskQueue queue, UserContext user) : IDisposable
+    {
+        private int _ended;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _ended, 1) == 0)
+            {
+                queue.ExpectationEnded(user);
+            }
+        }
+    }
 }
 
 /// <summary>One user's place in the runner: their context (tree and key) and their running tasks.</summary>
@@ -180,6 +228,9 @@ internal sealed class TaskOwner(UserContext user)
 
     /// <summary>Counts wakes, so a turn that found nothing can tell whether work arrived after it looked.</summary>
     public long Generation { get; set; }
+
+    /// <summary>Enqueues between <see cref="FairTaskQueue.Expect"/> and their commit.</summary>
+    public int PendingEnqueues { get; set; }
 
     public Dictionary<long, (string TaskType, CancellationTokenSource Cancellation)> Running { get; } = [];
 

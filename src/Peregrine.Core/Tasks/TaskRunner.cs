@@ -61,6 +61,26 @@ public sealed partial class TaskRunner : BackgroundService, ITaskWakeup, ITaskCa
         }
     }
 
+    public IDisposable ExpectWork(UserContext user)
+    {
+        // Under the user's stripe, as a drain's clear is: it either ran before (and the marker is written again here)
+        // or sees the expectation and keeps the marker.
+        lock (StripeOf(user))
+        {
+            var expected = _queue.Expect(user);
+            try
+            {
+                QueuedWorkMarkers.Set(user);
+                return expected;
+            }
+            catch
+            {
+                expected.Dispose();
+                throw;
+            }
+        }
+    }
+
     public void Cancel(UserContext user, long taskId) => _queue.Cancel(user, taskId);
 
     public void CancelAll(UserContext user) => _queue.Cancel(user, taskId: null);

@@ -37,13 +37,8 @@ public static class TasksApi
     private static async Task<Accepted<TaskSubmission>> QueueGlobalAsync(
         string taskType, UserContext user, UserDatabases databases, ITaskWakeup wakeup, TimeProvider time, CancellationToken cancellationToken)
     {
-        TaskSubmission submission;
-        await using (var db = await databases.OpenAsync(user.Database, cancellationToken))
-        {
-            submission = BackgroundTasks.Submit(db, taskType, jobId: 0, parameters: null, time);
-        }
-
-        wakeup.Wake(user);
+        var submission = await wakeup.EnqueueAsync(
+            databases, user, db => Task.FromResult(BackgroundTasks.Submit(db, taskType, jobId: 0, parameters: null, time)), cancellationToken);
         return TypedResults.Accepted((string?)null, submission);
     }
 

@@ -53,6 +53,16 @@ public sealed class ApiServer : IAsyncDisposable
         return client;
     }
 
+    /// <summary>SIGKILL, as the kernel's OOM killer or a power cut would stop it: no shutdown code runs.</summary>
+    public async Task KillAsync(TimeSpan timeout)
+    {
+        _process.Kill(entireProcessTree: true);
+        if (!await WaitForExitAsync(timeout))
+        {
+            throw new TimeoutException($"the killed Api did not exit within {timeout}");
+        }
+    }
+
     public async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {
         try

@@ -3,13 +3,9 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Peregrine.DevLlm;
+using Peregrine.Tests.Infrastructure;
 
 namespace Peregrine.Tests.Llm;
 
@@ -25,16 +21,13 @@ public enum FakeBehaviour
 }
 
 /// <summary>
-/// A real HTTP server on 127.0.0.1 (Kestrel, port 0) speaking an LLM provider's wire format: OpenAI chat completions
-/// (JSON and SSE, <c>/v1/models</c>) and Anthropic Messages (<c>/v1/messages</c>). It counts accepted TCP connections
-/// and keeps every request body, so tests can say who was called, with what, and that nobody was.
+/// A real HTTP server on loopback (<see cref="LoopbackHttpServer"/>) speaking an LLM provider's wire format: OpenAI chat
+/// completions (JSON and SSE, <c>/v1/models</c>) and Anthropic Messages (<c>/v1/messages</c>). It counts accepted TCP
+/// connections and keeps every request body, so tests can say who was called, with what, and that nobody was.
 /// </summary>
 public sealed class FakeLlmServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-    private int _connections;
-
-    private FakeLlmServer(WebApplication app) => _app = app;
+    private LoopbackHttpServer _server = null!;
 
     public FakeBehaviour Behaviour { get; set; } = FakeBehaviour.Answer;
 
@@ -50,30 +43,18 @@ public sealed class FakeLlmServer : IAsyncDisposable
     /// <summary>Each request's headers, copied (Kestrel reuses its header objects once a request ends).</summary>
     public ConcurrentQueue<Dictionary<string, string>> RequestHeaders { get; } = new();
 
-    public int AcceptedConnections => Volatile.Read(ref _connections);
+    public int AcceptedConnections => _server.AcceptedConnections;
 
-    public Uri Root { get; private set; } = null!;
+    public Uri Root => _server.Address;
 
     /// <summary>The openai_compat <c>base_url</c>.</summary>
     public string OpenAiBase => new Uri(Root, "v1").AbsoluteUri;
 
     public static async Task<FakeLlmServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        FakeLlmServer? server = null;
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Use(next => connection =>
-        {
-            Interlocked.Increment(ref server!._connections);
-            return next(connection);
-        })));
-        var app = builder.Build();
-        server = new FakeLlmServer(app);
-        server.Map(app);
-        await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.Root = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
-        return server;
+        var fake = new FakeLlmServer();
+        fake._server = await LoopbackHttpServer.StartAsync(fake.Map);
+        return fake;
     }
 
     private void Map(WebApplication app)
@@ -175,10 +156,5 @@ public sealed class FakeLlmServer : IAsyncDisposable
         return request;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        await _app.StopAsync(stop.Token);
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }

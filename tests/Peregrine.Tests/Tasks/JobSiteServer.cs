@@ -1,52 +1,36 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Peregrine.Tests.Infrastructure;
 
 namespace Peregrine.Tests.Tasks;
 
 /// <summary>
-/// A job site on 127.0.0.1 (Kestrel, port 0) for scrape tests: pages with JSON-LD, with only OpenGraph, broken ones,
-/// redirects, a page that never answers, and extra routes a test adds (job-board APIs). It counts the TCP connections it
-/// accepts, so a test can prove a refused fetch never reached it.
+/// A job site on a <see cref="LoopbackHttpServer"/> for scrape tests: pages with JSON-LD, with only OpenGraph, broken
+/// ones, redirects, a page that never answers, and extra routes a test adds (job-board APIs). Its connection count and
+/// request log let a test prove a refused fetch never reached it.
 /// </summary>
 internal sealed class JobSiteServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-    private int _connections;
+    private readonly LoopbackHttpServer _server;
 
-    private JobSiteServer(WebApplication app) => _app = app;
+    private JobSiteServer(LoopbackHttpServer server) => _server = server;
 
-    public int AcceptedConnections => Volatile.Read(ref _connections);
+    public int AcceptedConnections => _server.AcceptedConnections;
 
-    public Uri Address { get; private set; } = null!;
+    public Uri Address => _server.Address;
 
-    public int Port => Address.Port;
+    public int Port => _server.Port;
 
-    public string Url(string path) => new Uri(Address, path).AbsoluteUri;
+    public string Url(string path) => _server.Url(path);
 
-    public static async Task<JobSiteServer> StartAsync(Action<WebApplication>? routes = null)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        JobSiteServer? server = null;
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Use(next => connection =>
+    public int RequestsTo(string path) => _server.RequestsTo(path);
+
+    public static async Task<JobSiteServer> StartAsync(Action<WebApplication>? routes = null) =>
+        new(await LoopbackHttpServer.StartAsync(app =>
         {
-            Interlocked.Increment(ref server!._connections);
-            return next(connection);
-        })));
-        var app = builder.Build();
-        server = new JobSiteServer(app);
-        MapPages(app);
-        routes?.Invoke(app);
-        await app.StartAsync();
-        server.Address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        return server;
-    }
+            MapPages(app);
+            routes?.Invoke(app);
+        }));
 
     public const string PostingTitle = "Senior Platform Engineer";
     public const string PostingCompany = "Acme Rockets";
@@ -93,9 +77,5 @@ internal sealed class JobSiteServer : IAsyncDisposable
 
     private static IResult Html(string html) => Results.Content(html, "text/html; charset=utf-8");
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }
