@@ -9,7 +9,8 @@ using Peregrine.Storage;
 // Caddy bastion in front of the cloud one, wrk as the load. Everything it reports is a ratio from this one run.
 var quick = args.Contains("--quick");
 var duration = TimeSpan.FromSeconds(quick ? 3 : 8);
-var newUsers = quick ? 2_000 : 10_000;
+var usersOnly = args.Contains("--users-only"); // (c) and (d) alone: the quick loop while chasing per-user memory
+var newUsers = args.SkipWhile(a => a != "--users").Skip(1).Select(int.Parse).FirstOrDefault(quick ? 2_000 : 10_000);
 const string ServerSecret = "bench-server-secret";
 const string List = "/peregrine/api/jobs?limit=500";
 const string Session = "/peregrine/api/session";
@@ -48,7 +49,7 @@ try
     await ExpectJobsAsync(local10k.Url(List), null, 500);
 
     // (a) encrypted cloud vs plaintext local, warm list of 500.
-    foreach (var (jobs, user, local) in new[] { (500, small, local500), (10_000, large, local10k) })
+    foreach (var (jobs, user, local) in usersOnly ? [] : new[] { (500, small, local500), (10_000, large, local10k) })
     {
         foreach (var connections in new[] { 1, 16 })
         {
@@ -57,14 +58,14 @@ try
         }
     }
 
-    foreach (var connections in new[] { 1, 16 })
+    foreach (var connections in usersOnly ? [] : new[] { 1, 16 })
     {
         var (largeRate, smallRate) = await Wrk.CompareAsync((cloud.Url(List), cookies[large]), (cloud.Url(List), cookies[small]), connections, duration);
         table.Add($"(a) encrypted list, c={connections}: 10,000-job ÷ 500-job user", largeRate, smallRate, "≥ 0.67 (within 1.5×)");
     }
 
     // (b) bastion vs direct.
-    foreach (var (path, name, target) in new[] { (List, "list (500 jobs)", "≥ 0.85"), (Session, "/api/session", "≥ 0.50") })
+    foreach (var (path, name, target) in usersOnly ? [] : new[] { (List, "list (500 jobs)", "≥ 0.85"), (Session, "/api/session", "≥ 0.50") })
     {
         foreach (var connections in new[] { 1, 16 })
         {

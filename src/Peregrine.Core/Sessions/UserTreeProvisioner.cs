@@ -92,7 +92,7 @@ public sealed class UserTreeProvisioner(UserDatabases databases, IAccountProvisi
         {
             databases.Open(user.Database).Dispose();
         }
-        catch (Exception e) when (!creatingDatabase && UserDatabases.IsPreparationFailure(e))
+        catch (Exception e) when (!creatingDatabase && DatabasePreparation.IsFailure(e))
         {
             // A broken existing DB must not lock its owner out: sign-in, settings, restore (which replaces the file) and
             // erasure do not need it, and the routes that do answer a problem that says to restore a backup.
