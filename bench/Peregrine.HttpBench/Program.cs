@@ -9,7 +9,8 @@ using Peregrine.Storage;
 // Caddy bastion in front of the cloud one, wrk as the load. Everything it reports is a ratio from this one run.
 var quick = args.Contains("--quick");
 var duration = TimeSpan.FromSeconds(quick ? 3 : 8);
-var newUsers = quick ? 2_000 : 10_000;
+var usersOnly = args.Contains("--users-only"); // (c) and (d) alone: the quick loop while chasing per-user memory
+var newUsers = args.SkipWhile(a => a != "--users").Skip(1).Select(int.Parse).FirstOrDefault(quick ? 2_000 : 10_000);
 const string ServerSecret = "bench-server-secret";
 const string List = "/peregrine/api/jobs?limit=500";
 const string Session = "/peregrine/api/session";
@@ -48,7 +49,7 @@ try
     await ExpectJobsAsync(local10k.Url(List), null, 500);
 
     // (a) encrypted cloud vs plaintext local, warm list of 500.
-    foreach (var (jobs, user, local) in new[] { (500, small, local500), (10_000, large, local10k) })
+    foreach (var (jobs, user, local) in usersOnly ? [] : new[] { (500, small, local500), (10_000, large, local10k) })
     {
         foreach (var connections in new[] { 1, 16 })
         {
@@ -57,14 +58,14 @@ try
         }
     }
 
-    foreach (var connections in new[] { 1, 16 })
+    foreach (var connections in usersOnly ? [] : new[] { 1, 16 })
     {
         var (largeRate, smallRate) = await Wrk.CompareAsync((cloud.Url(List), cookies[large]), (cloud.Url(List), cookies[small]), connections, duration);
         table.Add($"(a) encrypted list, c={connections}: 10,000-job ÷ 500-job user", largeRate, smallRate, "≥ 0.67 (within 1.5×)");
     }
 
     // (b) bastion vs direct.
-    foreach (var (path, name, target) in new[] { (List, "list (500 jobs)", "≥ 0.85"), (Session, "/api/session", "≥ 0.50") })
+    foreach (var (path, name, target) in usersOnly ? [] : new[] { (List, "list (500 jobs)", "≥ 0.85"), (Session, "/api/session", "≥ 0.50") })
     {
         foreach (var connections in new[] { 1, 16 })
         {
@@ -72,6 +73,19 @@ try
             table.Add($"(b) {name}, c={connections}: bastion ÷ direct", through, direct, target);
         }
     }
+
+    // The floor under (b): the same bastion in front of an upstream that costs nothing (a fixed response).
+    await using var fixedResponse = await Server.FixedResponseAsync(root);
+    await using var fixedBastion = await Server.BastionAsync(Path.Combine(RepositoryRoot(), "deploy", "bastion"), fixedResponse.Port, Path.Combine(root, "fixed-bastion-access.log"));
+    foreach (var connections in usersOnly ? [] : new[] { 1, 16 })
+    {
+        var (through, direct) = await Wrk.CompareAsync((fixedBastion.Url(Session), null), (fixedResponse.Url(Session), null), connections, duration);
+        table.Add($"(b) floor, c={connections}: bastion ÷ direct to a fixed response (the proxy's own cost)", through, direct, "the ceiling for (b)");
+    }
+
+    // The floor under (c): what storage alone costs a new user (create, prepare and open an encrypted DB, one query),
+    // timed in this process, so the first request's overhead over it (HTTP, session, provisioning, Postgres) shows.
+    var storageFloor = StorageFloor(Path.Combine(root, "floor"), 1_000);
 
     // (c) and (d): new users one after another; the first 1,000 are timed, memory and descriptors sampled per 1,000.
     using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
@@ -103,9 +117,13 @@ try
     firstRequests.Sort();
     double Percentile(double p) => firstRequests[(int)Math.Min(firstRequests.Count - 1, Math.Ceiling(p * firstRequests.Count) - 1)];
     table.AddFigure("(c) first request of 1,000 new users, p50 / p90 / p99", $"{Percentile(0.50):F1} / {Percentile(0.90):F1} / {Percentile(0.99):F1} ms", "p50 ≤ 8 ms, p99 ≤ 40 ms");
-    var (firstUsers, firstRss, _) = samples[0];
-    var (lastUsers, lastRss, _) = samples[^1];
-    table.AddFigure($"(d) RSS growth after GC, {firstUsers:N0} → {lastUsers:N0} users", $"{(lastRss - firstRss) / (double)(lastUsers - firstUsers):F2} KB per user", "≤ 2 KB per user");
+    table.AddFigure("(c) floor: a new user's DB alone (create, prepare, open, query), p50 / p99", $"{storageFloor.P50:F1} / {storageFloor.P99:F1} ms", $"first request ÷ floor at p50: {Percentile(0.50) / storageFloor.P50:F2}");
+    // Two slopes: the first half includes the warm-up (the pool filling to its 256 DBs, the GC and malloc settling),
+    // the second half is what each further user costs once the process is in its steady state.
+    double Slope((int Users, long RssKiB, int OpenFiles) from, (int Users, long RssKiB, int OpenFiles) to) => (to.RssKiB - from.RssKiB) / (double)(to.Users - from.Users);
+    var middle = samples[(samples.Count - 1) / 2];
+    table.AddFigure($"(d) RSS growth after GC, {samples[0].Users:N0} → {middle.Users:N0} users (warm-up)", $"{Slope(samples[0], middle):F2} KB per user", "");
+    table.AddFigure($"(d) RSS growth after GC, {middle.Users:N0} → {samples[^1].Users:N0} users", $"{Slope(middle, samples[^1]):F2} KB per user", "≤ 2 KB per user");
     table.AddFigure(
         $"(d) open files before new users, then at {string.Join(" / ", samples.Select(s => $"{s.Users / 1000}k"))} users",
         $"{filesBefore}, then {string.Join(" / ", samples.Select(s => s.OpenFiles.ToString(CultureInfo.InvariantCulture)))}",
@@ -124,6 +142,29 @@ static void Seed(DatabaseLocation location, int jobs)
 {
     Directory.CreateDirectory(Path.GetDirectoryName(location.Path)!);
     BenchJobs.Fill(location, jobs, BenchJobs.Realistic);
+}
+
+static (double P50, double P99) StorageFloor(string directory, int users)
+{
+    var databases = new UserDatabases();
+    var times = new List<double>(users);
+    for (var i = 0; i < users; i++)
+    {
+        var user = Guid.NewGuid().ToString();
+        var location = new DatabaseLocation(user, Path.Combine(directory, user, "peregrine", "staging.db"), DatabaseKey.Derive(ServerSecret, user));
+        var clock = Stopwatch.StartNew();
+        using (var connection = databases.Open(location))
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT count(*) FROM jobs;";
+            command.ExecuteScalar();
+        }
+
+        times.Add(clock.Elapsed.TotalMilliseconds);
+    }
+
+    times.Sort();
+    return (times[users / 2], times[(int)(users * 0.99)]);
 }
 
 static async Task ExpectJobsAsync(string url, string? cookie, int count)

@@ -60,6 +60,33 @@ internal sealed class Server : IAsyncDisposable
         return StartAsync("bastion", start, port, "/healthz");
     }
 
+    /// <summary>
+    /// Caddy answering one fixed <c>/api/session</c>-sized body on every path: the cheapest upstream there is, so the
+    /// bastion in front of it measures the proxy's own cost per request, the floor under (b).
+    /// </summary>
+    public static Task<Server> FixedResponseAsync(string scratchDirectory)
+    {
+        var port = FreePort();
+        var config = Path.Combine(scratchDirectory, "fixed-response.Caddyfile");
+        File.WriteAllText(config, $$"""
+            {
+                admin off
+                auto_https off
+            }
+            http://127.0.0.1:{{port}} {
+                respond /healthz "ok" 200
+                respond `{"user_id":"00000000-0000-0000-0000-000000000000","app":"peregrine","tier":"free","is_cloud":true}` 200
+            }
+            """);
+        var start = new ProcessStartInfo("caddy") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "run", "--config", config, "--adapter", "caddyfile" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return StartAsync("fixed-response", start, port, "/healthz");
+    }
+
     private static async Task<Server> StartAsync(string name, ProcessStartInfo start, int port, string probePath)
     {
         var process = Process.Start(start)!;

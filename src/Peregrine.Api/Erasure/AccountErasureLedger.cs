@@ -12,7 +12,8 @@ namespace Peregrine.Api.Erasure;
 /// When the platform DB cannot answer, the last known answer stands (a never-asked user counts as not erased) and the
 /// DB is asked again after <see cref="RetryAfterOutage"/>: requests never depend on Postgres being up. The limit that
 /// leaves: while Postgres is down, a process that never learnt of an erasure accepts that user's old sessions; the
-/// erased files are gone and stay gone, but such a session gets a new, empty tree.
+/// erased files are gone and stay gone, but such a session gets a new, empty tree. Stale "not erased" answers are
+/// swept now and then (they say no more than a never-asked user), so the cache follows the recently active users.
 /// </summary>
 public sealed class AccountErasureLedger(NpgsqlDataSource dataSource, TimeProvider clock, ILogger<AccountErasureLedger> logger) : IAccountErasures
 {
@@ -20,7 +21,10 @@ public sealed class AccountErasureLedger(NpgsqlDataSource dataSource, TimeProvid
     public static readonly TimeSpan RetryAfterOutage = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan LookupBudget = TimeSpan.FromSeconds(2);
 
+    private const int SweepEvery = 1024;
+
     private readonly ConcurrentDictionary<string, Entry> _known = new(StringComparer.Ordinal);
+    private int _answersSinceSweep;
 
     public async ValueTask<DateTimeOffset?> ErasedAtAsync(string userId, bool refresh, CancellationToken cancellationToken)
     {
@@ -39,13 +43,14 @@ public sealed class AccountErasureLedger(NpgsqlDataSource dataSource, TimeProvid
             await using var connection = await dataSource.OpenConnectionAsync(budget.Token);
             var erasedAt = await connection.QuerySingleOrDefaultAsync<DateTime?>(new CommandDefinition(sql, new { id = Guid.Parse(userId) }, cancellationToken: budget.Token));
             var answer = erasedAt is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : (DateTimeOffset?)null;
-            _known[userId] = new Entry(Latest(answer, known?.ErasedAt), now + CacheFor);
-            return _known[userId].ErasedAt;
+            var entry = new Entry(Latest(answer, known?.ErasedAt), now + CacheFor);
+            Remember(userId, entry, now);
+            return entry.ErasedAt;
         }
         catch (Exception e) when ((e is NpgsqlException or OperationCanceledException or TimeoutException) && !cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning("Erasure lookup fell back to the last known answer: platform DB unavailable ({Kind})", e.GetType().Name);
-            _known[userId] = new Entry(known?.ErasedAt, now + RetryAfterOutage);
+            Remember(userId, new Entry(known?.ErasedAt, now + RetryAfterOutage), now);
             return known?.ErasedAt;
         }
     }
@@ -63,6 +68,26 @@ public sealed class AccountErasureLedger(NpgsqlDataSource dataSource, TimeProvid
             """;
         return connection.ExecuteAsync(new CommandDefinition(sql, new { userId, erasedAt = erasedAt.UtcDateTime }, transaction, cancellationToken: cancellationToken));
     }
+
+    private void Remember(string userId, Entry entry, DateTimeOffset now)
+    {
+        _known[userId] = entry;
+        if (Interlocked.Increment(ref _answersSinceSweep) % SweepEvery != 0)
+        {
+            return;
+        }
+
+        foreach (var (id, known) in _known)
+        {
+            if (known.ErasedAt is null && known.FreshUntil <= now)
+            {
+                _known.TryRemove(new KeyValuePair<string, Entry>(id, known));
+            }
+        }
+    }
+
+    /// <summary>How many users' answers are cached (tests: the cache stays bounded by the recently active users).</summary>
+    internal int CachedCount => _known.Count;
 
     private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 

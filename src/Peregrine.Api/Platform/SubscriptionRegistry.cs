@@ -26,11 +26,21 @@ public sealed class SubscriptionRegistry(NpgsqlDataSource dataSource, IOptions<P
         ON CONFLICT (user_id) DO NOTHING
         """;
 
+    // One round trip, and no wait for the WAL flush (synchronous_commit off for this transaction only): a crash may
+    // lose the row, which costs nothing, because every write that needs it ensures it again inside its own durable
+    // transaction. Waiting for the flush was a disk sync on every new user's first request (issue 11).
+    private const string EnsureAtFirstLoginSql = $"""
+        BEGIN;
+        SET LOCAL synchronous_commit TO OFF;
+        {EnsureSql};
+        COMMIT;
+        """;
+
     /// <summary>First login: the user's free-tier row, if there is none yet.</summary>
     public async Task EnsureAsync(Guid userId, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await EnsureAsync(connection, transaction: null, options.Value.App, [userId], cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(EnsureAtFirstLoginSql, new { Product = options.Value.App, UserIds = new[] { userId } }, cancellationToken: cancellationToken));
     }
 
     /// <summary>The first-login hook: best effort, because consent and grant writes ensure the row again before they need it.</summary>

@@ -54,7 +54,7 @@ public static class KnownFailures
 
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (UserDatabases.IsPreparationFailure(e) || e is SqliteException { SqliteErrorCode: SqliteCorrupt or SqliteNotADatabase })
+            if (DatabasePreparation.IsFailure(e) || e is SqliteException { SqliteErrorCode: SqliteCorrupt or SqliteNotADatabase })
             {
                 return DatabaseUnavailable;
             }

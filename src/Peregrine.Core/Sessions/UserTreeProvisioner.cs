@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Peregrine.Storage;
 
@@ -7,8 +6,9 @@ namespace Peregrine.Sessions;
 /// <summary>
 /// First-login provisioning of a user's app tree: <c>config/</c>, <c>data/</c>, the bootstrap
 /// <c>config/resume_keywords.yaml</c> and a keyed <c>staging.db</c>. Idempotent, and safe when many first requests
-/// of one user arrive together (one lock stripe per user id; other users are not held up). Once a tree is known to
-/// be provisioned, a request costs one directory check.
+/// of one user arrive together (one lock stripe per user id; other users are not held up). A tree whose staging.db
+/// exists is provisioned (the DB is created last, by an atomic rename), so a request costs one file check and this
+/// process keeps nothing per user: an erased tree (gone, DB and all) comes back through the full path.
 /// </summary>
 public sealed class UserTreeProvisioner(UserDatabases databases, IAccountProvisioning accounts, IAccountErasures erasures, ILogger<UserTreeProvisioner> logger)
 {
@@ -19,12 +19,10 @@ public sealed class UserTreeProvisioner(UserDatabases databases, IAccountProvisi
     private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     private readonly SemaphoreSlim[] _stripes = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
-    private readonly ConcurrentDictionary<string, bool> _provisioned = new(StringComparer.Ordinal);
 
     public async ValueTask EnsureProvisionedAsync(UserContext user, CancellationToken cancellationToken)
     {
-        // The directory check keeps the cache honest after an erasure removed the tree.
-        if (_provisioned.ContainsKey(user.AppDirectory) && Directory.Exists(user.AppDirectory))
+        if (File.Exists(user.Database.Path))
         {
             return;
         }
@@ -42,7 +40,6 @@ public sealed class UserTreeProvisioner(UserDatabases databases, IAccountProvisi
 
             databases.Reinstate(user.Database);
             Provision(user);
-            _provisioned[user.AppDirectory] = true;
         }
         finally
         {
@@ -92,7 +89,7 @@ public sealed class UserTreeProvisioner(UserDatabases databases, IAccountProvisi
         {
             databases.Open(user.Database).Dispose();
         }
-        catch (Exception e) when (!creatingDatabase && UserDatabases.IsPreparationFailure(e))
+        catch (Exception e) when (!creatingDatabase && DatabasePreparation.IsFailure(e))
         {
             // A broken existing DB must not lock its owner out: sign-in, settings, restore (which replaces the file) and
             // erasure do not need it, and the routes that do answer a problem that says to restore a backup.

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Peregrine.Storage;
 
 /// <summary>
@@ -11,40 +9,22 @@ namespace Peregrine.Storage;
 /// </summary>
 internal sealed class ConnectionSlots(int perFile, TimeSpan wait)
 {
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _byPath = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _slots = new(Math.Max(1, perFile));
 
-    /// <summary>Waits for a slot of <paramref name="path"/>; the returned action gives it back (a no-op when none was taken).</summary>
-    public async ValueTask<Action> EnterAsync(string path, CancellationToken cancellationToken)
-    {
-        var slots = SlotsOf(path);
-        return await slots.WaitAsync(wait, cancellationToken) ? Releaser(slots) : static () => { };
-    }
+    /// <summary>Waits for a slot; the returned action gives it back (a no-op when none was taken).</summary>
+    public async ValueTask<Action> EnterAsync(CancellationToken cancellationToken) =>
+        await _slots.WaitAsync(wait, cancellationToken) ? Releaser() : static () => { };
 
-    public Action Enter(string path)
-    {
-        var slots = SlotsOf(path);
-        return slots.Wait(wait) ? Releaser(slots) : static () => { };
-    }
+    public Action Enter() => _slots.Wait(wait) ? Releaser() : static () => { };
 
-    /// <summary>Drops the file's entry while no slot of it is taken (a file removed for good).</summary>
-    public void Forget(string path)
-    {
-        if (_byPath.TryGetValue(path, out var slots) && slots.CurrentCount == Math.Max(1, perFile))
-        {
-            _byPath.TryRemove(new KeyValuePair<string, SemaphoreSlim>(path, slots));
-        }
-    }
-
-    private SemaphoreSlim SlotsOf(string path) => _byPath.GetOrAdd(path, _ => new SemaphoreSlim(Math.Max(1, perFile)));
-
-    private static Action Releaser(SemaphoreSlim slots)
+    private Action Releaser()
     {
         var released = 0;
         return () =>
         {
             if (Interlocked.Exchange(ref released, 1) == 0)
             {
-                slots.Release();
+                _slots.Release();
             }
         };
     }

@@ -21,8 +21,8 @@ internal sealed class PooledDatabases(int capacity)
         }
     }
 
-    /// <summary>Marks <paramref name="path"/> most recently used; returns the connection strings of files evicted to stay in bounds.</summary>
-    public IReadOnlyList<string> Touch(string path, string connectionString)
+    /// <summary>Marks <paramref name="path"/> most recently used; returns the files evicted to stay in bounds.</summary>
+    public IReadOnlyList<(string Path, string ConnectionString)> Touch(string path, string connectionString)
     {
         lock (_gate)
         {
@@ -34,13 +34,13 @@ internal sealed class PooledDatabases(int capacity)
             }
 
             _byPath[path] = _order.AddFirst((path, connectionString));
-            var evicted = new List<string>();
+            var evicted = new List<(string Path, string ConnectionString)>();
             while (_byPath.Count > Math.Max(1, capacity))
             {
                 var last = _order.Last!;
                 _order.RemoveLast();
                 _byPath.Remove(last.Value.Path);
-                evicted.Add(last.Value.ConnectionString);
+                evicted.Add(last.Value);
             }
 
             return evicted;

@@ -1,35 +1,30 @@
 using System.Collections.Concurrent;
-using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Peregrine.Tasks;
 
 namespace Peregrine.Storage;
 
 /// <summary>
 /// The one component that opens per-user DBs; nothing else opens a user's staging.db. The first open of a file in
-/// this process prepares it once (removes stale conversion temps, converts a legacy file to the raw-key form, turns
-/// on WAL, applies missing migrations, fails tasks a previous process left running); every open after that is a
-/// pooled handle whose key was applied when the handle was created. Only the most recently used files keep pooled
-/// handles (<see cref="StorageOptions.MaxPooledDatabases"/>). Every connection holds a shared lease on its file until
-/// it is disposed, so a replacement (<see cref="HoldForReplacementAsync"/>) can wait for them and hold new ones back.
-/// Each open also checks that the path still names the file that was prepared (device and inode): a file another
-/// process replaced is re-prepared, and a tree another process erased is refused, never served from the stale handle.
+/// this process prepares it once (<see cref="DatabasePreparation"/>); every open after that is a pooled handle whose
+/// key was applied when the handle was created. Only the most recently used files keep pooled handles
+/// (<see cref="StorageOptions.MaxPooledDatabases"/>), and only those, the files in use and the erased ones keep a
+/// record here (<see cref="DatabaseFile"/>): a file that leaves the pool unused is forgotten and prepared again by its
+/// next open. Every connection holds a shared lease on its file until it is disposed, so a replacement
+/// (<see cref="HoldForReplacementAsync"/>) can wait for them and hold new ones back. Each open also checks that the path
+/// still names the file that was prepared (device and inode): a file another process replaced is re-prepared, and a
+/// tree another process erased is refused, never served from the stale handle.
 /// </summary>
 public sealed class UserDatabases
 {
     private readonly StorageOptions _options;
-    private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly DatabasePreparation _preparation;
     private readonly PooledDatabases _pooled;
-    private readonly ConnectionSlots _slots;
-    private readonly ConcurrentDictionary<string, Lazy<bool>> _prepared = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, FileLeases> _leases = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, FileIdentity> _identities = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, byte> _removed = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DatabaseFile> _files = new(StringComparer.Ordinal);
 
     static UserDatabases() => DapperConventions.EnsureRegistered();
 
@@ -42,10 +37,9 @@ public sealed class UserDatabases
     public UserDatabases(StorageOptions? options = null, TimeProvider? time = null, ILogger? logger = null)
     {
         _options = options ?? new StorageOptions();
-        _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
+        _preparation = new DatabasePreparation(_options, time ?? TimeProvider.System, _logger);
         _pooled = new PooledDatabases(_options.MaxPooledDatabases);
-        _slots = new ConnectionSlots(_options.MaxConnectionsPerDatabase, _options.ConnectionSlotWait);
     }
 
     /// <summary>How many DB files currently keep pooled handles.</summary>
@@ -53,32 +47,35 @@ public sealed class UserDatabases
 
     public bool IsPooled(DatabaseLocation location) => _pooled.Contains(Normalise(location.Path));
 
+    /// <summary>How many DB files this process keeps a record of (pooled, in use, or erased).</summary>
+    internal int KnownFileCount => _files.Count;
+
     public SqliteConnection Open(DatabaseLocation location)
     {
-        var leases = LeasesOf(location);
-        leases.EnterSharedAsync(CancellationToken.None).GetAwaiter().GetResult();
-        var exit = ExitWith(leases, _slots.Enter(Normalise(location.Path)));
+        var path = Normalise(location.Path);
+        var file = EnterSharedAsync(path, CancellationToken.None).GetAwaiter().GetResult();
+        var exit = ExitWith(file, file.Slots.Enter());
         return Leased(exit, () =>
         {
-            EnsureCurrent(location);
-            EnsurePrepared(location);
-            return OpenPrepared(location);
+            EnsureCurrent(location, path, file);
+            EnsurePrepared(location, path, file);
+            return OpenPrepared(location, path, file);
         });
     }
 
     public async Task<SqliteConnection> OpenAsync(DatabaseLocation location, CancellationToken cancellationToken = default)
     {
-        var leases = LeasesOf(location);
-        await leases.EnterSharedAsync(cancellationToken);
-        Action exit = leases.ExitShared;
+        var path = Normalise(location.Path);
+        var file = await EnterSharedAsync(path, cancellationToken);
+        Action exit = file.Leases.ExitShared;
         try
         {
-            exit = ExitWith(leases, await _slots.EnterAsync(Normalise(location.Path), cancellationToken));
-            EnsureCurrent(location);
-            if (!IsPrepared(location))
+            exit = ExitWith(file, await file.Slots.EnterAsync(cancellationToken));
+            EnsureCurrent(location, path, file);
+            if (!file.IsPrepared)
             {
                 // Preparation may convert a file (and a passphrase probe costs ~100 ms): keep it off the request thread.
-                await Task.Run(() => EnsurePrepared(location), cancellationToken);
+                await Task.Run(() => EnsurePrepared(location, path, file), cancellationToken);
             }
         }
         catch
@@ -87,7 +84,27 @@ public sealed class UserDatabases
             throw;
         }
 
-        return Leased(exit, () => OpenPrepared(location));
+        return Leased(exit, () => OpenPrepared(location, path, file));
+    }
+
+    /// <summary>
+    /// Keeps this process's record of the file (and so its preparation) while work of this process is under way on it
+    /// with no connection open: a task waiting on the network. Without it the file could leave the pool meanwhile, and
+    /// the next open would prepare it again and fail that very task as "interrupted by restart".
+    /// </summary>
+    public IDisposable Keep(DatabaseLocation location)
+    {
+        var path = Normalise(location.Path);
+        while (true)
+        {
+            var file = FileOf(path);
+            if (file.Leases.TryKeep(out var kept))
+            {
+                return kept;
+            }
+
+            _files.TryRemove(new KeyValuePair<string, DatabaseFile>(path, file));
+        }
     }
 
     /// <summary>
@@ -97,9 +114,18 @@ public sealed class UserDatabases
     /// </summary>
     public async Task<IDisposable> HoldForReplacementAsync(DatabaseLocation location, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var held = await LeasesOf(location).EnterExclusiveAsync(timeout, cancellationToken);
-        Evict(location);
-        return held;
+        var path = Normalise(location.Path);
+        while (true)
+        {
+            var file = FileOf(path);
+            if (await file.Leases.TryEnterExclusiveAsync(timeout, cancellationToken) is { } held)
+            {
+                Evict(location);
+                return held;
+            }
+
+            _files.TryRemove(new KeyValuePair<string, DatabaseFile>(path, file));
+        }
     }
 
     /// <summary>
@@ -109,8 +135,11 @@ public sealed class UserDatabases
     public void Evict(DatabaseLocation location)
     {
         var path = Normalise(location.Path);
-        _prepared.TryRemove(path, out _);
-        _identities.TryRemove(path, out _);
+        if (_files.TryGetValue(path, out var file))
+        {
+            file.ForgetPreparation();
+        }
+
         ClearPool(_pooled.Remove(path) ?? SqliteDatabase.ConnectionString(path, location.Key));
     }
 
@@ -121,25 +150,40 @@ public sealed class UserDatabases
     public void MarkRemoved(DatabaseLocation location)
     {
         Evict(location);
-        _removed[Normalise(location.Path)] = 0;
+        FileOf(Normalise(location.Path)).Removed = true;
     }
 
     /// <summary>A new account was provisioned where an erased one was: opens are allowed again.</summary>
-    public void Reinstate(DatabaseLocation location) => _removed.TryRemove(Normalise(location.Path), out _);
+    public void Reinstate(DatabaseLocation location)
+    {
+        if (_files.TryGetValue(Normalise(location.Path), out var file))
+        {
+            file.Removed = false;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Evict"/> for a file removed for good, also dropping its record once nothing uses it: a process that
+    /// creates and removes many files (the demo's per-visitor sandboxes) must not keep one record per file it ever saw.
+    /// </summary>
+    public void Forget(DatabaseLocation location)
+    {
+        Evict(location);
+        Retire(Normalise(location.Path));
+    }
 
     /// <summary>
     /// Refuses an erased file, and forgets a prepared file that is no longer the one at its path: another process
     /// replaced it (it is re-prepared) or removed its whole tree (an erasure: refused, and not recreated here).
     /// </summary>
-    private void EnsureCurrent(DatabaseLocation location)
+    private void EnsureCurrent(DatabaseLocation location, string path, DatabaseFile file)
     {
-        var path = Normalise(location.Path);
-        if (_removed.ContainsKey(path))
+        if (file.Removed)
         {
             throw new UserDataRemovedException(location.OwnerId);
         }
 
-        if (!_identities.TryGetValue(path, out var prepared))
+        if (file.PreparedIdentity is not { } prepared)
         {
             return;
         }
@@ -161,29 +205,35 @@ public sealed class UserDatabases
         Evict(location);
     }
 
-    /// <summary>
-    /// <see cref="Evict"/> for a file removed for good, also dropping its lease entry once nothing holds it: a process
-    /// that creates and removes many files (the demo's per-visitor sandboxes) must not keep one entry per file it ever saw.
-    /// </summary>
-    public void Forget(DatabaseLocation location)
-    {
-        Evict(location);
-        var path = Normalise(location.Path);
-        if (_leases.TryGetValue(path, out var leases) && leases.IsIdle)
-        {
-            _leases.TryRemove(new KeyValuePair<string, FileLeases>(path, leases));
-        }
+    private DatabaseFile FileOf(string path) => _files.GetOrAdd(path, static (_, options) => new DatabaseFile(options), _options);
 
-        _slots.Forget(path);
+    /// <summary>Enters a shared lease on the file's current record (a record retired meanwhile is replaced by a fresh one).</summary>
+    private async Task<DatabaseFile> EnterSharedAsync(string path, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var file = FileOf(path);
+            if (await file.Leases.TryEnterSharedAsync(cancellationToken))
+            {
+                return file;
+            }
+
+            _files.TryRemove(new KeyValuePair<string, DatabaseFile>(path, file));
+        }
     }
 
-    private FileLeases LeasesOf(DatabaseLocation location) =>
-        _leases.GetOrAdd(Normalise(location.Path), _ => new FileLeases());
+    private void Retire(string path)
+    {
+        if (_files.TryGetValue(path, out var file) && file.TryRetire())
+        {
+            _files.TryRemove(new KeyValuePair<string, DatabaseFile>(path, file));
+        }
+    }
 
-    private static Action ExitWith(FileLeases leases, Action releaseSlot) => () =>
+    private static Action ExitWith(DatabaseFile file, Action releaseSlot) => () =>
     {
         releaseSlot();
-        leases.ExitShared();
+        file.Leases.ExitShared();
     };
 
     /// <summary>Runs <paramref name="open"/> under the lease and slot already entered; the connection gives them back (<paramref name="exit"/>) when disposed.</summary>
@@ -211,31 +261,30 @@ public sealed class UserDatabases
         return connection;
     }
 
-    private bool IsPrepared(DatabaseLocation location) =>
-        _prepared.TryGetValue(Normalise(location.Path), out var lazy) && lazy.IsValueCreated;
+    private void EnsurePrepared(DatabaseLocation location, string path, DatabaseFile file) =>
+        file.EnsurePrepared(() => _preparation.Prepare(location, path));
 
-    private SqliteConnection OpenPrepared(DatabaseLocation location)
+    private SqliteConnection OpenPrepared(DatabaseLocation location, string path, DatabaseFile file)
     {
         try
         {
-            return OpenPooled(location);
+            return OpenPooled(location, path);
         }
         catch (SqliteException e) when (e.SqliteErrorCode == KeyRotation.NotADatabase && location.Keys is not null)
         {
             // Another process changed the file's key after this one prepared it: prepare it again, once.
             Evict(location);
-            EnsurePrepared(location);
-            return OpenPooled(location);
+            EnsurePrepared(location, path, file);
+            return OpenPooled(location, path);
         }
     }
 
-    private SqliteConnection OpenPooled(DatabaseLocation location)
+    private SqliteConnection OpenPooled(DatabaseLocation location, string path)
     {
-        var path = Normalise(location.Path);
-        var connectionString = SqliteDatabase.ConnectionString(path, location.Key);
-        foreach (var evicted in _pooled.Touch(path, connectionString))
+        foreach (var (evictedPath, evictedConnectionString) in _pooled.Touch(path, SqliteDatabase.ConnectionString(path, location.Key)))
         {
-            ClearPool(evicted);
+            ClearPool(evictedConnectionString);
+            Retire(evictedPath);
         }
 
         var connection = SqliteDatabase.Open(path, location.Key);
@@ -250,88 +299,6 @@ public sealed class UserDatabases
         }
 
         return connection;
-    }
-
-    private void EnsurePrepared(DatabaseLocation location)
-    {
-        var path = Normalise(location.Path);
-        var once = _prepared.GetOrAdd(path, _ => new Lazy<bool>(() => Prepare(location, path)));
-        try
-        {
-            _ = once.Value;
-        }
-        catch (Exception e)
-        {
-            // A failed preparation (broken migration, unreadable file) is retried by the next open, not cached.
-            _prepared.TryRemove(new KeyValuePair<string, Lazy<bool>>(path, once));
-            // Marked rather than wrapped: callers keep the original exception, and the error handler can still tell
-            // "this user's DB cannot be opened" (a problem the user can fix by restoring) from a fault of the service.
-            e.Data[PreparationFailureMarker] = true;
-            throw;
-        }
-    }
-
-    private const string PreparationFailureMarker = "Peregrine.UserDatabasePreparationFailed";
-
-    /// <summary>True when <paramref name="exception"/> is why a user's DB could not be prepared for its first open.</summary>
-    public static bool IsPreparationFailure(Exception exception) => exception.Data.Contains(PreparationFailureMarker);
-
-    private bool Prepare(DatabaseLocation location, string path)
-    {
-        SqliteEngine.EnsureLoaded();
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        if (LegacyConversion.RemoveStaleTemps(path) > 0)
-        {
-            _logger.LogWarning("Removed temp files of an interrupted conversion beside the DB of {OwnerId}", location.OwnerId);
-        }
-
-        var rotation = KeyRotation.EnsureCurrent(location, _options.RekeyWait);
-        if (rotation is KeyState.Rekeyed)
-        {
-            _logger.LogInformation("Rekeyed the DB of {OwnerId} to the current server secret", location.OwnerId);
-        }
-
-        if (location.Key is not null)
-        {
-            var conversion = LegacyConversion.ConvertIfLegacy(path, location.Key, _options.Migrations, _time, _options.AfterConversionTempWritten);
-            if (conversion.Form is DatabaseForm.Plaintext or DatabaseForm.Passphrase)
-            {
-                _logger.LogInformation(
-                    "Converted the {Form} DB of {OwnerId} to the raw-key form; left behind: {LeftBehind}",
-                    conversion.Form, location.OwnerId, conversion.LeftBehind.Count == 0 ? "nothing" : string.Join(", ", conversion.LeftBehind));
-            }
-        }
-
-        if (!File.Exists(path))
-        {
-            NewDatabaseFile.TryCreate(path, location.Key, _options.Migrations, _time);
-        }
-
-        using var connection = SqliteDatabase.Open(path, location.Key, pooling: false);
-        connection.Execute("PRAGMA journal_mode = WAL;");
-        if (rotation is not (KeyState.Current or KeyState.Rekeyed))
-        {
-            KeyRotation.RecordCurrent(location);
-        }
-
-        var applied = SchemaMigrator.Migrate(connection, _options.Migrations, _time);
-        if (applied.Count > 0)
-        {
-            _logger.LogInformation("Migrated the DB of {OwnerId}: {Versions}", location.OwnerId, string.Join(", ", applied));
-        }
-
-        var interrupted = _options.FailInterruptedTasks ? BackgroundTasks.FailInterrupted(connection, _time) : 0;
-        if (interrupted > 0)
-        {
-            _logger.LogInformation("Failed {Count} task(s) of {OwnerId} interrupted by restart", interrupted, location.OwnerId);
-        }
-
-        if (FileIdentity.Of(path) is { } identity)
-        {
-            _identities[path] = identity;
-        }
-
-        return true;
     }
 
     private static void ClearPool(string connectionString)

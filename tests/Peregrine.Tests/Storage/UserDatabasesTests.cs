@@ -37,6 +37,49 @@ public sealed class UserDatabasesTests : IDisposable
     }
 
     [Fact]
+    public void FilesThatLeftThePoolUnusedAreForgottenSoMemoryFollowsTheActiveUsers()
+    {
+        var databases = new UserDatabases(new StorageOptions { MaxPooledDatabases = 3 });
+        var owners = Enumerable.Range(0, 50).Select(Owner).ToList();
+
+        foreach (var owner in owners)
+        {
+            using var connection = databases.Open(owner);
+            connection.Execute("INSERT INTO jobs (title, url) VALUES (@OwnerId, 'https://jobs.example/' || @OwnerId);", owner);
+        }
+
+        Assert.Equal(3, databases.KnownFileCount);
+        using var first = databases.Open(owners[0]); // prepared again: the same file, the same row
+        Assert.Equal("owner-0", first.ExecuteScalar<string>("SELECT title FROM jobs;"));
+    }
+
+    [Fact]
+    public void AFileInUseOrKeptIsNotForgottenAndItsRunningTaskIsNotFailedAgain()
+    {
+        var databases = new UserDatabases(new StorageOptions { MaxPooledDatabases = 1 });
+        var (inUse, kept) = (Owner(1), Owner(2));
+        using var open = databases.Open(inUse);
+        using (var connection = databases.Open(kept))
+        {
+            connection.Execute("INSERT INTO background_tasks (task_type, status) VALUES ('scrape_url', 'running');");
+        }
+
+        using (databases.Keep(kept))
+        {
+            foreach (var other in Enumerable.Range(3, 5).Select(Owner))
+            {
+                using var connection = databases.Open(other);
+            }
+
+            Assert.Equal(3, databases.KnownFileCount); // the open one, the kept one, the pooled one
+
+            // This process's own task is under way: reopening must not take it for one a restart interrupted.
+            using var again = databases.Open(kept);
+            Assert.Equal("running", again.ExecuteScalar<string>("SELECT status FROM background_tasks;"));
+        }
+    }
+
+    [Fact]
     public void EvictedOwnerReopensWithItsData()
     {
         var databases = new UserDatabases();
