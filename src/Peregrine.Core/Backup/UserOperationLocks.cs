@@ -12,18 +12,5 @@ public sealed class UserOperationLocks
 
     /// <summary>Returns a handle that releases on dispose, or null when the user already has an operation running.</summary>
     public IDisposable? TryAcquire(string userId) =>
-        _held.TryAdd(userId, 0) ? new Release(() => _held.TryRemove(userId, out _)) : null;
-
-    private sealed class Release(Action release) : IDisposable
-    {
-        private int _done;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _done, 1) == 0)
-            {
-                release();
-            }
-        }
-    }
+        _held.TryAdd(userId, 0) ? new ReleaseOnce(() => _held.TryRemove(userId, out _)) : null;
 }

@@ -1,5 +1,6 @@
 using Dapper;
 using Peregrine.Fetching;
+using Peregrine.Jobs;
 using Peregrine.Tasks;
 
 namespace Peregrine.Scraping;
@@ -7,12 +8,10 @@ namespace Peregrine.Scraping;
 /// <summary>
 /// <c>scrape_url</c>: fills a job added by URL (title "Importing...") from its page. Result "&lt;title&gt; @ &lt;company&gt;",
 /// as upstream. A page that cannot be read fails the task with the reason, and the job's placeholder title becomes
-/// its host name, so nothing says "Importing..." once the import is over.
+/// its host name (<see cref="ImportPlaceholder"/>).
 /// </summary>
 public sealed class ScrapeUrlHandler(JobPageReader reader) : IBackgroundTaskHandler
 {
-    public const string Placeholder = "Importing...";
-
     public string TaskType => "scrape_url";
 
     public async Task<string?> RunAsync(TaskRun run, CancellationToken cancellationToken)
@@ -29,13 +28,13 @@ public sealed class ScrapeUrlHandler(JobPageReader reader) : IBackgroundTaskHand
         }
         catch (FetchFailedException)
         {
-            await run.WithDatabaseAsync(db => ReplacePlaceholder(db, run.JobId, url), CancellationToken.None);
+            await run.WithDatabaseAsync(db => ImportPlaceholder.ReplaceAfterFailedImport(db, run.JobId, url), CancellationToken.None);
             throw;
         }
 
         if (job.Title is null)
         {
-            await run.WithDatabaseAsync(db => ReplacePlaceholder(db, run.JobId, url), CancellationToken.None);
+            await run.WithDatabaseAsync(db => ImportPlaceholder.ReplaceAfterFailedImport(db, run.JobId, url), CancellationToken.None);
             throw new TaskFailedException("No job details found on the page");
         }
 
@@ -58,12 +57,5 @@ public sealed class ScrapeUrlHandler(JobPageReader reader) : IBackgroundTaskHand
             WHERE id = @jobId;
             """;
         return db.Execute(sql, new { jobId, job.Title, job.Company, job.Location, job.IsRemote, job.Salary, job.Description });
-    }
-
-    private static int ReplacePlaceholder(Microsoft.Data.Sqlite.SqliteConnection db, long jobId, string url)
-    {
-        const string sql = "UPDATE jobs SET title = @host WHERE id = @jobId AND title = @placeholder;";
-        var host = Uri.TryCreate(url, UriKind.Absolute, out var address) ? address.Host : url;
-        return db.Execute(sql, new { jobId, host, placeholder = Placeholder });
     }
 }

@@ -57,23 +57,10 @@ public sealed class UserTreeProvisioner(UserDatabases databases, IAccountProvisi
     {
         var stripe = StripeOf(userId);
         await stripe.WaitAsync(cancellationToken);
-        return new Release(stripe);
+        return new ReleaseOnce(() => stripe.Release());
     }
 
     private SemaphoreSlim StripeOf(string userId) => _stripes[(int)((uint)StringComparer.Ordinal.GetHashCode(userId) % (uint)_stripes.Length)];
-
-    private sealed class Release(SemaphoreSlim stripe) : IDisposable
-    {
-        private int _released;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
-            {
-                stripe.Release();
-            }
-        }
-    }
 
     private void Provision(UserContext user)
     {

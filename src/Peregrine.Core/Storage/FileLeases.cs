@@ -93,7 +93,7 @@ internal sealed class FileLeases
             throw;
         }
 
-        return new Release(ExitExclusive);
+        return new ReleaseOnce(ExitExclusive);
     }
 
     /// <summary>Keeps the file from retiring until the handle is disposed; false when this instance was already retired.</summary>
@@ -103,12 +103,12 @@ internal sealed class FileLeases
         {
             if (_retired)
             {
-                kept = new Release(static () => { });
+                kept = new ReleaseOnce(static () => { });
                 return false;
             }
 
             _kept++;
-            kept = new Release(Unkeep);
+            kept = new ReleaseOnce(Unkeep);
             return true;
         }
     }
@@ -142,18 +142,5 @@ internal sealed class FileLeases
         }
 
         replaced?.TrySetResult();
-    }
-
-    private sealed class Release(Action release) : IDisposable
-    {
-        private int _released;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
-            {
-                release();
-            }
-        }
     }
 }

@@ -100,7 +100,15 @@ public sealed class UserDatabases
             var file = FileOf(path);
             if (file.Leases.TryKeep(out var kept))
             {
-                return kept;
+                return new ReleaseOnce(() =>
+                {
+                    kept.Dispose();
+                    // Kept while outside the pool (its last open fell out meanwhile, or it was never opened): forget it now.
+                    if (!_pooled.Contains(path))
+                    {
+                        Retire(path);
+                    }
+                });
             }
 
             _files.TryRemove(new KeyValuePair<string, DatabaseFile>(path, file));

@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Peregrine.Jobs;
 using Peregrine.Storage;
 
 namespace Peregrine.Tasks;
@@ -49,12 +50,18 @@ public static class BackgroundTasks
     {
         const string cancel = """
             UPDATE background_tasks SET status = 'failed', error = @message, finished_at = @now, updated_at = @now
-            WHERE id = @taskId AND status IN ('queued', 'running');
+            WHERE id = @taskId AND status IN ('queued', 'running')
+            RETURNING task_type AS TaskType, (SELECT url FROM jobs WHERE jobs.id = background_tasks.job_id) AS Url, job_id AS JobId;
             """;
         const string exists = "SELECT count(*) FROM background_tasks WHERE id = @taskId;";
 
-        if (connection.Execute(cancel, new { taskId, message = CancelledByUser, now = Timestamps.Now(time) }) > 0)
+        if (connection.QuerySingleOrDefault<CancelledTask>(cancel, new { taskId, message = CancelledByUser, now = Timestamps.Now(time) }) is { } cancelled)
         {
+            if (cancelled is { TaskType: "scrape_url", Url: { } url })
+            {
+                ImportPlaceholder.ReplaceAfterFailedImport(connection, cancelled.JobId, url);
+            }
+
             return true;
         }
 
@@ -145,15 +152,30 @@ public static class BackgroundTasks
 
     private static int FailActive(SqliteConnection connection, string[] statuses, string message, TimeProvider time)
     {
-        const string sql = """
+        const string unfinishedImports = """
+            SELECT j.id AS JobId, j.url AS Url FROM background_tasks t JOIN jobs j ON j.id = t.job_id
+            WHERE t.task_type = 'scrape_url' AND t.status IN @statuses AND j.title = @placeholder;
+            """;
+        const string fail = """
             UPDATE background_tasks SET status = 'failed', error = @message, finished_at = @now, updated_at = @now
             WHERE status IN @statuses;
             """;
-        return connection.Execute(sql, new { statuses, message, now = Timestamps.Now(time) });
+        using var transaction = connection.BeginTransaction();
+        var imports = connection.Query<(long JobId, string Url)>(unfinishedImports, new { statuses, placeholder = ImportPlaceholder.Title }, transaction).ToList();
+        var failed = connection.Execute(fail, new { statuses, message, now = Timestamps.Now(time) }, transaction);
+        foreach (var (jobId, url) in imports)
+        {
+            ImportPlaceholder.ReplaceAfterFailedImport(connection, jobId, url, transaction);
+        }
+
+        transaction.Commit();
+        return failed;
     }
 }
 
 public sealed record TaskSubmission(long TaskId, bool IsNew);
+
+internal sealed record CancelledTask(string TaskType, string? Url, long JobId);
 
 public sealed record ClaimedTask(long Id, string TaskType, long JobId, string? Params);
 

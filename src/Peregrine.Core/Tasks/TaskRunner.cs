@@ -103,13 +103,17 @@ public sealed partial class TaskRunner : BackgroundService, ITaskWakeup, ITaskCa
             {
                 await slots.WaitAsync(stoppingToken);
                 var turn = await _queue.NextAsync(stoppingToken);
+                // Held from before the claim until the task ends: the task waits on the network with no connection open,
+                // and its file must not be prepared again meanwhile (that would fail it as interrupted by a restart).
+                var kept = _databases.Keep(turn.Owner.User.Database);
                 var (claimed, queueRead) = await TryClaimAsync(turn, stoppingToken);
                 if (claimed is not null)
                 {
-                    Start(turn.Owner, claimed, slots, stoppingToken);
+                    Start(turn.Owner, claimed, slots, kept, stoppingToken);
                 }
                 else
                 {
+                    kept.Dispose();
                     slots.Release();
                     NothingClaimed(turn, queueRead);
                 }
@@ -193,7 +197,7 @@ public sealed partial class TaskRunner : BackgroundService, ITaskWakeup, ITaskCa
         }
     }
 
-    private void Start(TaskOwner owner, ClaimedTask claimed, SemaphoreSlim slots, CancellationToken stoppingToken)
+    private void Start(TaskOwner owner, ClaimedTask claimed, SemaphoreSlim slots, IDisposable kept, CancellationToken stoppingToken)
     {
         var cancellation = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         _queue.Started(owner, claimed, cancellation);
@@ -213,6 +217,7 @@ public sealed partial class TaskRunner : BackgroundService, ITaskWakeup, ITaskCa
 
                 _queue.Finished(owner, claimed.Id);
                 cancellation.Dispose();
+                kept.Dispose();
                 slots.Release();
             },
             CancellationToken.None,

@@ -72,7 +72,7 @@ public sealed class LargeBackupTests
 
             server = await ApiServer.StartAsync(data.Path, ("TMPDIR", tmp.Path));
             using var next = server.CreateClient(user);
-            (await next.GetAsync("/peregrine/api/session")).EnsureSuccessStatusCode();
+            (await next.GetAsync("/peregrine/api/jobs/counts")).EnsureSuccessStatusCode(); // the first open of the DB
             Assert.False(File.Exists(staged), "the first open after the restart sweeps the staged upload");
         }
         finally

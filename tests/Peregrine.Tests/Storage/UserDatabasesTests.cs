@@ -113,6 +113,29 @@ public sealed class UserDatabasesTests : IDisposable
     }
 
     [Fact]
+    public void AnImportInterruptedByARestartOrCancelledNoLongerSaysImporting()
+    {
+        var owner = Owner(1);
+        using (var connection = new UserDatabases().Open(owner))
+        {
+            connection.Execute("""
+                INSERT INTO jobs (id, title, url, status) VALUES
+                    (1, 'Importing...', 'https://jobs.example.com/1', 'pending'),
+                    (2, 'Importing...', 'https://careers.example.org/2', 'pending'),
+                    (3, 'Importing...', 'https://queued.example.net/3', 'pending');
+                INSERT INTO background_tasks (id, task_type, job_id, status) VALUES
+                    (1, 'scrape_url', 1, 'running'), (2, 'scrape_url', 2, 'queued'), (3, 'scrape_url', 3, 'queued');
+                """);
+        }
+
+        using var restarted = new UserDatabases().Open(owner);
+        Assert.True(BackgroundTasks.Cancel(restarted, 2, TimeProvider.System));
+
+        var titles = restarted.Query<string>("SELECT title FROM jobs ORDER BY id;").ToList();
+        Assert.Equal(["jobs.example.com", "careers.example.org", "Importing..."], titles); // the queued one is still to come
+    }
+
+    [Fact]
     public void TasksAreDeduplicatedPerTypeAndJobWhileActive()
     {
         using var connection = new UserDatabases().Open(Owner(1));

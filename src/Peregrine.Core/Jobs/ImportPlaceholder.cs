@@ -1,0 +1,22 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Peregrine.Jobs;
+
+/// <summary>
+/// The title of a job added by URL until its <c>scrape_url</c> task fills it in, as upstream. An import that ends
+/// without details (the page failed, or the task was cancelled, killed or interrupted by a restart) gives the job its
+/// URL's host name instead, so that no job says "Importing..." once nothing is importing it.
+/// </summary>
+public static class ImportPlaceholder
+{
+    public const string Title = "Importing...";
+
+    /// <summary>Replaces the placeholder title of job <paramref name="jobId"/>, if it still has it.</summary>
+    public static int ReplaceAfterFailedImport(SqliteConnection db, long jobId, string url, SqliteTransaction? transaction = null)
+    {
+        const string sql = "UPDATE jobs SET title = @host WHERE id = @jobId AND title = @placeholder;";
+        var host = Uri.TryCreate(url, UriKind.Absolute, out var address) ? address.Host : url;
+        return db.Execute(sql, new { jobId, host, placeholder = Title }, transaction);
+    }
+}
