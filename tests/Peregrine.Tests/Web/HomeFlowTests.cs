@@ -50,6 +50,27 @@ public sealed class HomeFlowTests(BrowserFixture fixture)
         Assert.Equal(0, await fixture.WithUserDatabaseAsync(user, db => db.ExecuteScalarAsync<long>("SELECT count(*) FROM jobs;")));
     }
 
+    [Fact]
+    public async Task Home_lists_upstreams_setup_banners_linking_our_pages_and_a_dismissed_one_stays_gone()
+    {
+        var user = BrowserFixture.NewUserId();
+        await using var context = await fixture.SignedInContextAsync(user);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/peregrine/");
+        var banners = page.GetByRole(AriaRole.Region, new() { Name = "Finish setting up" }).GetByRole(AriaRole.Listitem);
+
+        await Assertions.Expect(banners).ToHaveCountAsync(13);
+        var mission = page.GetByRole(AriaRole.Link, new() { Name = "Tune your mission preferences for better cover letters" });
+        Assert.EndsWith("/peregrine/settings/profile", await mission.EvaluateAsync<string>("a => a.href"), StringComparison.Ordinal);
+        await Assertions.Expect(banners.Filter(new() { HasText = "Set up calendar sync to track interview dates" })).ToContainTextAsync("not in Peregrine Cloud yet");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Dismiss: Tune your mission preferences for better cover letters" }).ClickAsync();
+        await Assertions.Expect(banners).ToHaveCountAsync(12);
+        await page.ReloadAsync();
+        await Assertions.Expect(banners).ToHaveCountAsync(12);
+        await Assertions.Expect(mission).ToHaveCountAsync(0);
+    }
+
     private static ILocator Notice(IPage page) =>
         page.GetByRole(AriaRole.Region, new() { Name = "Add jobs from a spreadsheet" }).Locator(".notice");
 
