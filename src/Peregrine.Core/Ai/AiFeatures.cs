@@ -14,6 +14,7 @@ public static class AiFeatures
     public static IServiceCollection AddAiFeatures(this IServiceCollection services)
     {
         services.AddLlm();
+        services.AddSingleton<FeatureGate>();
         services.AddSingleton<CoverLetterService>();
         services.AddSingleton<CoverLetterWriter>();
         services.AddSingleton<CompanyResearchService>();

@@ -40,9 +40,13 @@ public static class AiProblems
     public static ProblemHttpResult Unavailable(LlmUnavailableException e) =>
         TypedResults.Problem($"LLM generation failed: {e.Message}", statusCode: StatusCodes.Status503ServiceUnavailable);
 
-    public static ProblemHttpResult TierRequired(string feature, string label) =>
+    public static ProblemHttpResult TierRequired(FeatureAccess refused, string label) =>
         TypedResults.Problem(
-            $"{label} requires a Paid plan, or your own LLM backend (BYOK).",
+            TierRequiredMessage(refused, label),
             statusCode: StatusCodes.Status403Forbidden,
-            extensions: new Dictionary<string, object?> { ["feature"] = feature, ["required_tier"] = "paid" });
+            extensions: new Dictionary<string, object?> { ["feature"] = refused.Feature, ["required_tier"] = refused.MinimumTier, ["tier"] = refused.Tier });
+
+    /// <summary>The refusal's text, which the pages show too.</summary>
+    public static string TierRequiredMessage(FeatureAccess refused, string label) =>
+        $"{label} requires a {FeatureTiers.Label(refused.MinimumTier)} plan, or your own LLM backend (BYOK).";
 }

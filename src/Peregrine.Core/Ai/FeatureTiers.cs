@@ -32,6 +32,12 @@ public static class FeatureTiers
         CompanyResearch, "interview_prep", "survey_assistant",
     };
 
+    /// <summary>The lowest tier that has the feature; <c>free</c> for one the table does not gate.</summary>
+    public static string MinimumTier(string feature) => Minimum.GetValueOrDefault(feature, Order[0]);
+
+    /// <summary>A tier as the UI names it: "Paid".</summary>
+    public static string Label(string tier) => tier.Length == 0 ? tier : char.ToUpperInvariant(tier[0]) + tier[1..];
+
     /// <summary>Unknown features are allowed and an unknown tier is denied, as upstream's <c>can_use</c>.</summary>
     public static bool CanUse(string tier, string feature, bool hasOwnBackend)
     {

@@ -7,27 +7,40 @@ namespace Peregrine.Tests.Demo;
 
 /// <summary>
 /// Posts a form the way a browser does: renders a page of the UI with the visitor's own cookie jar (which keeps the
-/// antiforgery cookie the page sets), takes the hidden token from the demo banner's form for that action, and posts
-/// the form with it. The token is bound to the visitor the page rendered for, just as a real page's is.
+/// antiforgery cookie the page sets), takes the form's hidden fields (the antiforgery token; a page form's
+/// <c>_handler</c>) and posts them with the given fields. The token is bound to the visitor the page rendered for, just
+/// as a real page's is.
 /// </summary>
 internal static class DemoForms
 {
     private const string TokenField = "__RequestVerificationToken";
 
-    public static async Task<HttpResponseMessage> PostAsync(HttpClient visitor, string path, params (string Name, string Value)[] fields)
-    {
-        var pageUrl = new Uri(visitor.BaseAddress!, $"{App}/");
-        using var page = await visitor.GetAsync(pageUrl);
-        page.EnsureSuccessStatusCode();
-        var document = await new HtmlParser().ParseDocumentAsync(await page.Content.ReadAsStringAsync());
-        var baseUrl = document.QuerySelector("base[href]")?.GetAttribute("href") is { } href ? new Uri(pageUrl, href) : pageUrl;
-        var form = document.QuerySelectorAll("form[method=post]").OfType<IHtmlFormElement>()
-            .SingleOrDefault(f => new Uri(baseUrl, f.GetAttribute("action") ?? "").AbsolutePath == path)
-            ?? throw new InvalidOperationException($"{pageUrl} renders no form posting to {path}");
-        var token = form.QuerySelector<IHtmlInputElement>($"input[type=hidden][name={TokenField}]")?.Value
-            ?? throw new InvalidOperationException($"The form posting to {path} has no antiforgery token");
+    /// <summary>Posts the demo banner's form for <paramref name="path"/> (rendered on the Home page).</summary>
+    public static Task<HttpResponseMessage> PostAsync(HttpClient visitor, string path, params (string Name, string Value)[] fields) =>
+        SubmitAsync(visitor, $"{App}/", (form, baseUrl) => new Uri(baseUrl, form.GetAttribute("action") ?? "").AbsolutePath == path, fields);
 
-        using var content = new FormUrlEncodedContent([.. fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value)), new(TokenField, token)]);
-        return await visitor.PostAsync(path, content);
+    /// <summary>Posts the page's Blazor form named <paramref name="formName"/> (<c>@formname</c>) back to the page.</summary>
+    public static Task<HttpResponseMessage> SubmitPageFormAsync(HttpClient visitor, string page, string formName, params (string Name, string Value)[] fields) =>
+        SubmitAsync(visitor, page, (form, _) => form.QuerySelector<IHtmlInputElement>("input[type=hidden][name=_handler]")?.Value == formName, fields);
+
+    private static async Task<HttpResponseMessage> SubmitAsync(
+        HttpClient visitor, string page, Func<IHtmlFormElement, Uri, bool> isTheForm, (string Name, string Value)[] fields)
+    {
+        var pageUrl = new Uri(visitor.BaseAddress!, page);
+        using var rendered = await visitor.GetAsync(pageUrl);
+        rendered.EnsureSuccessStatusCode();
+        var document = await new HtmlParser().ParseDocumentAsync(await rendered.Content.ReadAsStringAsync());
+        var baseUrl = document.QuerySelector("base[href]")?.GetAttribute("href") is { } href ? new Uri(pageUrl, href) : pageUrl;
+        var form = document.QuerySelectorAll("form[method=post]").OfType<IHtmlFormElement>().SingleOrDefault(f => isTheForm(f, baseUrl))
+            ?? throw new InvalidOperationException($"{pageUrl} renders no such form");
+        var hidden = form.QuerySelectorAll<IHtmlInputElement>("input[type=hidden]").Select(i => new KeyValuePair<string, string>(i.Name!, i.Value)).ToList();
+        if (!hidden.Any(h => h.Key == TokenField))
+        {
+            throw new InvalidOperationException($"The form on {pageUrl} has no antiforgery token");
+        }
+
+        var action = form.GetAttribute("action") is { Length: > 0 } target ? new Uri(baseUrl, target) : pageUrl;
+        using var content = new FormUrlEncodedContent([.. hidden, .. fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))]);
+        return await visitor.PostAsync(action, content);
     }
 }

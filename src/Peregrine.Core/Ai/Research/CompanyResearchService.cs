@@ -3,34 +3,21 @@ using Peregrine.Llm;
 using Peregrine.Sessions;
 using Peregrine.Storage;
 using Peregrine.Tasks;
-using Peregrine.Tiers;
 
 namespace Peregrine.Ai.Research;
 
 /// <summary>Company research for a job (paid, or BYOK): queue it, write it (the task's work), read it back.</summary>
 public sealed class CompanyResearchService(
-    ILlmRouter router, ITierSource tiers, UserDatabases databases, ITaskWakeup wakeup, TimeProvider time)
+    FeatureGate gate, UserDatabases databases, ITaskWakeup wakeup, TimeProvider time)
 {
     public const string TaskType = "company_research";
 
     /// <summary>
-    /// Whether this user may use research: tier from the subscription, or an LLM of their own. In the demo the gate
-    /// is not what answers: the queued task fails with the demo's refusal, as every AI path does there.
+    /// Whether this user may use research: their tier, or an LLM of their own. In the demo the simulated tier answers
+    /// first, so the pills visibly change it; a permitted request then meets the demo's AI refusal in its task.
     /// </summary>
-    public async Task<bool> IsAllowedAsync(UserContext user, CancellationToken cancellationToken)
-    {
-        try
-        {
-            router.ThrowIfDisabled();
-        }
-        catch (AiDisabledInDemoException)
-        {
-            return true;
-        }
-
-        var tier = await tiers.GetTierAsync(user.UserId, cancellationToken);
-        return FeatureTiers.CanUse(tier, FeatureTiers.CompanyResearch, router.HasOwnBackend(user));
-    }
+    public Task<FeatureAccess> AccessAsync(UserContext user, CancellationToken cancellationToken) =>
+        gate.CheckAsync(user, FeatureTiers.CompanyResearch, cancellationToken);
 
     public Task<TaskSubmission?> QueueAsync(UserContext user, long jobId, CancellationToken cancellationToken)
         => JobTaskQueue.QueueAsync(databases, wakeup, time, user, TaskType, jobId, cancellationToken);

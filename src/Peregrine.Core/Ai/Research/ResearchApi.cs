@@ -30,9 +30,9 @@ public static class ResearchApi
     public static async Task<Results<Ok<TaskSubmission>, ProblemHttpResult>> Generate(
         long id, UserContext user, CompanyResearchService research, CancellationToken cancellationToken)
     {
-        if (!await research.IsAllowedAsync(user, cancellationToken))
+        if (await research.AccessAsync(user, cancellationToken) is { Allowed: false } refused)
         {
-            return AiProblems.TierRequired(Ai.FeatureTiers.CompanyResearch, "Company research");
+            return AiProblems.TierRequired(refused, "Company research");
         }
 
         return await research.QueueAsync(user, id, cancellationToken) is { } submission
