@@ -13,7 +13,7 @@ namespace Peregrine.Bench;
 public class ListJobsBenchmarks
 {
     private StorageFiles _files = null!;
-    private UserDatabases _databases = null!;
+    private JobsService _jobs = null!;
     private UserContext _encrypted = null!;
     private UserContext _plaintext = null!;
 
@@ -21,7 +21,7 @@ public class ListJobsBenchmarks
     public void Setup()
     {
         _files = new StorageFiles(jobs: 500);
-        _databases = new UserDatabases();
+        _jobs = new JobsService(new UserDatabases(), new Peregrine.Tasks.NoTaskWakeup(), TimeProvider.System, new Peregrine.Telemetry.NoUsageTelemetry());
         _encrypted = BenchJobs.User(_files.Encrypted);
         _plaintext = BenchJobs.User(_files.Plaintext);
     }
@@ -36,5 +36,5 @@ public class ListJobsBenchmarks
     public Task<object> Encrypted() => List(_encrypted);
 
     private async Task<object> List(UserContext user) =>
-        await JobsApi.ListJobs(user, _databases, JobStatuses.Pending, limit: 500, CancellationToken.None);
+        await JobsApi.ListJobs(user, _jobs, JobStatuses.Pending, limit: 500, CancellationToken.None);
 }

@@ -49,6 +49,7 @@ public static class PeregrineHosting
         services.AddErrorHandling();
         services.AddUserContext();
         services.AddBackup();
+        services.AddSingleton<JobsService>();
         services.AddAiFeatures();
         // Replaced by the task runner where one runs; enqueueing code goes through TaskEnqueue (marker, commit, wake).
         services.AddTaskWakeupDefault();

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http;
 using Peregrine.Llm;
 
 namespace Peregrine.Web;
@@ -10,11 +9,12 @@ namespace Peregrine.Web;
 /// </summary>
 public static class AiRefusal
 {
-    public static (string Message, bool Failed) AfterQueueing(this ILlmRouter router, IResult queued, string working)
+    /// <param name="notQueued">Why the service did not queue it (not found, tier), or null when it did.</param>
+    public static (string Message, bool Failed) AfterQueueing(this ILlmRouter router, string? notQueued, string working)
     {
-        if (queued.ProblemOf() is { } problem)
+        if (notQueued is not null)
         {
-            return (problem, true);
+            return (notQueued, true);
         }
 
         try

@@ -36,6 +36,7 @@ public static class WebUi
     public static WebApplication MapPeregrineWeb(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<WebUiOptions>>().Value;
+        app.Use(PagePostGuard.InvokeAsync);
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddAdditionalAssemblies([.. options.PageAssemblies]);
         return app;

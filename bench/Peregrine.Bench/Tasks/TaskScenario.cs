@@ -12,6 +12,7 @@ using Peregrine.Scraping;
 using Peregrine.Sessions;
 using Peregrine.Storage;
 using Peregrine.Tasks;
+using Peregrine.Telemetry;
 
 namespace Peregrine.Bench.Tasks;
 
@@ -94,7 +95,7 @@ internal sealed class TaskScenario : IAsyncDisposable
 
     /// <summary>The real enqueue path of <c>POST /jobs/add</c>: placeholders, queued scrapes, marker, wake.</summary>
     public static Task<int> AddUrlsAsync(UserDatabases databases, ITaskWakeup wakeup, UserContext user, string[] urls) =>
-        JobsApi.ImportUrlsAsync(urls, user, databases, wakeup, TimeProvider.System, CancellationToken.None);
+        new JobsService(databases, wakeup, TimeProvider.System, new NoUsageTelemetry()).ImportUrlsAsync(user, urls, CancellationToken.None);
 
     /// <summary>Waits (bounded) until the runner knows of work and then has none left in memory.</summary>
     public async Task WaitUntilDrainedAsync(TimeSpan bound, bool workExpected)

@@ -22,8 +22,8 @@ public class TelemetryRequestBenchmarks
     private StorageFiles _files = null!;
     private UserDatabases _databases = null!;
     private UserContext _user = null!;
-    private IUsageTelemetry _off = null!;
-    private IUsageTelemetry _on = null!;
+    private JobsService _off = null!;
+    private JobsService _on = null!;
     private ServiceProvider _metrics = null!;
     private CancellationTokenSource _drainStop = null!;
     private Task _drain = null!;
@@ -34,14 +34,14 @@ public class TelemetryRequestBenchmarks
         _files = new StorageFiles(jobs: 50);
         _databases = new UserDatabases();
         _user = BenchJobs.User(_files.Encrypted);
-        _off = new NoUsageTelemetry();
+        _off = Jobs(new NoUsageTelemetry());
         _metrics = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var queue = new UsageEventQueue(Options.Create(new TelemetryOptions()));
-        _on = new PlatformUsageTelemetry(
+        _on = Jobs(new PlatformUsageTelemetry(
             queue,
             new TelemetryMetrics(_metrics.GetRequiredService<IMeterFactory>()),
             TimeProvider.System,
-            Options.Create(new PeregrineOptions { CloudModeFlag = "true" }));
+            Options.Create(new PeregrineOptions { CloudModeFlag = "true" })));
         _drainStop = new CancellationTokenSource();
         _drain = Task.Run(async () =>
         {
@@ -72,6 +72,8 @@ public class TelemetryRequestBenchmarks
     [Benchmark]
     public Task<object> TelemetryOn() => MarkApplied(_on);
 
-    private async Task<object> MarkApplied(IUsageTelemetry telemetry) =>
-        await JobsApi.MarkApplied(1, _user, _databases, telemetry, TimeProvider.System, CancellationToken.None);
+    private async Task<object> MarkApplied(JobsService jobs) =>
+        await JobsApi.MarkApplied(1, _user, jobs, CancellationToken.None);
+
+    private JobsService Jobs(IUsageTelemetry telemetry) => new(_databases, new Peregrine.Tasks.NoTaskWakeup(), TimeProvider.System, telemetry);
 }

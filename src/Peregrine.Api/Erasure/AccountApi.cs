@@ -22,20 +22,38 @@ public static class AccountApi
         [FromBody] AccountDeletion? confirmation, UserContext user, UserErasure erasure, IAccountErasures erasures, HttpResponse response,
         CancellationToken cancellationToken)
     {
-        if (!user.IsCloud)
+        var outcome = await EraseAsync(confirmation?.Confirm, user, erasure, erasures, cancellationToken);
+        if (outcome.Receipt is not { } receipt)
         {
-            return TypedResults.Problem(
-                title: "Not available in local mode",
-                detail: "Self-hosted Peregrine keeps no account; delete the data folder to remove your data.",
-                statusCode: StatusCodes.Status409Conflict);
+            return TypedResults.Problem(title: outcome.Title, detail: outcome.Detail, statusCode: outcome.Status);
         }
 
-        if (!string.Equals(confirmation?.Confirm?.Trim(), user.UserId, StringComparison.OrdinalIgnoreCase))
+        // The browser's session names an account that no longer exists.
+        response.Cookies.Delete(SessionToken.CookieName, new CookieOptions { Path = "/", HttpOnly = true, SameSite = SameSiteMode.Lax });
+        return TypedResults.Ok(receipt);
+    }
+
+    /// <summary>
+    /// The erasure, for this endpoint and the Account page: the receipt, or why nothing (or not everything) was erased
+    /// as a problem's status, title and detail. The caller forgets the session cookie after a receipt.
+    /// </summary>
+    public static async Task<AccountErasureOutcome> EraseAsync(
+        string? confirm, UserContext user, UserErasure erasure, IAccountErasures erasures, CancellationToken cancellationToken)
+    {
+        if (!user.IsCloud)
         {
-            return TypedResults.Problem(
-                title: "Confirmation does not match",
-                detail: "To erase your account, send {\"confirm\": \"<your user id>\"}.",
-                statusCode: StatusCodes.Status400BadRequest);
+            return AccountErasureOutcome.Refused(
+                StatusCodes.Status409Conflict,
+                "Not available in local mode",
+                "Self-hosted Peregrine keeps no account; delete the data folder to remove your data.");
+        }
+
+        if (!string.Equals(confirm?.Trim(), user.UserId, StringComparison.OrdinalIgnoreCase))
+        {
+            return AccountErasureOutcome.Refused(
+                StatusCodes.Status400BadRequest,
+                "Confirmation does not match",
+                "To erase your account, send {\"confirm\": \"<your user id>\"}.");
         }
 
         try
@@ -46,22 +64,26 @@ public static class AccountApi
             var receipt = !erased ? await erasure.EraseAsync(userId, cancellationToken)
                 : erasure.IsUnfinished(userId) ? await erasure.FinishAsync(userId)
                 : throw new UserDataRemovedException(user.UserId);
-            // The browser's session names an account that no longer exists.
-            response.Cookies.Delete(SessionToken.CookieName, new CookieOptions { Path = "/", HttpOnly = true, SameSite = SameSiteMode.Lax });
-            return TypedResults.Ok(receipt);
+            return new AccountErasureOutcome(receipt, StatusCodes.Status200OK, null, null);
         }
         catch (ErasureNotStartedException e)
         {
-            return TypedResults.Problem(title: "Erasure not started", detail: e.Message, statusCode: StatusCodes.Status409Conflict);
+            return AccountErasureOutcome.Refused(StatusCodes.Status409Conflict, "Erasure not started", e.Message);
         }
         catch (ErasureNotVerifiedException)
         {
-            return TypedResults.Problem(
-                title: "Erasure not finished",
-                detail: "Your account is erased and its platform rows are gone, but some files could not be removed yet. Send the same request again to finish.",
-                statusCode: StatusCodes.Status500InternalServerError);
+            return AccountErasureOutcome.Refused(
+                StatusCodes.Status500InternalServerError,
+                "Erasure not finished",
+                "Your account is erased and its platform rows are gone, but some files could not be removed yet. Send the same request again to finish.");
         }
     }
+}
+
+/// <summary>An erasure's receipt, or the problem (status, title, detail) that stopped it.</summary>
+public sealed record AccountErasureOutcome(ErasureReceipt? Receipt, int Status, string? Title, string? Detail)
+{
+    public static AccountErasureOutcome Refused(int status, string title, string detail) => new(null, status, title, detail);
 }
 
 public sealed record AccountDeletion(string? Confirm);

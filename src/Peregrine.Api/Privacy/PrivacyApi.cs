@@ -55,25 +55,12 @@ public static class PrivacyApi
             return ReadOnlyInLocalMode();
         }
 
-        if (request?.Hours is not { } hours || !SupportAccessGrants.AllowedHours.Contains(hours))
+        if (GrantProblem(request) is { } problem)
         {
-            return TypedResults.Problem(
-                title: "Invalid duration",
-                detail: $"hours must be one of {string.Join(", ", SupportAccessGrants.AllowedHours)}.",
-                statusCode: StatusCodes.Status400BadRequest);
+            return TypedResults.Problem(title: problem.Title, detail: problem.Detail, statusCode: StatusCodes.Status400BadRequest);
         }
 
-        var ticketRef = string.IsNullOrWhiteSpace(request.TicketRef) ? null : request.TicketRef.Trim();
-        // Control characters (NUL among them, which Postgres refuses in text) are bad input, not a platform outage.
-        if (ticketRef?.Length > MaxTicketRefLength || ticketRef?.Any(char.IsControl) == true)
-        {
-            return TypedResults.Problem(
-                title: "Invalid ticket reference",
-                detail: $"ticket_ref is at most {MaxTicketRefLength} characters, without control characters.",
-                statusCode: StatusCodes.Status400BadRequest);
-        }
-
-        var grant = await grants.CreateAsync(Guid.Parse(user.UserId), hours, ticketRef, cancellationToken);
+        var grant = await grants.CreateAsync(Guid.Parse(user.UserId), request!.Hours!.Value, TicketRef(request), cancellationToken);
         return TypedResults.Created($"{http.Request.PathBase}{http.Request.Path}/{grant.Id}", grant);
     }
 
@@ -93,10 +80,28 @@ public static class PrivacyApi
             : TypedResults.Problem(title: "No such grant", detail: $"You have no support access grant {id}.", statusCode: StatusCodes.Status404NotFound);
     }
 
+    /// <summary>What is wrong with a grant request (title, detail), or null; the Privacy page checks the same rules.</summary>
+    public static (string Title, string Detail)? GrantProblem(SupportAccessRequest? request)
+    {
+        if (request?.Hours is not { } hours || !SupportAccessGrants.AllowedHours.Contains(hours))
+        {
+            return ("Invalid duration", $"hours must be one of {string.Join(", ", SupportAccessGrants.AllowedHours)}.");
+        }
+
+        var ticketRef = TicketRef(request);
+        // Control characters (NUL among them, which Postgres refuses in text) are bad input, not a platform outage.
+        return ticketRef?.Length > MaxTicketRefLength || ticketRef?.Any(char.IsControl) == true
+            ? ("Invalid ticket reference", $"ticket_ref is at most {MaxTicketRefLength} characters, without control characters.")
+            : null;
+    }
+
+    public static string? TicketRef(SupportAccessRequest request) =>
+        string.IsNullOrWhiteSpace(request.TicketRef) ? null : request.TicketRef.Trim();
+
+    public const string ReadOnlyDetail = "Self-hosted Peregrine sends no telemetry and grants no support access, so there is nothing to change.";
+
     private static ProblemHttpResult ReadOnlyInLocalMode() => TypedResults.Problem(
-        title: "Privacy settings are read-only in local mode",
-        detail: "Self-hosted Peregrine sends no telemetry and grants no support access, so there is nothing to change.",
-        statusCode: StatusCodes.Status409Conflict);
+        title: "Privacy settings are read-only in local mode", detail: ReadOnlyDetail, statusCode: StatusCodes.Status409Conflict);
 }
 
 public sealed record SupportAccessRequest(int? Hours, string? TicketRef);

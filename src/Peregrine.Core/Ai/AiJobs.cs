@@ -42,7 +42,11 @@ public static class AiProblems
 
     public static ProblemHttpResult TierRequired(FeatureAccess refused, string label) =>
         TypedResults.Problem(
-            $"{label} requires a {FeatureTiers.Label(refused.MinimumTier)} plan, or your own LLM backend (BYOK).",
+            TierRequiredMessage(refused, label),
             statusCode: StatusCodes.Status403Forbidden,
             extensions: new Dictionary<string, object?> { ["feature"] = refused.Feature, ["required_tier"] = refused.MinimumTier, ["tier"] = refused.Tier });
+
+    /// <summary>The refusal's text, which the pages show too.</summary>
+    public static string TierRequiredMessage(FeatureAccess refused, string label) =>
+        $"{label} requires a {FeatureTiers.Label(refused.MinimumTier)} plan, or your own LLM backend (BYOK).";
 }

@@ -1,20 +1,22 @@
-using Dapper;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Peregrine.Ai.CoverLetters;
+using Peregrine.Errors;
 using Peregrine.Sessions;
-using Peregrine.Storage;
+using Peregrine.Tasks;
 
 namespace Peregrine.Jobs;
 
 /// <summary>
-/// The job review and pipeline endpoints of upstream's API (§6.1, 6.2), per user: every handler gets the caller's
-/// own DB from <see cref="UserContext"/>, so another user's ids simply do not exist there (404, never 403).
+/// The job review and pipeline endpoints of upstream's API (§6.1, 6.2): upstream's paths, JSON shapes and messages
+/// over <see cref="JobsService"/>, which the web pages call too.
 /// </summary>
-public static partial class JobsApi
+public static class JobsApi
 {
-    public const int MaxListLimit = 1000;
+    public const string ScrapeTaskType = "scrape_url";
+    public const string CoverLetterTaskType = CoverLetterService.TaskType;
 
     public static RouteGroupBuilder MapJobs(this IEndpointRouteBuilder routes)
     {
@@ -38,90 +40,137 @@ public static partial class JobsApi
         return group;
     }
 
-    private const string SummaryColumns = """
-        id, title, company, url, source, location, is_remote, salary, description, match_score, keyword_gaps,
-        date_found, status, coalesce(cover_letter, '') <> '' AS has_cover_letter
-        """;
-
-    /// <summary>Walks ix_jobs_status_score_id (migration 002) in order and stops after @limit rows: no sort, whatever the job count.</summary>
-    internal const string ListSql = $"""
-        SELECT {SummaryColumns}
-        FROM jobs WHERE status = @status
-        ORDER BY match_score DESC NULLS LAST, id DESC
-        LIMIT @limit;
-        """;
-
     public static async Task<Results<Ok<IReadOnlyList<JobSummary>>, ProblemHttpResult>> ListJobs(
-        UserContext user, UserDatabases databases, string? status, int? limit, CancellationToken cancellationToken)
+        UserContext user, JobsService jobs, string? status, int? limit, CancellationToken cancellationToken)
     {
-        var take = limit ?? 50;
-        if (take is < 1 or > MaxListLimit)
-        {
-            return Problems.BadRequest($"limit must be between 1 and {MaxListLimit}");
-        }
-
-        await using var db = await databases.OpenAsync(user.Database, cancellationToken);
-        var command = new CommandDefinition(ListSql, new { status = status ?? JobStatuses.Pending, limit = take }, cancellationToken: cancellationToken);
-        return TypedResults.Ok<IReadOnlyList<JobSummary>>([.. await db.QueryAsync<JobSummary>(command)]);
+        var take = limit ?? JobsService.DefaultListLimit;
+        return JobsService.LimitProblem(take) is { } problem
+            ? Problems.BadRequest(problem)
+            : TypedResults.Ok(await jobs.ListAsync(user, status, take, cancellationToken));
     }
 
-    public static async Task<Ok<JobCounts>> GetCounts(UserContext user, UserDatabases databases, CancellationToken cancellationToken)
-    {
-        const string sql = "SELECT status, count(*) AS count FROM jobs GROUP BY status;";
-
-        await using var db = await databases.OpenAsync(user.Database, cancellationToken);
-        var counts = (await db.QueryAsync<(string? Status, long Count)>(new CommandDefinition(sql, cancellationToken: cancellationToken)))
-            .ToDictionary(row => row.Status ?? string.Empty, row => row.Count);
-        long Of(string status) => counts.GetValueOrDefault(status);
-        return TypedResults.Ok(new JobCounts(
-            Of(JobStatuses.Pending), Of(JobStatuses.Approved), Of(JobStatuses.Applied), Of(JobStatuses.Synced),
-            Of(JobStatuses.Rejected), counts.Values.Sum()));
-    }
+    public static async Task<Ok<JobCounts>> GetCounts(UserContext user, JobsService jobs, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await jobs.CountAsync(user, cancellationToken));
 
     public static async Task<Results<Ok<JobDetail>, ProblemHttpResult>> GetJob(
-        long id, UserContext user, UserDatabases databases, CancellationToken cancellationToken)
-    {
-        const string sql = $"SELECT {SummaryColumns}, cover_letter FROM jobs WHERE id = @id;";
-
-        await using var db = await databases.OpenAsync(user.Database, cancellationToken);
-        var job = await db.QuerySingleOrDefaultAsync<JobDetail>(new CommandDefinition(sql, new { id }, cancellationToken: cancellationToken));
-        return job is null ? Problems.JobNotFound() : TypedResults.Ok(job);
-    }
+        long id, UserContext user, JobsService jobs, CancellationToken cancellationToken) =>
+        await jobs.GetAsync(user, id, cancellationToken) is { } job ? TypedResults.Ok(job) : Problems.JobNotFound();
 
     public static async Task<Results<Created<CreatedJob>, ProblemHttpResult>> CreateJob(
-        NewJob job, UserContext user, UserDatabases databases, TimeProvider time, CancellationToken cancellationToken)
+        NewJob job, UserContext user, JobsService jobs, CancellationToken cancellationToken)
     {
-        const string sql = """
-            INSERT INTO jobs (title, company, url, source, location, is_remote, salary, description, date_found, status)
-            VALUES (@Title, @Company, @url, @Source, @Location, @isRemote, @Salary, @Description, @dateFound, 'pending')
-            ON CONFLICT (url) DO NOTHING
-            RETURNING id;
-            """;
-
-        if (JobUrl.Canonicalize(job.Url) is not { } url)
+        if (JobsService.CreateProblem(job) is { } problem)
         {
-            return Problems.BadRequest("url must be an absolute http(s) URL");
+            return Problems.BadRequest(problem);
         }
 
-        await using var db = await databases.OpenAsync(user.Database, cancellationToken);
-        var parameters = new
-        {
-            job.Title,
-            job.Company,
-            url,
-            job.Source,
-            job.Location,
-            isRemote = job.IsRemote == true,
-            job.Salary,
-            job.Description,
-            dateFound = job.DateFound ?? Timestamps.Today(time),
-        };
-        var id = await db.ExecuteScalarAsync<long?>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
-        return id is { } created
+        return await jobs.CreateAsync(user, job, cancellationToken) is { } created
             ? TypedResults.Created($"/{user.App}/api/jobs/{created}", new CreatedJob(created))
             : Problems.Conflict("A job with this URL already exists");
     }
+
+    public static async Task<Results<Ok<OkResponse>, ProblemHttpResult>> Approve(long id, UserContext user, JobsService jobs, CancellationToken cancellationToken) =>
+        Done(await jobs.ApproveAsync(user, id, cancellationToken));
+
+    public static async Task<Results<Ok<OkResponse>, ProblemHttpResult>> Reject(long id, UserContext user, JobsService jobs, CancellationToken cancellationToken) =>
+        Done(await jobs.RejectAsync(user, id, cancellationToken));
+
+    public static async Task<Results<Ok<OkResponse>, ProblemHttpResult>> Revert(
+        long id, StatusChange change, UserContext user, JobsService jobs, CancellationToken cancellationToken) =>
+        JobsService.RevertProblem(change.Status) is { } problem
+            ? Problems.BadRequest(problem)
+            : Done(await jobs.RevertAsync(user, id, change.Status!, cancellationToken));
+
+    public static async Task<Results<Ok<OkResponse>, ProblemHttpResult>> MarkApplied(
+        long id, UserContext user, JobsService jobs, CancellationToken cancellationToken) =>
+        Done(await jobs.MarkAppliedAsync(user, id, cancellationToken));
+
+    public static async Task<Results<Ok<OkResponse>, ProblemHttpResult>> Move(
+        long id, PipelineMove move, UserContext user, JobsService jobs, CancellationToken cancellationToken) =>
+        JobsService.MoveProblem(move) is { } problem
+            ? Problems.BadRequest(problem)
+            : Done(await jobs.MoveAsync(user, id, move, cancellationToken));
+
+    public static async Task<Results<Ok<ArchivedResponse>, ProblemHttpResult>> Archive(
+        StatusSelection selection, UserContext user, JobsService jobs, CancellationToken cancellationToken) =>
+        JobsService.StatusesProblem(selection.Statuses) is { } problem
+            ? Problems.BadRequest(problem)
+            : TypedResults.Ok(new ArchivedResponse(await jobs.ArchiveAsync(user, selection.Statuses ?? [], cancellationToken)));
+
+    /// <summary>Upstream answers each purge target in its own shape.</summary>
+    public static async Task<Results<Ok<DeletedResponse>, Ok<EmailPurgedResponse>, Ok<OkResponse>, ProblemHttpResult>> Purge(
+        PurgeRequest request, UserContext user, JobsService jobs, CancellationToken cancellationToken)
+    {
+        if (JobsService.PurgeProblem(request) is { } problem)
+        {
+            return Problems.BadRequest(problem);
+        }
+
+        var purged = await jobs.PurgeAsync(user, request, cancellationToken);
+        return request.Target switch
+        {
+            PurgeTargets.Email => TypedResults.Ok(new EmailPurgedResponse(true, purged.Contacts, purged.Jobs)),
+            PurgeTargets.Rescrape => TypedResults.Ok(OkResponse.Yes),
+            _ => TypedResults.Ok(new DeletedResponse(true, purged.Jobs)),
+        };
+    }
+
+    public static async Task<Results<Accepted<QueuedResponse>, ProblemHttpResult>> AddUrls(
+        UrlImport import, UserContext user, JobsService jobs, CancellationToken cancellationToken)
+    {
+        var urls = import.Urls ?? [];
+        return JobsService.UrlsProblem(urls.Count) is { } problem
+            ? Problems.BadRequest(problem)
+            : TypedResults.Accepted((string?)null, new QueuedResponse(await jobs.ImportUrlsAsync(user, urls, cancellationToken)));
+    }
+
+    /// <summary>
+    /// Multipart field <c>file</c> → <c>{queued, total}</c>, total being the rows that had a URL. The form is read by
+    /// hand (not bound), and a cross-site <c>Origin</c> is refused: unlike a JSON body, a multipart POST is something
+    /// any web page can make a browser send with the user's cookie.
+    /// </summary>
+    public static async Task<Results<Accepted<CsvQueuedResponse>, ProblemHttpResult>> UploadCsv(
+        HttpRequest request, UserContext user, JobsService jobs, CancellationToken cancellationToken)
+    {
+        if (IsCrossSite(request))
+        {
+            return TypedResults.Problem("Cross-site uploads are not accepted", statusCode: StatusCodes.Status403Forbidden);
+        }
+
+        if (!request.HasFormContentType || request.ContentLength > JobsService.MaxCsvBytes + (64 * 1024))
+        {
+            return Problems.BadRequest(CsvFileProblem);
+        }
+
+        var form = await request.ReadFormOrBadRequestAsync(cancellationToken);
+        if (form.Files.GetFile("file") is not { } file || file.Length > JobsService.MaxCsvBytes)
+        {
+            return Problems.BadRequest(CsvFileProblem);
+        }
+
+        var (imported, problem) = await jobs.ImportCsvAsync(user, file.OpenReadStream(), cancellationToken);
+        return imported is null ? Problems.BadRequest(problem!) : TypedResults.Accepted((string?)null, imported);
+    }
+
+    public static string CsvFileProblem => $"Send a multipart form with a CSV 'file' of at most {JobsService.MaxCsvBytes / 1024} KB";
+
+    /// <summary>The one cover-letter save, <see cref="CoverLetterService.SaveAsync"/>, which the job page calls too.</summary>
+    public static async Task<Results<Ok<OkResponse>, ProblemHttpResult>> SaveCoverLetter(
+        long id, CoverLetterText body, UserContext user, CoverLetterService letters, CancellationToken cancellationToken) =>
+        Done(await letters.SaveAsync(user, id, body.Text, cancellationToken));
+
+    public static async Task<Results<Ok<TaskProgress>, ProblemHttpResult>> GetCoverLetterTask(
+        long id, UserContext user, JobsService jobs, CancellationToken cancellationToken) =>
+        await jobs.CoverLetterTaskAsync(user, id, cancellationToken) is { } progress ? TypedResults.Ok(progress) : Problems.JobNotFound();
+
+    private static Results<Ok<OkResponse>, ProblemHttpResult> Done(bool found) => found ? TypedResults.Ok(OkResponse.Yes) : Problems.JobNotFound();
+
+    private static bool IsCrossSite(HttpRequest request) =>
+        request.Headers.Origin.ToString() is { Length: > 0 } origin
+        && (!Uri.TryCreate(origin, UriKind.Absolute, out var source) || !string.Equals(source.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase));
 }
+
+public sealed record CsvQueuedResponse(long Queued, long Total);
 
 /// <summary>The API's error responses: problem+json whose <c>detail</c> carries upstream's message (its SPA reads <c>detail</c>).</summary>
 internal static class Problems

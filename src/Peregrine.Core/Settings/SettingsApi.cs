@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using Peregrine.Configuration;
 using Peregrine.Jobs;
 using Peregrine.Sessions;
 
@@ -47,7 +49,10 @@ public static class SettingsApi
 
     public static Ok<UserConfig> GetUserConfig(UserContext user) => TypedResults.Ok(new UserConfig(ProfileSettings.Read(user).Name ?? string.Empty));
 
-    public static Ok<IReadOnlyList<SetupBanner>> GetSetupBanners(UserContext user) => TypedResults.Ok(SetupBanners.Visible(user));
+    public static Results<Ok<IReadOnlyList<SetupBanner>>, ProblemHttpResult> GetSetupBanners(UserContext user, IOptions<PeregrineOptions> options) =>
+        SetupBanners.Visible(user, options.Value) is { } banners
+            ? TypedResults.Ok(banners)
+            : Problem(StatusCodes.Status409Conflict, SetupBanners.MalformedUserYaml);
 
     public static Results<Ok<OkResponse>, ProblemHttpResult> DismissSetupBanner(string key, UserContext user) =>
         SetupBanners.Dismiss(user, key) ? TypedResults.Ok(OkResponse.Yes) : Problem(StatusCodes.Status404NotFound, $"Unknown banner: {key}");

@@ -1,24 +1,55 @@
+using Peregrine.Configuration;
 using Peregrine.Sessions;
 
 namespace Peregrine.Settings;
 
-/// <summary>The setup hints upstream's SPA shows on its home page, minus those the user dismissed (<c>dismissed_banners</c> in user.yaml).</summary>
+/// <summary>
+/// Upstream's setup hints (dev-api.py <c>_SETUP_BANNERS</c>): the 13 fixed banners, in its order, with the links of its
+/// SPA (<c>/settings?tab=…</c>), shown once the wizard is complete, minus <c>dismissed_banners</c> in user.yaml. Some
+/// name features Peregrine Cloud does not have yet; upstream lists them all, so we do too.
+/// </summary>
 public static class SetupBanners
 {
     public static readonly IReadOnlyList<SetupBanner> All =
     [
-        new("setup_profile", "Tell Peregrine about yourself: name, career summary and voice", "/settings/profile"),
-        new("setup_resume", "Add your resume so jobs get a match score", "/settings/resume"),
-        new("setup_search", "Choose the titles and locations discovery searches for", "/settings/search"),
-        new("run_discovery", "Run discovery to find your first jobs", "/"),
-        new("setup_email", "Connect your email to track replies from employers", "/settings/system"),
-        new("review_privacy", "Review what Peregrine may collect", "/settings/privacy"),
-        new("make_backup", "Download a backup of your data", "/settings/data"),
+        new("connect_cloud", "Connect a cloud service for resume/cover letter storage", "/settings?tab=integrations"),
+        new("setup_email", "Set up email sync to catch recruiter outreach", "/settings?tab=email"),
+        new("setup_email_labels", "Set up email label filters for auto-classification", "/settings?tab=email"),
+        new("tune_mission", "Tune your mission preferences for better cover letters", "/settings?tab=profile"),
+        new("configure_keywords", "Configure keywords and blocklist for smarter search", "/settings?tab=search"),
+        new("upload_corpus", "Upload your cover letter corpus for voice fine-tuning", "/settings?tab=fine-tune"),
+        new("configure_linkedin", "Configure LinkedIn Easy Apply automation", "/settings?tab=integrations"),
+        new("setup_searxng", "Set up company research with SearXNG", "/settings?tab=system"),
+        new("target_companies", "Build a target company list for focused outreach", "/settings?tab=search"),
+        new("setup_notifications", "Set up notifications for stage changes", "/settings?tab=integrations"),
+        new("tune_model", "Tune a custom cover letter model on your writing", "/settings?tab=fine-tune"),
+        new("review_training", "Review and curate training data for model tuning", "/settings?tab=fine-tune"),
+        new("setup_calendar", "Set up calendar sync to track interview dates", "/settings?tab=integrations"),
     ];
 
-    public static IReadOnlyList<SetupBanner> Visible(UserContext user)
+    public const string MalformedUserYaml =
+        "config/user.yaml is not valid YAML, so your setup state cannot be read. Fix the file or restore it from a backup.";
+
+    /// <summary>
+    /// The banners to show: none until the wizard is complete (always complete in cloud and the demo, as
+    /// <c>/api/config/app</c> says), else all but the dismissed. Null when user.yaml does not parse: upstream answered
+    /// that with [] or a 500 carrying the parser's text; we say so plainly instead.
+    /// </summary>
+    public static IReadOnlyList<SetupBanner>? Visible(UserContext user, PeregrineOptions options)
     {
-        var dismissed = Dismissed(user);
+        if (!UserConfigFiles.TryRead(user, UserConfigFiles.UserYaml, out var yaml))
+        {
+            return null;
+        }
+
+        var wizardComplete = options.CloudMode || options.DemoMode
+            || string.Equals(yaml.Text("wizard_complete"), "true", StringComparison.OrdinalIgnoreCase);
+        if (!wizardComplete)
+        {
+            return [];
+        }
+
+        var dismissed = yaml.TextList("dismissed_banners").ToHashSet(StringComparer.Ordinal);
         return [.. All.Where(b => !dismissed.Contains(b.Key))];
     }
 
@@ -41,9 +72,6 @@ public static class SetupBanners
 
         return true;
     }
-
-    private static HashSet<string> Dismissed(UserContext user) =>
-        [.. UserConfigFiles.Read(user, UserConfigFiles.UserYaml).TextList("dismissed_banners")];
 }
 
 public sealed record SetupBanner(string Key, string Text, string Link);

@@ -23,23 +23,29 @@ public static class UserConfigFiles
     public static bool Exists(UserContext user, string file) => File.Exists(PathOf(user, file));
 
     /// <summary>The file's top-level mapping (keys as strings); empty when the file is missing or is not a mapping.</summary>
-    public static Dictionary<string, object?> Read(UserContext user, string file)
+    public static Dictionary<string, object?> Read(UserContext user, string file) =>
+        // A hand-edited file that no longer parses reads as empty rather than failing every settings page.
+        TryRead(user, file, out var map) ? map : [];
+
+    /// <summary>As <see cref="Read"/>, but false (and an empty map) when the file exists and is not valid YAML.</summary>
+    public static bool TryRead(UserContext user, string file, out Dictionary<string, object?> map)
     {
+        map = [];
         var path = PathOf(user, file);
         if (!File.Exists(path))
         {
-            return [];
+            return true;
         }
 
         try
         {
-            var map = Reader.Deserialize<Dictionary<object, object?>?>(File.ReadAllText(path));
-            return map?.ToDictionary(p => p.Key.ToString() ?? string.Empty, p => p.Value) ?? [];
+            var parsed = Reader.Deserialize<Dictionary<object, object?>?>(File.ReadAllText(path));
+            map = parsed?.ToDictionary(p => p.Key.ToString() ?? string.Empty, p => p.Value) ?? [];
+            return true;
         }
         catch (YamlException)
         {
-            // A hand-edited file that no longer parses reads as empty rather than failing every settings page.
-            return [];
+            return false;
         }
     }
 

@@ -87,6 +87,19 @@ public static class BackgroundTasks
         return [.. connection.Query<ActiveTask>(sql)];
     }
 
+    /// <summary>The <paramref name="limit"/> most recently finished tasks, newest first: what discovery found, why an import failed.</summary>
+    public static IReadOnlyList<ActiveTask> RecentlyFinished(SqliteConnection connection, int limit)
+    {
+        const string sql = """
+            SELECT t.id, t.task_type, t.job_id, t.params, t.status, t.stage, t.error,
+                   t.created_at, t.started_at, t.updated_at, j.title, j.company
+            FROM background_tasks t LEFT JOIN jobs j ON j.id = t.job_id
+            WHERE t.status IN ('completed', 'failed')
+            ORDER BY t.finished_at DESC, t.id DESC LIMIT @limit;
+            """;
+        return [.. connection.Query<ActiveTask>(sql, new { limit })];
+    }
+
     /// <summary>The newest task of a type for a job, as the SPA polls it; <c>status = "none"</c> when there is none.</summary>
     public static TaskProgress LatestFor(SqliteConnection connection, string taskType, long jobId)
     {

@@ -35,12 +35,13 @@ public static class TasksApi
 
     /// <summary>Queues a task that is about no single job → 202 <c>{task_id, is_new}</c> (an equal active task is reused).</summary>
     private static async Task<Accepted<TaskSubmission>> QueueGlobalAsync(
-        string taskType, UserContext user, UserDatabases databases, ITaskWakeup wakeup, TimeProvider time, CancellationToken cancellationToken)
-    {
-        var submission = await wakeup.EnqueueAsync(
-            databases, user, db => Task.FromResult(BackgroundTasks.Submit(db, taskType, jobId: 0, parameters: null, time)), cancellationToken);
-        return TypedResults.Accepted((string?)null, submission);
-    }
+        string taskType, UserContext user, UserDatabases databases, ITaskWakeup wakeup, TimeProvider time, CancellationToken cancellationToken) =>
+        TypedResults.Accepted((string?)null, await SubmitGlobalAsync(taskType, user, databases, wakeup, time, cancellationToken));
+
+    /// <summary>What the endpoints and the Home page's form both do: a task about no single job, durably queued (<see cref="TaskEnqueue"/>).</summary>
+    public static Task<TaskSubmission> SubmitGlobalAsync(
+        string taskType, UserContext user, UserDatabases databases, ITaskWakeup wakeup, TimeProvider time, CancellationToken cancellationToken) =>
+        wakeup.EnqueueAsync(databases, user, db => Task.FromResult(BackgroundTasks.Submit(db, taskType, jobId: 0, parameters: null, time)), cancellationToken);
 
     public static async Task<Ok<IReadOnlyList<ActiveTask>>> ListActive(UserContext user, UserDatabases databases, CancellationToken cancellationToken)
     {

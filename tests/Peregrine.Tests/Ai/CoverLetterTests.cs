@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Dapper;
@@ -70,7 +69,7 @@ public sealed class CoverLetterTests(PostgresFixture postgres)
         Assert.Equal(HttpStatusCode.OK, pdf.StatusCode);
         Assert.Equal("application/pdf", pdf.Content.Headers.ContentType?.MediaType);
         Assert.Matches(@"^CoverLetter_AcmeLedgerInc_\d{4}-\d{2}-\d{2}\.pdf$", pdf.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
-        var text = await PdfText(await pdf.Content.ReadAsByteArrayAsync());
+        var text = await PdfText.ReadAsync(await pdf.Content.ReadAsByteArrayAsync());
         Assert.Contains("I would love to build ledgers with you. It would be a joy.", text, StringComparison.Ordinal);
         Assert.Contains("Ada Lovelace", text, StringComparison.Ordinal);
 
@@ -95,18 +94,5 @@ public sealed class CoverLetterTests(PostgresFixture postgres)
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("Job not found", (await response.JsonAsync()).GetProperty("detail").GetString());
         Assert.Equal(0, llm.AcceptedConnections);
-    }
-
-    /// <summary>The PDF as poppler's <c>pdftotext</c> reads it, lines joined with spaces.</summary>
-    private static async Task<string> PdfText(byte[] pdf)
-    {
-        using var scratch = new TestDirectory("peregrine-pdf");
-        var path = scratch.Combine("letter.pdf");
-        await File.WriteAllBytesAsync(path, pdf);
-        using var process = Process.Start(new ProcessStartInfo("pdftotext", [path, "-"]) { RedirectStandardOutput = true })!;
-        var text = await process.StandardOutput.ReadToEndAsync().WaitAsync(AiApi.Bound);
-        await process.WaitForExitAsync().WaitAsync(AiApi.Bound);
-        Assert.Equal(0, process.ExitCode);
-        return string.Join(' ', text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 }

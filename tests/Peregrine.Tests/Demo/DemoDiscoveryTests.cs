@@ -40,6 +40,9 @@ public sealed class DemoDiscoveryTests
         Assert.Equal(HttpStatusCode.OK, home.StatusCode);
         Assert.Contains("Discovery queued.", await home.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(("completed", "3 new listing(s) added"), await FinishedAsync(demo, bob, await LatestDiscoveryAsync(demo, bob)));
+        var homeAfter = await bob.GetStringAsync($"{App}/"); // the Home page tells what discovery found
+        Assert.Contains("Recent results", homeAfter, StringComparison.Ordinal);
+        Assert.Contains("3 new listing(s) added", homeAfter, StringComparison.Ordinal);
 
         Assert.Equal(DemoBoardFixtures.NewListingUrls, await NewUrlsAsync(alice));
         Assert.Equal(DemoBoardFixtures.NewListingUrls, await NewUrlsAsync(bob));

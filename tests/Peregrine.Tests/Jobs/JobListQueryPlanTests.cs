@@ -22,7 +22,7 @@ public sealed class JobListQueryPlanTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     private static IReadOnlyList<string> Plan(SqliteConnection connection) =>
-        [.. connection.Query<(long Id, long Parent, long NotUsed, string Detail)>($"EXPLAIN QUERY PLAN {JobsApi.ListSql}", new { status = JobStatuses.Pending, limit = 500 })
+        [.. connection.Query<(long Id, long Parent, long NotUsed, string Detail)>($"EXPLAIN QUERY PLAN {JobsService.ListSql}", new { status = JobStatuses.Pending, limit = 500 })
             .Select(row => row.Detail)];
 
     [Fact]
@@ -63,8 +63,8 @@ public sealed class JobListQueryPlanTests : IDisposable
             """);
 
         // The first column of the list is the id.
-        var ids = connection.Query<long>(JobsApi.ListSql, new { status = JobStatuses.Pending, limit = 10 });
-        var limited = connection.Query<long>(JobsApi.ListSql, new { status = JobStatuses.Pending, limit = 3 });
+        var ids = connection.Query<long>(JobsService.ListSql, new { status = JobStatuses.Pending, limit = 10 });
+        var limited = connection.Query<long>(JobsService.ListSql, new { status = JobStatuses.Pending, limit = 3 });
 
         Assert.Equal([4L, 5, 2, 7, 3, 1], ids);
         Assert.Equal([4L, 5, 2], limited);

@@ -69,7 +69,7 @@ public sealed class AccessibilityTests(BrowserFixture fixture, ITestOutputHelper
 
         await page.GotoAsync(new Uri(fixture.DemoAddress, "/peregrine/").ToString());
 
-        await Assertions.Expect(page.GetByText("Public demo")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("Public demo", new() { Exact = true })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByText("sample data; AI features are disabled")).ToBeVisibleAsync();
         foreach (var tier in new[] { "Free", "Paid", "Premium" })
         {

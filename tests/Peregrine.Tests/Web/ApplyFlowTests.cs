@@ -25,13 +25,20 @@ public sealed class ApplyFlowTests(BrowserFixture fixture)
         await page.ReloadAsync();
 
         await Assertions.Expect(page.GetByLabel("Your letter")).ToHaveValueAsync("Dear Acme,\nI would love to join.\nAda");
-        var pdf = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Download as PDF" }).ClickAsync());
+        var download = page.WaitForDownloadAsync(new() { Timeout = (float)BrowserFixture.Timeout.TotalMilliseconds });
+        var before = Today();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Download as PDF" }).ClickAsync();
+        var pdf = await download;
+        // The server names the file by its own UTC date; a run across midnight may see either day.
+        Assert.Contains(pdf.SuggestedFilename, new[] { $"CoverLetter_Acme_{before}.pdf", $"CoverLetter_Acme_{Today()}.pdf" });
+        using var bytes = new MemoryStream();
         await using (var stream = await pdf.CreateReadStreamAsync())
         {
-            var head = new byte[5];
-            await stream.ReadExactlyAsync(head);
-            Assert.Equal("%PDF-"u8.ToArray(), head);
+            await stream.CopyToAsync(bytes);
         }
+
+        Assert.Equal("%PDF-"u8.ToArray(), bytes.ToArray()[..5]);
+        Assert.Contains("Dear Acme, I would love to join. Ada", await PdfText.ReadAsync(bytes.ToArray()), StringComparison.Ordinal);
 
         var saved = await fixture.WithUserDatabaseAsync(user, db => Dapper.SqlMapper.ExecuteScalarAsync<string>(db, "SELECT cover_letter FROM jobs;"));
         Assert.Equal("Dear Acme,\nI would love to join.\nAda", saved);
@@ -88,4 +95,6 @@ public sealed class ApplyFlowTests(BrowserFixture fixture)
         Assert.Equal(404, response!.Status);
         Assert.DoesNotContain("Alice", await bobPage.ContentAsync(), StringComparison.Ordinal);
     }
+
+    private static string Today() => DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -11,7 +11,7 @@ namespace Peregrine.Ai.CoverLetters;
 /// Cover letters, for the JSON API and the web pages alike: queue a generation, save an edited letter, and render it
 /// as upstream's PDF. The writing itself is <see cref="CoverLetterWriter"/>, the task's work.
 /// </summary>
-public sealed class CoverLetterService(UserDatabases databases, ITaskWakeup wakeup, TimeProvider time)
+public sealed class CoverLetterService(UserDatabases databases, ITaskWakeup wakeup, TimeProvider time, IUsageTelemetry telemetry)
 {
     public const string TaskType = "cover_letter";
 
@@ -19,10 +19,19 @@ public sealed class CoverLetterService(UserDatabases databases, ITaskWakeup wake
     public Task<TaskSubmission?> QueueAsync(UserContext user, long jobId, CancellationToken cancellationToken)
         => JobTaskQueue.QueueAsync(databases, wakeup, time, user, TaskType, jobId, cancellationToken);
 
+    /// <summary>The one save of an edited letter (upstream's <c>PATCH .../cover_letter</c> and the job page); false when the job is not this user's.</summary>
     public async Task<bool> SaveAsync(UserContext user, long jobId, string? text, CancellationToken cancellationToken)
     {
-        await using var db = await databases.OpenAsync(user.Database, cancellationToken);
-        return Save(db, jobId, text);
+        await using (var db = await databases.OpenAsync(user.Database, cancellationToken))
+        {
+            if (!Save(db, jobId, text))
+            {
+                return false;
+            }
+        }
+
+        telemetry.LogUsageEvent(user.UserId, user.App, "cover_letter_saved");
+        return true;
     }
 
     /// <summary>The job's letter as upstream's PDF and file name; null when the job has no letter (or is not this user's).</summary>
