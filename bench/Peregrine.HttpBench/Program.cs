@@ -74,6 +74,12 @@ try
         }
     }
 
+    // (e) the web UI's server time (issue 14): pages of the 500-job user, p50 at one connection, beside a JSON route.
+    foreach (var (path, name) in usersOnly ? [] : new[] { ("/peregrine/review", "Review page"), ("/peregrine/settings/profile", "Settings → Profile page"), (Session, "/api/session (JSON, for scale)") })
+    {
+        table.AddFigure($"(e) {name}, p50 at c=1, 500-job user", $"{await Wrk.MedianMillisecondsAsync(cloud.Url(path), cookies[small], duration):F2} ms", string.Empty);
+    }
+
     // The floor under (b): the same bastion in front of an upstream that costs nothing (a fixed response).
     await using var fixedResponse = await Server.FixedResponseAsync(root);
     await using var fixedBastion = await Server.BastionAsync(Path.Combine(RepositoryRoot(), "deploy", "bastion"), fixedResponse.Port, Path.Combine(root, "fixed-bastion-access.log"));

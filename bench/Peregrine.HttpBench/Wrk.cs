@@ -31,20 +31,42 @@ internal static partial class Wrk
     private static async Task<double> RequestsPerSecondAsync(string url, int connections, TimeSpan duration, string? cookie)
     {
         var output = await RunAsync(url, connections, duration, cookie);
-        if (NonSuccess().Match(output) is { Success: true } failed)
-        {
-            throw new InvalidOperationException($"wrk saw {failed.Groups[1].Value} non-2xx answers from {url}:\n{output}");
-        }
+        EnsureAllSucceeded(url, output);
 
         return double.Parse(RequestsPerSecond().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
     }
 
-    private static async Task<string> RunAsync(string url, int connections, TimeSpan duration, string? cookie)
+    /// <summary>The median latency of <paramref name="url"/> at one connection (after a warm-up): its server time plus a loopback hop.</summary>
+    public static async Task<double> MedianMillisecondsAsync(string url, string? cookie, TimeSpan duration)
+    {
+        await RunAsync(url, 1, TimeSpan.FromSeconds(1), cookie);
+        var output = await RunAsync(url, 1, duration, cookie, latency: true);
+        EnsureAllSucceeded(url, output);
+
+        var median = Median().Match(output);
+        var value = double.Parse(median.Groups[1].Value, CultureInfo.InvariantCulture);
+        return median.Groups[2].Value switch { "us" => value / 1000, "s" => value * 1000, _ => value };
+    }
+
+    private static void EnsureAllSucceeded(string url, string output)
+    {
+        if (NonSuccess().Match(output) is { Success: true } failed)
+        {
+            throw new InvalidOperationException($"wrk saw {failed.Groups[1].Value} non-2xx answers from {url}:\n{output}");
+        }
+    }
+
+    private static async Task<string> RunAsync(string url, int connections, TimeSpan duration, string? cookie, bool latency = false)
     {
         var start = new ProcessStartInfo("wrk") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[] { "-t", Math.Min(connections, 2).ToString(CultureInfo.InvariantCulture), "-c", connections.ToString(CultureInfo.InvariantCulture), "-d", $"{(int)Math.Ceiling(duration.TotalSeconds)}s", "--timeout", "10s" })
         {
             start.ArgumentList.Add(argument);
+        }
+
+        if (latency)
+        {
+            start.ArgumentList.Add("--latency");
         }
 
         if (cookie is not null)
@@ -62,6 +84,9 @@ internal static partial class Wrk
 
     [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
     private static partial Regex RequestsPerSecond();
+
+    [GeneratedRegex(@"^\s+50%\s+([0-9.]+)(us|ms|s)\s*$", RegexOptions.Multiline)]
+    private static partial Regex Median();
 
     [GeneratedRegex(@"Non-2xx or 3xx responses:\s+(\d+)")]
     private static partial Regex NonSuccess();

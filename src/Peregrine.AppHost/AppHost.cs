@@ -16,7 +16,7 @@ var pgPassword = builder.AddParameter("platformdb-password", new GenerateParamet
 var jwtSecret = builder.AddParameter("directus-jwt-secret", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true)
     .WithDescription("Directus signing secret that validates session JWTs (runbook: website/.env → DIRECTUS_SECRET).");
 var serverSecret = builder.AddParameter("cf-server-secret", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true)
-    .WithDescription("Derives every per-user SQLCipher key. NEVER rotate without a migration: all user DBs become unreadable.");
+    .WithDescription("Derives every per-user SQLCipher key. Rotate it only as README 'Rotating secrets' says: old value in CF_SERVER_SECRET_PREVIOUS, then rekey-all.");
 
 // platformdb: account metadata only (subscriptions, consent, usage events, support grants).
 // Run/test mode uses Debian's Postgres 15 as an executable: no Docker engine exists on developer machines, and a
