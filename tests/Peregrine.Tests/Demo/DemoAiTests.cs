@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Peregrine.Llm;
+using Peregrine.Tests.Ai;
 using Peregrine.Tests.Infrastructure;
 using Peregrine.Tests.Llm;
 using static Peregrine.Tests.Infrastructure.DemoFactory;
@@ -15,8 +16,6 @@ namespace Peregrine.Tests.Demo;
 [Trait(Category.Name, Category.Service)]
 public sealed class DemoAiTests
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task Cover_letter_generation_in_the_demo_fails_with_the_refusal_and_reaches_no_backend()
     {
@@ -34,12 +33,11 @@ public sealed class DemoAiTests
         var job = (await visitor.GetFromJsonAsync<JsonElement>($"{App}/api/jobs?status=pending&limit=1"))[0].GetProperty("id").GetInt64();
 
         using var generate = await visitor.PostAsync($"{App}/api/jobs/{job}/cover_letter/generate", null);
-        var task = await FinishedAsync(visitor, $"{App}/api/jobs/{job}/cover_letter/task");
+        var task = await AiApi.WaitForTaskAsync(visitor, $"{App}/api/jobs/{job}/cover_letter/task");
         using var suggest = await visitor.PostAsJsonAsync($"{App}/api/jobs/{job}/qa/suggest", new { question = "Why us?" });
 
         Assert.Equal(HttpStatusCode.OK, generate.StatusCode);
-        Assert.Equal("failed", task.GetProperty("status").GetString());
-        Assert.Equal("AI inference is disabled in the public demo. Run your own instance to use AI features.", task.GetProperty("message").GetString());
+        Assert.Equal(("failed", "AI inference is disabled in the public demo. Run your own instance to use AI features."), task);
         Assert.Equal("application/problem+json", suggest.Content.Headers.ContentType?.MediaType);
         Assert.Contains(AiDisabledInDemoException.Text, (await suggest.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, backend.AcceptedConnections);
@@ -68,19 +66,4 @@ public sealed class DemoAiTests
         research_fallback_order: [vllm, ollama, anthropic]
         vision_fallback_order: [vision_service, anthropic]
         """;
-
-    private static async Task<JsonElement> FinishedAsync(HttpClient client, string taskPath)
-    {
-        var deadline = DateTime.UtcNow + Bound;
-        while (true)
-        {
-            var task = await client.GetFromJsonAsync<JsonElement>(taskPath);
-            if (task.GetProperty("status").GetString() is "completed" or "failed" || DateTime.UtcNow > deadline)
-            {
-                return task;
-            }
-
-            await Task.Delay(50);
-        }
-    }
 }

@@ -9,6 +9,7 @@ using Peregrine.Demo.Tiers;
 using Peregrine.Llm;
 using Peregrine.Sessions;
 using Peregrine.Storage;
+using Peregrine.Tests.Ai;
 using Peregrine.Tests.Infrastructure;
 using Peregrine.Tiers;
 using static Peregrine.Tests.Infrastructure.DemoFactory;
@@ -24,7 +25,6 @@ public sealed class DemoTierGateTests
 {
     private const string Gate = "Company research needs the Paid tier.";
     private const string Offer = "Research this company";
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
     [Fact]
     [Trait(Category.Name, Category.Service)]
@@ -44,8 +44,7 @@ public sealed class DemoTierGateTests
             Assert.Equal(HttpStatusCode.OK, paid.StatusCode);
         }
 
-        var task = await FinishedAsync(visitor, $"{App}/api/jobs/{job}/research/task");
-        Assert.Equal(("failed", AiDisabledInDemoException.Text), (task.GetProperty("status").GetString(), task.GetProperty("message").GetString()));
+        Assert.Equal(("failed", AiDisabledInDemoException.Text), await AiApi.WaitForTaskAsync(visitor, $"{App}/api/jobs/{job}/research/task"));
 
         using (await DemoForms.PostAsync(visitor, $"{App}/demo/tier", ("tier", "free")))
         {
@@ -129,19 +128,4 @@ public sealed class DemoTierGateTests
 
     private static async Task<string> TierAsync(HttpClient client) =>
         (await client.GetFromJsonAsync<JsonElement>($"{App}/api/config/app")).GetProperty("tier").GetString()!;
-
-    private static async Task<JsonElement> FinishedAsync(HttpClient client, string taskPath)
-    {
-        var deadline = DateTime.UtcNow + Bound;
-        while (true)
-        {
-            var task = await client.GetFromJsonAsync<JsonElement>(taskPath);
-            if (task.GetProperty("status").GetString() is "completed" or "failed" || DateTime.UtcNow > deadline)
-            {
-                return task;
-            }
-
-            await Task.Delay(50);
-        }
-    }
 }
