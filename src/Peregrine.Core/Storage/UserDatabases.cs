@@ -95,24 +95,16 @@ public sealed class UserDatabases
     public IDisposable Keep(DatabaseLocation location)
     {
         var path = Normalise(location.Path);
-        while (true)
+        var kept = EnterCurrentAsync(path, file => Task.FromResult(file.Leases.TryKeep(out var keep) ? keep : null)).GetAwaiter().GetResult();
+        return new ReleaseOnce(() =>
         {
-            var file = FileOf(path);
-            if (file.Leases.TryKeep(out var kept))
+            kept.Dispose();
+            // Kept while outside the pool (its last open fell out meanwhile, or it was never opened): forget it now.
+            if (!_pooled.Contains(path))
             {
-                return new ReleaseOnce(() =>
-                {
-                    kept.Dispose();
-                    // Kept while outside the pool (its last open fell out meanwhile, or it was never opened): forget it now.
-                    if (!_pooled.Contains(path))
-                    {
-                        Retire(path);
-                    }
-                });
+                Retire(path);
             }
-
-            _files.TryRemove(new KeyValuePair<string, DatabaseFile>(path, file));
-        }
+        });
     }
 
     /// <summary>
@@ -122,18 +114,9 @@ public sealed class UserDatabases
     /// </summary>
     public async Task<IDisposable> HoldForReplacementAsync(DatabaseLocation location, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var path = Normalise(location.Path);
-        while (true)
-        {
-            var file = FileOf(path);
-            if (await file.Leases.TryEnterExclusiveAsync(timeout, cancellationToken) is { } held)
-            {
-                Evict(location);
-                return held;
-            }
-
-            _files.TryRemove(new KeyValuePair<string, DatabaseFile>(path, file));
-        }
+        var held = await EnterCurrentAsync(Normalise(location.Path), file => file.Leases.TryEnterExclusiveAsync(timeout, cancellationToken));
+        Evict(location);
+        return held;
     }
 
     /// <summary>
@@ -215,15 +198,23 @@ public sealed class UserDatabases
 
     private DatabaseFile FileOf(string path) => _files.GetOrAdd(path, static (_, options) => new DatabaseFile(options), _options);
 
-    /// <summary>Enters a shared lease on the file's current record (a record retired meanwhile is replaced by a fresh one).</summary>
-    private async Task<DatabaseFile> EnterSharedAsync(string path, CancellationToken cancellationToken)
+    /// <summary>Enters a shared lease on the file's current record.</summary>
+    private Task<DatabaseFile> EnterSharedAsync(string path, CancellationToken cancellationToken) =>
+        EnterCurrentAsync(path, async file => await file.Leases.TryEnterSharedAsync(cancellationToken) ? file : null);
+
+    /// <summary>
+    /// Tries <paramref name="enter"/> on the file's current record until one admits it: a record retired between the
+    /// lookup and the entry admits nobody, so it is dropped from the map and the fresh record is tried instead.
+    /// </summary>
+    private async Task<T> EnterCurrentAsync<T>(string path, Func<DatabaseFile, Task<T?>> enter)
+        where T : class
     {
         while (true)
         {
             var file = FileOf(path);
-            if (await file.Leases.TryEnterSharedAsync(cancellationToken))
+            if (await enter(file) is { } entered)
             {
-                return file;
+                return entered;
             }
 
             _files.TryRemove(new KeyValuePair<string, DatabaseFile>(path, file));

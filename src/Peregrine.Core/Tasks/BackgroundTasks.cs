@@ -75,12 +75,17 @@ public static class BackgroundTasks
     public static int FailInterrupted(SqliteConnection connection, TimeProvider time) =>
         FailActive(connection, ["running"], InterruptedByRestart, time);
 
+    /// <summary>The columns of <see cref="ActiveTask"/>: a task with the title and company of its job, if any.</summary>
+    private const string TaskWithJob = """
+        SELECT t.id, t.task_type, t.job_id, t.params, t.status, t.stage, t.error,
+               t.created_at, t.started_at, t.updated_at, j.title, j.company
+        FROM background_tasks t LEFT JOIN jobs j ON j.id = t.job_id
+        """;
+
     public static IReadOnlyList<ActiveTask> Active(SqliteConnection connection)
     {
-        const string sql = """
-            SELECT t.id, t.task_type, t.job_id, t.params, t.status, t.stage, t.error,
-                   t.created_at, t.started_at, t.updated_at, j.title, j.company
-            FROM background_tasks t LEFT JOIN jobs j ON j.id = t.job_id
+        const string sql = $"""
+            {TaskWithJob}
             WHERE t.status IN ('queued', 'running')
             ORDER BY t.created_at, t.id;
             """;
@@ -90,10 +95,8 @@ public static class BackgroundTasks
     /// <summary>The <paramref name="limit"/> most recently finished tasks, newest first: what discovery found, why an import failed.</summary>
     public static IReadOnlyList<ActiveTask> RecentlyFinished(SqliteConnection connection, int limit)
     {
-        const string sql = """
-            SELECT t.id, t.task_type, t.job_id, t.params, t.status, t.stage, t.error,
-                   t.created_at, t.started_at, t.updated_at, j.title, j.company
-            FROM background_tasks t LEFT JOIN jobs j ON j.id = t.job_id
+        const string sql = $"""
+            {TaskWithJob}
             WHERE t.status IN ('completed', 'failed')
             ORDER BY t.finished_at DESC, t.id DESC LIMIT @limit;
             """;
