@@ -21,14 +21,17 @@ internal sealed class UsageEventWriter(
     // A user without a consent row follows the onboarding defaults; all_disabled has no "default on". Only users with a
     // subscriptions row (ensured at first login) are recorded: an event still queued when its user was erased must not
     // bring the user back into the platform DB.
+    // ORDER BY the batch position: a hash join may emit rows in any order, and the ids must follow the events' order.
     internal const string InsertSql = """
         INSERT INTO usage_events (user_id, app, event_type, metadata, occurred_at)
         SELECT e.user_id, e.app, e.event_type, e.metadata::jsonb, e.occurred_at
-        FROM unnest(@UserIds, @Apps, @EventTypes, @Metadata, @OccurredAt) AS e(user_id, app, event_type, metadata, occurred_at)
+        FROM unnest(@UserIds, @Apps, @EventTypes, @Metadata, @OccurredAt) WITH ORDINALITY
+            AS e(user_id, app, event_type, metadata, occurred_at, position)
         JOIN subscriptions s ON s.user_id = e.user_id
         LEFT JOIN telemetry_consent c ON c.user_id = e.user_id
         WHERE NOT COALESCE(c.all_disabled, false)
           AND COALESCE(c.usage_events_enabled, @UsageEventsByDefault)
+        ORDER BY e.position
         """;
 
     private bool _platformDown;
