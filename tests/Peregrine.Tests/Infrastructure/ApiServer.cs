@@ -3,8 +3,9 @@ using System.Diagnostics;
 namespace Peregrine.Tests.Infrastructure;
 
 /// <summary>
-/// The built Api as a real server process in cloud mode on a loopback port: for tests that must kill it (crash safety)
-/// rather than stop it politely. Disposing kills whatever is still running.
+/// The built Api as a real server process in cloud mode on a loopback port (or the demo host, <see cref="StartDemoAsync"/>):
+/// for tests that must kill it (crash safety) rather than stop it politely, or that must see whether hostile input takes
+/// the whole process down. Disposing kills whatever is still running.
 /// </summary>
 public sealed class ApiServer : IAsyncDisposable
 {
@@ -20,23 +21,35 @@ public sealed class ApiServer : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<ApiServer> StartAsync(string dataRoot, params (string Name, string Value)[] extra)
-    {
-        var port = LoopbackPort.Free();
-        var environment = new Dictionary<string, string?>
+    public bool HasExited => _process.HasExited;
+
+    public static Task<ApiServer> StartAsync(string dataRoot, params (string Name, string Value)[] extra) => StartAsync(
+        "Peregrine.Api.dll",
+        new Dictionary<string, string?>
         {
             ["CLOUD_MODE"] = "true",
             ["CLOUD_DATA_ROOT"] = dataRoot,
             ["DIRECTUS_JWT_SECRET"] = TestTokens.JwtSecret,
             ["CF_SERVER_SECRET"] = ServerSecret,
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
-        };
+        },
+        extra);
+
+    /// <summary>The public demo host (no secrets), its data root at <paramref name="dataRoot"/>.</summary>
+    public static Task<ApiServer> StartDemoAsync(string dataRoot, params (string Name, string Value)[] extra) => StartAsync(
+        "Peregrine.Demo.dll",
+        new Dictionary<string, string?> { ["DEMO_MODE"] = "true", ["STAGING_DB"] = Path.Combine(dataRoot, "staging.db") },
+        extra);
+
+    private static async Task<ApiServer> StartAsync(string assembly, Dictionary<string, string?> environment, (string Name, string Value)[] extra)
+    {
+        var port = LoopbackPort.Free();
+        environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         foreach (var (name, value) in extra)
         {
             environment[name] = value;
         }
 
-        var process = Process.Start(ApiProcess.StartInfo(environment))!;
+        var process = Process.Start(ApiProcess.StartInfo(assembly, environment))!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
@@ -51,6 +64,22 @@ public sealed class ApiServer : IAsyncDisposable
         var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
         client.DefaultRequestHeaders.Add("Cookie", $"cf_session={TestTokens.Session(userId)}");
         return client;
+    }
+
+    /// <summary>
+    /// A browser: a cookie jar (the antiforgery cookie pages set is kept), no redirects followed, and, for a user id,
+    /// the signed-in session cookie in the jar. Without one it is an anonymous visitor (the demo's).
+    /// </summary>
+    public HttpClient CreateBrowser(string? userId = null, TimeSpan? timeout = null)
+    {
+        var cookies = new System.Net.CookieContainer();
+        if (userId is not null)
+        {
+            cookies.Add(Address, new System.Net.Cookie("cf_session", TestTokens.Session(userId)));
+        }
+
+        var handler = new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false };
+        return new HttpClient(handler) { BaseAddress = Address, Timeout = timeout ?? TimeSpan.FromSeconds(60) };
     }
 
     /// <summary>SIGKILL, as the kernel's OOM killer or a power cut would stop it: no shutdown code runs.</summary>
