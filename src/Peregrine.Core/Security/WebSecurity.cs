@@ -16,6 +16,20 @@ public static class WebSecurity
     public const int MaxRequestHeadersTotalBytes = 128 * 1024;
     public const int MaxRequestHeaderFieldBytes = 64 * 1024;
 
+    /// <summary>
+    /// The policy of every HTML response. Pages are server-rendered and need no inline script or style (the only script
+    /// is a file in <c>wwwroot</c>), so nothing but the app's own files may run or style them; no other site may frame
+    /// them (the clickjacking of "Grant support access"), and forms post only to the app.
+    /// </summary>
+    public const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+        + "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+    /// <summary>Features the app never uses, switched off for its pages and anything they could embed.</summary>
+    public const string PermissionsPolicy =
+        "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+        + "midi=(), payment=(), usb=(), xr-spatial-tracking=()";
+
     public static IServiceCollection AddWebSecurity(this IServiceCollection services)
     {
         services.AddOptions<CrossSiteOptions>().BindConfiguration(CrossSiteOptions.Section);
@@ -33,11 +47,21 @@ public static class WebSecurity
     {
         app.Use((context, next) =>
         {
-            // No response is ever to be reinterpreted by the browser as another content type (an upload echoed as HTML);
-            // set when the response starts, because the exception handler clears headers set before it.
+            // No response is ever to be reinterpreted by the browser as another content type (an upload echoed as HTML),
+            // and every page carries its policy; set when the response starts, because the exception handler clears
+            // headers set before it, and only then is the content type known.
             context.Response.OnStarting(static state =>
             {
-                ((HttpResponse)state).Headers.XContentTypeOptions = "nosniff";
+                var response = (HttpResponse)state;
+                response.Headers.XContentTypeOptions = "nosniff";
+                if (response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true)
+                {
+                    response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                    response.Headers.XFrameOptions = "DENY";
+                    response.Headers["Referrer-Policy"] = "same-origin";
+                    response.Headers["Permissions-Policy"] = PermissionsPolicy;
+                }
+
                 return Task.CompletedTask;
             }, context.Response);
             return next(context);
