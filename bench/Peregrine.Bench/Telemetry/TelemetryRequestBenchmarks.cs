@@ -1,3 +1,4 @@
+using Peregrine.CloudSeams;
 using System.Diagnostics.Metrics;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,7 +8,6 @@ using Peregrine.Configuration;
 using Peregrine.Jobs;
 using Peregrine.Sessions;
 using Peregrine.Storage;
-using Peregrine.Telemetry;
 
 namespace Peregrine.Bench.Telemetry;
 

@@ -1,3 +1,4 @@
+using Peregrine.CloudSeams;
 using System.Collections.Concurrent;
 using Dapper;
 using Npgsql;

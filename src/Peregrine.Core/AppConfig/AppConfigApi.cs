@@ -1,3 +1,4 @@
+using Peregrine.CloudSeams;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -6,7 +7,6 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Peregrine.Configuration;
 using Peregrine.Sessions;
-using Peregrine.Tiers;
 
 namespace Peregrine.AppConfig;
 

@@ -1,3 +1,4 @@
+using Peregrine.CloudSeams;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -11,7 +12,6 @@ using Peregrine.Sessions;
 using Peregrine.Storage;
 using Peregrine.Tests.Ai;
 using Peregrine.Tests.Infrastructure;
-using Peregrine.Tiers;
 using static Peregrine.Tests.Infrastructure.DemoFactory;
 
 namespace Peregrine.Tests.Demo;

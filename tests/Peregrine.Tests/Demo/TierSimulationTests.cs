@@ -1,3 +1,4 @@
+using Peregrine.CloudSeams;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -6,7 +7,6 @@ using Microsoft.Extensions.Options;
 using Peregrine.Configuration;
 using Peregrine.Demo.Tiers;
 using Peregrine.Tests.Infrastructure;
-using Peregrine.Tiers;
 using static Peregrine.Tests.Infrastructure.DemoFactory;
 
 namespace Peregrine.Tests.Demo;
