@@ -24,7 +24,7 @@ public sealed record JobForPrompt(long Id, string? Title, string? Company, strin
         db.ExecuteScalar<long>("SELECT count(*) FROM jobs WHERE id = @id;", new { id }) > 0;
 }
 
-/// <summary>Problem responses of the AI endpoints: <c>detail</c> carries upstream's message.</summary>
+/// <summary>The AI endpoints' own problems (inference unavailable, a tier required); the rest are <see cref="Errors.Problems"/>.</summary>
 public static class AiProblems
 {
     /// <summary>
