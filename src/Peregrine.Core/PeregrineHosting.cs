@@ -1,4 +1,3 @@
-using Peregrine.CloudSeams;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
@@ -9,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Peregrine.Ai;
 using Peregrine.AppConfig;
 using Peregrine.Backup;
+using Peregrine.CloudSeams;
 using Peregrine.Configuration;
 using Peregrine.DevTools;
 using Peregrine.Errors;

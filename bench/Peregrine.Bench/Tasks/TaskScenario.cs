@@ -1,4 +1,3 @@
-using Peregrine.CloudSeams;
 using System.Globalization;
 using Dapper;
 using Microsoft.AspNetCore.Builder;
@@ -7,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Peregrine.CloudSeams;
 using Peregrine.Configuration;
 using Peregrine.Jobs;
 using Peregrine.Scraping;

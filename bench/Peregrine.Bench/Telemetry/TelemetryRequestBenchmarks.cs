@@ -1,9 +1,9 @@
-using Peregrine.CloudSeams;
 using System.Diagnostics.Metrics;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Peregrine.Api.Telemetry;
+using Peregrine.CloudSeams;
 using Peregrine.Configuration;
 using Peregrine.Jobs;
 using Peregrine.Sessions;

@@ -1,7 +1,7 @@
-using Peregrine.CloudSeams;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using Peregrine.CloudSeams;
 using Peregrine.Configuration;
 
 namespace Peregrine.Api.Telemetry;

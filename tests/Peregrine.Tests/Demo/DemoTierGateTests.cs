@@ -1,10 +1,10 @@
-using Peregrine.CloudSeams;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Peregrine.Ai;
+using Peregrine.CloudSeams;
 using Peregrine.Configuration;
 using Peregrine.Demo.Tiers;
 using Peregrine.Llm;

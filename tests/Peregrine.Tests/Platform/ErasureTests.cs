@@ -1,8 +1,8 @@
-using Peregrine.CloudSeams;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Peregrine.CloudSeams;
 using Peregrine.Storage;
 using Peregrine.Tests.Infrastructure;
 

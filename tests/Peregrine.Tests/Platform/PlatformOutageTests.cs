@@ -1,9 +1,9 @@
-using Peregrine.CloudSeams;
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Peregrine.Api.Telemetry;
+using Peregrine.CloudSeams;
 using Peregrine.Tests.Infrastructure;
 
 namespace Peregrine.Tests.Platform;

@@ -1,9 +1,9 @@
-using Peregrine.CloudSeams;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using Peregrine.CloudSeams;
 using Peregrine.Tests.Infrastructure;
 
 namespace Peregrine.Tests.Platform;
