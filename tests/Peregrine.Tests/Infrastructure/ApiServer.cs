@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 
 namespace Peregrine.Tests.Infrastructure;
 
@@ -67,18 +68,19 @@ public sealed class ApiServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// A browser: a cookie jar (the antiforgery cookie pages set is kept), no redirects followed, and, for a user id,
-    /// the signed-in session cookie in the jar. Without one it is an anonymous visitor (the demo's).
+    /// A browser's view of the server: a cookie jar (it keeps the antiforgery cookie pages set) and, for a user id, the
+    /// signed-in session cookie in it; without one, an anonymous visitor (the demo's). Redirects are followed, as a
+    /// form post followed by its page needs.
     /// </summary>
-    public HttpClient CreateBrowser(string? userId = null, TimeSpan? timeout = null)
+    public HttpClient CreateBrowserClient(string? userId = null, TimeSpan? timeout = null)
     {
-        var cookies = new System.Net.CookieContainer();
+        var jar = new CookieContainer();
         if (userId is not null)
         {
-            cookies.Add(Address, new System.Net.Cookie("cf_session", TestTokens.Session(userId)));
+            jar.Add(Address, new Cookie("cf_session", TestTokens.Session(userId)));
         }
 
-        var handler = new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false };
+        var handler = new HttpClientHandler { CookieContainer = jar };
         return new HttpClient(handler) { BaseAddress = Address, Timeout = timeout ?? TimeSpan.FromSeconds(60) };
     }
 

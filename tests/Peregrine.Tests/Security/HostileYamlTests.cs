@@ -53,7 +53,7 @@ public sealed class HostileYamlTests : IAsyncLifetime
     public async Task TenThousandLevelsPostedOnSearchSettingsLeaveTheCloudApiUpForTheNextUser()
     {
         await using var server = await ApiServer.StartAsync(Folder("cloud"));
-        using var attacker = server.CreateBrowser(Guid.NewGuid().ToString());
+        using var attacker = server.CreateBrowserClient(Guid.NewGuid().ToString());
 
         foreach (var depth in new[] { 50_000, 10_000 })
         {
@@ -62,7 +62,7 @@ public sealed class HostileYamlTests : IAsyncLifetime
         }
 
         Assert.False(server.HasExited);
-        using var nextUser = server.CreateBrowser(Guid.NewGuid().ToString());
+        using var nextUser = server.CreateBrowserClient(Guid.NewGuid().ToString());
         Assert.Equal(HttpStatusCode.OK, (await nextUser.GetAsync("/peregrine/api/session")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await nextUser.GetAsync("/peregrine/settings/search")).StatusCode);
     }
@@ -71,13 +71,13 @@ public sealed class HostileYamlTests : IAsyncLifetime
     public async Task TenThousandLevelsPostedOnTheDemoNeedNoAccountAndLeaveItUpForTheNextVisitor()
     {
         await using var demo = await ApiServer.StartDemoAsync(Folder("demo"));
-        using var attacker = demo.CreateBrowser();
+        using var attacker = demo.CreateBrowserClient();
 
         await AssertRefusedOnTheSearchPageAsync(attacker, Levels(50_000), "64 levels");
         await AssertRefusedOnTheSearchPageAsync(attacker, Levels(10_000), "64 levels");
 
         Assert.False(demo.HasExited);
-        using var nextVisitor = demo.CreateBrowser();
+        using var nextVisitor = demo.CreateBrowserClient();
         Assert.Equal(HttpStatusCode.OK, (await nextVisitor.GetAsync("/peregrine/")).StatusCode);
     }
 
@@ -86,7 +86,7 @@ public sealed class HostileYamlTests : IAsyncLifetime
     {
         await using var server = await ApiServer.StartAsync(Folder("cloud"));
         var user = Guid.NewGuid().ToString();
-        using var attacker = server.CreateBrowser(user, timeout: TimeSpan.FromSeconds(20));
+        using var attacker = server.CreateBrowserClient(user, timeout: TimeSpan.FromSeconds(20));
 
         await AssertRefusedOnTheSearchPageAsync(attacker, AliasBomb, "anchors and aliases");
 
@@ -100,7 +100,7 @@ public sealed class HostileYamlTests : IAsyncLifetime
     public async Task MalformedYamlShowsThePageAgainWithTheUsersTextAndTheParseError(string yaml, string expected)
     {
         await using var server = await ApiServer.StartAsync(Folder("cloud"));
-        using var user = server.CreateBrowser(Guid.NewGuid().ToString());
+        using var user = server.CreateBrowserClient(Guid.NewGuid().ToString());
 
         await AssertRefusedOnTheSearchPageAsync(user, yaml, expected);
     }
@@ -109,7 +109,7 @@ public sealed class HostileYamlTests : IAsyncLifetime
     public async Task AThousandLevelsAreRefusedOnTheSearchPageNotAnsweredWith500()
     {
         await using var server = await ApiServer.StartAsync(Folder("cloud"));
-        using var user = server.CreateBrowser(Guid.NewGuid().ToString());
+        using var user = server.CreateBrowserClient(Guid.NewGuid().ToString());
 
         await AssertRefusedOnTheSearchPageAsync(user, "profiles: " + new string('[', 1000) + new string(']', 1000), "64 levels");
     }
@@ -119,7 +119,7 @@ public sealed class HostileYamlTests : IAsyncLifetime
     {
         await using var server = await ApiServer.StartAsync(Folder("cloud"));
         var user = Guid.NewGuid().ToString();
-        using var client = server.CreateBrowser(user);
+        using var client = server.CreateBrowserClient(user);
         (await client.GetAsync("/peregrine/api/session")).EnsureSuccessStatusCode();
         var userYaml = Path.Combine(Folder("cloud"), user, "peregrine", "config", "user.yaml");
         await File.WriteAllTextAsync(userYaml, "name: Before\n");
@@ -139,7 +139,7 @@ public sealed class HostileYamlTests : IAsyncLifetime
     {
         await using var server = await ApiServer.StartAsync(Folder("cloud"));
         var user = Guid.NewGuid().ToString();
-        using var client = server.CreateBrowser(user);
+        using var client = server.CreateBrowserClient(user);
         (await client.GetAsync("/peregrine/api/session")).EnsureSuccessStatusCode();
         await File.WriteAllTextAsync(Path.Combine(Folder("cloud"), user, "peregrine", "config", "user.yaml"), "name: " + new string('[', 50_000) + new string(']', 50_000));
 
@@ -157,7 +157,7 @@ public sealed class HostileYamlTests : IAsyncLifetime
     {
         await using var server = await ApiServer.StartAsync(Folder("cloud"));
         var user = Guid.NewGuid().ToString();
-        using var client = server.CreateBrowser(user, timeout: TimeSpan.FromSeconds(20));
+        using var client = server.CreateBrowserClient(user, timeout: TimeSpan.FromSeconds(20));
         (await client.GetAsync("/peregrine/api/session")).EnsureSuccessStatusCode();
         var bomb = string.Join('\n', AliasBomb.Split('\n').Skip(3).Select(l => l.TrimStart())) + "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n";
         await File.WriteAllTextAsync(Path.Combine(Folder("cloud"), user, "peregrine", "config", "plain_text_resume.yaml"), bomb);
@@ -178,7 +178,7 @@ public sealed class HostileYamlTests : IAsyncLifetime
         llm.Reply = _ => "Because I like ledgers.";
         await using var server = await ApiServer.StartAsync(Folder("cloud"), ("Llm__BaseUrl", llm.OpenAiBase), ("Llm__Model", "llama3.1:8b"));
         var user = Guid.NewGuid().ToString();
-        using var client = server.CreateBrowser(user);
+        using var client = server.CreateBrowserClient(user);
         (await client.GetAsync("/peregrine/api/session")).EnsureSuccessStatusCode();
         await File.WriteAllTextAsync(
             Path.Combine(Folder("cloud"), user, "peregrine", "config", "plain_text_resume.yaml"), "experience: " + new string('[', 50_000) + new string(']', 50_000));
