@@ -12,7 +12,7 @@ namespace Peregrine.Tests.Web;
 /// console message. axe still finds nothing, and a page framed by another site is refused.
 /// </summary>
 [Collection(BrowserCollection.Name)]
-[Trait(Category.Name, Category.Distributed)]
+[Trait(Category.Name, Category.Browser)]
 public sealed class ContentSecurityPolicyTests(BrowserFixture fixture, ITestOutputHelper output)
 {
     /// <summary>Runs before any page script, in every document: the policy cannot block it (it comes from the browser's side).</summary>
