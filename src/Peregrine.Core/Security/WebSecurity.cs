@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,6 +35,15 @@ public static class WebSecurity
     public static IServiceCollection AddWebSecurity(this IServiceCollection services)
     {
         services.AddOptions<CrossSiteOptions>().BindConfiguration(CrossSiteOptions.Section);
+        services.AddOptions<TrustedProxyOptions>().BindConfiguration(string.Empty)
+            .Validate(o => TrustedProxies.TryParse(o.Entries, out _, out _) is null, "TRUSTED_PROXIES holds an entry that is not an IP address, a network, private_ranges or a host name");
+        services.AddSingleton<TrustedProxies>();
+        services.AddHostedService(sp => sp.GetRequiredService<TrustedProxies>());
+        // The framework's own handling (on for any peer when ASPNETCORE_FORWARDEDHEADERS_ENABLED is set, as container
+        // publishing does) would believe whoever connects; TrustedProxies alone decides.
+        services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.None);
+        // Secure whenever the browser's side is HTTPS (as a trusted proxy reports it); the framework's default never is.
+        services.Configure<AntiforgeryOptions>(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         services.Configure<KestrelServerOptions>(kestrel =>
         {
             // The bastion in front sends its own Server header; a second one only advertises the stack.
@@ -45,8 +56,11 @@ public static class WebSecurity
 
     public static IApplicationBuilder UseWebSecurity(this IApplicationBuilder app)
     {
+        var proxies = app.ApplicationServices.GetRequiredService<TrustedProxies>();
         app.Use((context, next) =>
         {
+            // First: every later step (rate limits, cookies, the cross-site guard) sees the client, not the bastion.
+            proxies.Apply(context);
             // No response is ever to be reinterpreted by the browser as another content type (an upload echoed as HTML),
             // and every page carries its policy; set when the response starts, because the exception handler clears
             // headers set before it, and only then is the content type known.
