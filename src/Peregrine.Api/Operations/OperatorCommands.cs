@@ -21,6 +21,9 @@ public static class OperatorCommands
         InspectUserCommand.Verb,
         VerifyAllCommand.Verb,
         StatsCommand.Verb,
+        BackupAllCommand.Verb,
+        RestoreAllCommand.Verb,
+        VerifyBackupCommand.Verb,
     ];
 
     public static bool IsInvoked(string[] args) =>
