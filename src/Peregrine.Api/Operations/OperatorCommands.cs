@@ -24,6 +24,7 @@ public static class OperatorCommands
         BackupAllCommand.Verb,
         RestoreAllCommand.Verb,
         VerifyBackupCommand.Verb,
+        ShipErasuresCommand.Verb,
     ];
 
     public static bool IsInvoked(string[] args) =>
