@@ -183,29 +183,34 @@ public static class BackupAllCommand
         const string usage = "usage: Peregrine.Api backup-all [--concurrency <1-16>] [--pause-ms <0-60000>] [--forget]";
         command.SetAction((parsed, cancellationToken) => parsed.GetValue(concurrency) is < 1 or > 16 || parsed.GetValue(pause) is < 0 or > 60_000
             ? Task.FromResult(OperatorCommands.Fail(OperatorCommands.BadUsage, $"--concurrency or --pause-ms is out of range; {usage}"))
-            : RunWithRepositoryAsync(Name, async (services, settings, options, platform, token) =>
-            {
-                await services.GetRequiredService<PlatformSchema>().MigrateAsync(token);
-                var area = new StagingArea(options.Staging(settings));
-                area.Create();
-                using var held = area.TryLock();
-                if (held is null)
-                {
-                    return OperatorCommands.Fail(OperatorCommands.Failed, "backup-all: another backup-all is running (the staging area is locked)");
-                }
-
-                var summary = await RunAsync(settings, options, platform, services.GetRequiredService<TimeProvider>(), Console.Out,
-                    parsed.GetValue(concurrency) ?? Math.Clamp(options.Concurrency, 1, 16), TimeSpan.FromMilliseconds(parsed.GetValue(pause)), token);
-                if (parsed.GetValue(forget))
-                {
-                    await new ResticRepository(options).ForgetAsync(token);
-                    await Console.Out.WriteLineAsync($"backup-all: retention applied (daily {options.KeepDaily}, weekly {options.KeepWeekly}, monthly {options.KeepMonthly}) and the repository pruned");
-                }
-
-                await ReportAsync(summary);
-                return summary.Failed.Count == 0 ? OperatorCommands.Succeeded : OperatorCommands.Failed;
-            }, cancellationToken));
+            : RunWithRepositoryAsync(Name, (services, settings, options, platform, token) =>
+                BackUpOnceAsync(services, settings, options, platform, parsed.GetValue(concurrency) ?? options.Concurrency, TimeSpan.FromMilliseconds(parsed.GetValue(pause)), parsed.GetValue(forget), token),
+                cancellationToken));
         return new OperatorVerb(command, usage);
+    }
+
+    /// <summary>One whole run as the verb does it (also the scheduled service's): lock, snapshot, retention, summary.</summary>
+    internal static async Task<int> BackUpOnceAsync(
+        IServiceProvider services, PeregrineOptions settings, DisasterRecoveryOptions options, string platform, int concurrency, TimeSpan pause, bool forget, CancellationToken token)
+    {
+        await services.GetRequiredService<PlatformSchema>().MigrateAsync(token);
+        var area = new StagingArea(options.Staging(settings));
+        area.Create();
+        using var held = area.TryLock();
+        if (held is null)
+        {
+            return OperatorCommands.Fail(OperatorCommands.Failed, "backup-all: another backup-all is running (the staging area is locked)");
+        }
+
+        var summary = await RunAsync(settings, options, platform, services.GetRequiredService<TimeProvider>(), Console.Out, Math.Clamp(concurrency, 1, 16), pause, token);
+        if (forget)
+        {
+            await new ResticRepository(options).ForgetAsync(token);
+            await Console.Out.WriteLineAsync($"backup-all: retention applied (daily {options.KeepDaily}, weekly {options.KeepWeekly}, monthly {options.KeepMonthly}) and the repository pruned");
+        }
+
+        await ReportAsync(summary);
+        return summary.Failed.Count == 0 ? OperatorCommands.Succeeded : OperatorCommands.Failed;
     }
 
     private static async Task ReportAsync(InstanceBackupSummary summary)

@@ -25,6 +25,7 @@ public static class OperatorCommands
         RestoreAllCommand.Verb,
         VerifyBackupCommand.Verb,
         ShipErasuresCommand.Verb,
+        BackupScheduleCommand.Verb,
     ];
 
     public static bool IsInvoked(string[] args) =>
