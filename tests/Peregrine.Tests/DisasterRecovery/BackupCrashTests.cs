@@ -61,5 +61,10 @@ public sealed class BackupCrashTests(PostgresFixture postgres) : IClassFixture<P
         var again = await instance.RunAsync("backup-all");
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.Contains($"(0 copied, {Users} unchanged, 0 failed)", again.StandardOutput, StringComparison.Ordinal);
+
+        // A restore never overwrites a host that has users.
+        var refused = await instance.RunAsync("restore-all");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("already holds user trees", refused.StandardError, StringComparison.Ordinal);
     }
 }
