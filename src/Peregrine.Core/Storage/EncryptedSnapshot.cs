@@ -36,10 +36,11 @@ public sealed class PlainDatabaseException(string ownerId)
 /// codec and re-encrypts it for the destination with a fresh random IV, so two copies of an unchanged DB would have no
 /// byte in common and a deduplicating repository would store every DB again in every snapshot.
 /// <para>
-/// Consistency comes from SQLite's own locks: <c>BEGIN IMMEDIATE</c> takes the WAL write lock, so while the DB file and
-/// its WAL are copied no transaction commits and the WAL is not restarted. A passive checkpoint by another connection
-/// may still move committed frames into the DB file meanwhile, but those frames stay in the WAL, and the copied WAL is
-/// replayed into the copy. Readers are never blocked; writers wait (on their busy timeout) for one file copy.
+/// Consistency comes from SQLite's own locks, and the writers wait only for the WAL to be copied. The DB file is copied
+/// inside a read transaction: while it lasts the WAL cannot be restarted, and a checkpoint may move into the DB file only
+/// frames that stay in the WAL (or none at all, when the reader reads the DB file alone). Then <c>BEGIN IMMEDIATE</c> on a
+/// second connection takes the write lock, so no transaction commits while the WAL is copied. Replaying that WAL into
+/// the copy repairs any page a checkpoint changed while the DB file was being read, and yields the state at the lock.
 /// </para>
 /// </summary>
 public static class EncryptedSnapshot
@@ -70,28 +71,34 @@ public static class EncryptedSnapshot
         {
             TimeSpan pause;
             DatabaseStamp stamp;
-            using (var source = SqliteDatabase.Open(location.Path, key, pooling: false, SqliteOpenMode.ReadWrite))
+            using (var reader = OpenSource(location.Path, key))
+            using (var writer = OpenSource(location.Path, key))
             {
-                // Closing the last connection would checkpoint and delete the WAL, changing the file's stamp although its
-                // content did not change; the next run would then copy it again for nothing.
-                SQLitePCL.raw.sqlite3_db_config(source.Handle!, NoCheckpointOnClose, 1, out _);
                 // Move what is committed into the DB file first, so that little WAL is left to copy under the lock.
-                Execute(source, "PRAGMA wal_checkpoint(PASSIVE);");
-                Execute(source, "BEGIN IMMEDIATE;");
-                var held = Stopwatch.StartNew();
+                Execute(reader, "PRAGMA wal_checkpoint(PASSIVE);");
+                Execute(reader, "BEGIN; SELECT count(*) FROM sqlite_schema;");
                 try
                 {
-                    stamp = DatabaseStamp.Of(location.Path);
                     CopyBytes(location.Path, temp);
-                    if (File.Exists(location.Path + "-wal"))
+                    Execute(writer, "BEGIN IMMEDIATE;");
+                    var held = Stopwatch.StartNew();
+                    try
                     {
-                        CopyBytes(location.Path + "-wal", temp + "-wal");
+                        stamp = DatabaseStamp.Of(location.Path);
+                        if (File.Exists(location.Path + "-wal"))
+                        {
+                            CopyBytes(location.Path + "-wal", temp + "-wal");
+                        }
+                    }
+                    finally
+                    {
+                        Execute(writer, "ROLLBACK;");
+                        pause = held.Elapsed;
                     }
                 }
                 finally
                 {
-                    Execute(source, "ROLLBACK;");
-                    pause = held.Elapsed;
+                    Execute(reader, "ROLLBACK;");
                 }
             }
 
@@ -107,6 +114,15 @@ public static class EncryptedSnapshot
                 File.Delete(leftover);
             }
         }
+    }
+
+    private static SqliteConnection OpenSource(string path, DatabaseKey key)
+    {
+        var connection = SqliteDatabase.Open(path, key, pooling: false, SqliteOpenMode.ReadWrite);
+        // Closing the last connection would checkpoint and delete the WAL, changing the file's stamp although its
+        // content did not change; the next run would then copy it again for nothing.
+        SQLitePCL.raw.sqlite3_db_config(connection.Handle!, NoCheckpointOnClose, 1, out _);
+        return connection;
     }
 
     /// <summary>Replays the copied WAL into the copy and removes it: the copy is one file, still in WAL mode.</summary>
