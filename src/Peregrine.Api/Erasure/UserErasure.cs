@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Peregrine.Api.Operations.DisasterRecovery;
 using Peregrine.Api.Platform;
 using Peregrine.Backup;
+using Peregrine.CloudSeams;
 using Peregrine.Configuration;
 using Peregrine.Sessions;
 using Peregrine.Storage;
