@@ -54,7 +54,7 @@ public sealed class UserDatabases
     {
         var path = Normalise(location.Path);
         var file = EnterSharedAsync(path, CancellationToken.None).GetAwaiter().GetResult();
-        var exit = ExitWith(file, file.Slots.Enter());
+        var exit = ExitWith(path, file, file.Slots.Enter());
         return Leased(exit, () =>
         {
             EnsureCurrent(location, path, file);
@@ -67,10 +67,10 @@ public sealed class UserDatabases
     {
         var path = Normalise(location.Path);
         var file = await EnterSharedAsync(path, cancellationToken);
-        Action exit = file.Leases.ExitShared;
+        var exit = ExitWith(path, file, static () => { });
         try
         {
-            exit = ExitWith(file, await file.Slots.EnterAsync(cancellationToken));
+            exit = ExitWith(path, file, await file.Slots.EnterAsync(cancellationToken));
             EnsureCurrent(location, path, file);
             if (!file.IsPrepared)
             {
@@ -131,7 +131,8 @@ public sealed class UserDatabases
             file.ForgetPreparation();
         }
 
-        ClearPool(_pooled.Remove(path) ?? SqliteDatabase.ConnectionString(path, location.Key));
+        SqlitePoolGroups.ClearPool(_pooled.Remove(path) ?? SqliteDatabase.ConnectionString(path, location.Key));
+        SqlitePoolGroups.Forget(path);
     }
 
     /// <summary>
@@ -221,18 +222,28 @@ public sealed class UserDatabases
         }
     }
 
+    /// <summary>
+    /// Forgets a file that is out of the pool and unused: its record, and the library's pool groups, which hold its key.
+    /// So neither the key nor the memory of a user outlives their slot in the pool.
+    /// </summary>
     private void Retire(string path)
     {
         if (_files.TryGetValue(path, out var file) && file.TryRetire())
         {
             _files.TryRemove(new KeyValuePair<string, DatabaseFile>(path, file));
+            SqlitePoolGroups.Forget(path);
         }
     }
 
-    private static Action ExitWith(DatabaseFile file, Action releaseSlot) => () =>
+    /// <summary>Gives back the slot and the lease; the last connection of a file evicted while in use retires it.</summary>
+    private Action ExitWith(string path, DatabaseFile file, Action releaseSlot) => () =>
     {
         releaseSlot();
         file.Leases.ExitShared();
+        if (!_pooled.Contains(path))
+        {
+            Retire(path);
+        }
     };
 
     /// <summary>Runs <paramref name="open"/> under the lease and slot already entered; the connection gives them back (<paramref name="exit"/>) when disposed.</summary>
@@ -282,7 +293,7 @@ public sealed class UserDatabases
     {
         foreach (var (evictedPath, evictedConnectionString) in _pooled.Touch(path, SqliteDatabase.ConnectionString(path, location.Key)))
         {
-            ClearPool(evictedConnectionString);
+            SqlitePoolGroups.ClearPool(evictedConnectionString);
             Retire(evictedPath);
         }
 
@@ -298,12 +309,6 @@ public sealed class UserDatabases
         }
 
         return connection;
-    }
-
-    private static void ClearPool(string connectionString)
-    {
-        using var connection = new SqliteConnection(connectionString);
-        SqliteConnection.ClearPool(connection);
     }
 
     private static string Normalise(string path) => Path.GetFullPath(path);
