@@ -10,8 +10,8 @@ namespace Peregrine.Storage;
 /// <summary>
 /// The one component that opens per-user DBs; nothing else opens a user's staging.db. The first open of a file in
 /// this process prepares it once (<see cref="DatabasePreparation"/>); every open after that is a pooled handle whose
-/// key was applied when the handle was created. Only the most recently used files keep pooled handles
-/// (<see cref="StorageOptions.MaxPooledDatabases"/>), and only those, the files in use and the erased ones keep a
+/// key was applied when the handle was created. Only the files used most recently and most often keep pooled handles
+/// (<see cref="PoolCapacity"/>, <see cref="PooledDatabases"/>), and only those, the files in use and the erased ones keep a
 /// record here (<see cref="DatabaseFile"/>): a file that leaves the pool unused is forgotten and prepared again by its
 /// next open. Every connection holds a shared lease on its file until it is disposed, so a replacement
 /// (<see cref="HoldForReplacementAsync"/>) can wait for them and hold new ones back. Each open also checks that the path
@@ -39,8 +39,16 @@ public sealed class UserDatabases
         _options = options ?? new StorageOptions();
         _logger = logger ?? NullLogger.Instance;
         _preparation = new DatabasePreparation(_options, time ?? TimeProvider.System, _logger);
-        _pooled = new PooledDatabases(_options.MaxPooledDatabases);
+        Capacity = PoolCapacity.For(_options);
+        _pooled = new PooledDatabases(Capacity.Databases);
+        SqliteEngine.LimitMemory(Capacity.MemoryBudgetBytes);
+        _logger.LogInformation(
+            "DB pool: {Databases} files (by {LimitedBy}; memory budget {BudgetMiB} MiB, open-file limit {OpenFiles}, {Reserved} reserved)",
+            Capacity.Databases, Capacity.LimitedBy, Capacity.MemoryBudgetBytes / (1024 * 1024), Capacity.OpenFileLimit, Capacity.ReservedFiles);
     }
+
+    /// <summary>How many files the pool keeps open, and why that many.</summary>
+    public PoolCapacity Capacity { get; }
 
     /// <summary>How many DB files currently keep pooled handles.</summary>
     public int PooledCount => _pooled.Count;
