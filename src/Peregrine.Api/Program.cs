@@ -21,6 +21,7 @@ if (!app.PassesStartupChecks())
     return 1;
 }
 
+app.UseLoadShedding();
 app.MapDefaultEndpoints();
 app.MapPeregrineGroup().MapApplicationEndpoints();
 app.MapPeregrineWeb();

@@ -139,7 +139,16 @@ public sealed class UserDatabases
             file.ForgetPreparation();
         }
 
-        SqlitePoolGroups.ClearPool(_pooled.Remove(path) ?? SqliteDatabase.ConnectionString(path, location.Key));
+        if (_pooled.Remove(path) is { } pooled)
+        {
+            SqliteDatabase.CheckpointBeforeReplacement(path, location.Key);
+            SqlitePoolGroups.ClearPool(pooled);
+        }
+        else
+        {
+            SqlitePoolGroups.ClearPool(SqliteDatabase.ConnectionString(path, location.Key));
+        }
+
         SqlitePoolGroups.Forget(path);
     }
 
