@@ -23,6 +23,12 @@ public static class SqliteDatabase
     /// </summary>
     public const int PageCacheKiB = 16 * 1024;
 
+    /// <summary>
+    /// WAL pages after which a commit folds the WAL into the file (SQLite's default is 1,000, 4 MiB). Pooled handles
+    /// close without a checkpoint, so this also bounds the WAL the next open of an evicted file must read back.
+    /// </summary>
+    public const int WalAutocheckpointPages = 256;
+
     public static string ConnectionString(string path, DatabaseKey? key, bool pooling = true, SqliteOpenMode mode = SqliteOpenMode.ReadWriteCreate)
     {
         var builder = new SqliteConnectionStringBuilder
@@ -71,6 +77,9 @@ public static class SqliteDatabase
             probe.ExecuteNonQuery();
             if (pooling)
             {
+                // The WAL a close leaves is what the next first open reads back (recovery): keep it to 1 MiB.
+                probe.CommandText = $"PRAGMA wal_autocheckpoint = {WalAutocheckpointPages};";
+                probe.ExecuteNonQuery();
                 raw.sqlite3_db_config(handle, raw.SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, out _);
                 SetUpHandles.AddOrUpdate(handle, SetUp);
             }

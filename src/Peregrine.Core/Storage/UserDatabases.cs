@@ -24,6 +24,7 @@ public sealed class UserDatabases
     private readonly ILogger _logger;
     private readonly DatabasePreparation _preparation;
     private readonly PooledDatabases _pooled;
+    private readonly PreparedFiles _prepared;
     private readonly ConcurrentDictionary<string, DatabaseFile> _files = new(StringComparer.Ordinal);
 
     static UserDatabases() => DapperConventions.EnsureRegistered();
@@ -41,6 +42,7 @@ public sealed class UserDatabases
         _preparation = new DatabasePreparation(_options, time ?? TimeProvider.System, _logger);
         Capacity = PoolCapacity.For(_options);
         _pooled = new PooledDatabases(Capacity.Databases);
+        _prepared = new PreparedFiles(Math.Max(1024, 4 * Capacity.Databases));
         SqliteEngine.LimitMemory(Capacity.MemoryBudgetBytes);
         _logger.LogInformation(
             "DB pool: {Databases} files (by {LimitedBy}; memory budget {BudgetMiB} MiB, open-file limit {OpenFiles}, {Reserved} reserved)",
@@ -134,6 +136,7 @@ public sealed class UserDatabases
     public void Evict(DatabaseLocation location)
     {
         var path = Normalise(location.Path);
+        _prepared.Forget(path);
         if (_files.TryGetValue(path, out var file))
         {
             file.ForgetPreparation();
@@ -214,7 +217,16 @@ public sealed class UserDatabases
         Evict(location);
     }
 
-    private DatabaseFile FileOf(string path) => _files.GetOrAdd(path, static (_, options) => new DatabaseFile(options), _options);
+    private DatabaseFile FileOf(string path) => _files.GetOrAdd(path, static (path, self) =>
+    {
+        var file = new DatabaseFile(self._options);
+        if (self._prepared.Take(path) is { } identity)
+        {
+            file.AssumePrepared(identity);
+        }
+
+        return file;
+    }, this);
 
     /// <summary>Enters a shared lease on the file's current record.</summary>
     private Task<DatabaseFile> EnterSharedAsync(string path, CancellationToken cancellationToken) =>
@@ -248,6 +260,11 @@ public sealed class UserDatabases
         if (_files.TryGetValue(path, out var file) && file.TryRetire())
         {
             _files.TryRemove(new KeyValuePair<string, DatabaseFile>(path, file));
+            if (file.PreparedIdentity is { } identity)
+            {
+                _prepared.Remember(path, identity);
+            }
+
             SqlitePoolGroups.Forget(path);
         }
     }
