@@ -39,6 +39,12 @@ try
         cloudEnvironment["PLATFORM_DB_URL"] = platformDb;
     }
 
+    if (args.Contains("--capacity"))
+    {
+        // The capacity series (eng/bench-capacity.sh): its own Api per path, its own users.
+        return await CapacityRun.RunAsync(CapacityRun.Parse(args), root, cloudEnvironment, Path.Combine(RepositoryRoot(), "deploy", "bastion"), ServerSecret);
+    }
+
     await using var cloud = await Server.ApiAsync("cloud", cloudEnvironment);
     await using var local500 = await Server.ApiAsync("local-500", new Dictionary<string, string> { ["STAGING_DB"] = Path.Combine(root, "local-500", "staging.db") });
     await using var local10k = await Server.ApiAsync("local-10000", new Dictionary<string, string> { ["STAGING_DB"] = Path.Combine(root, "local-10000", "staging.db") });
