@@ -1,13 +1,24 @@
 #!/usr/bin/env bash
 # The test command (README, CI): prerequisites, format check, build, every test layer; ends with "N passed, N failed".
-#   ./eng/test.sh           everything: unit, service (real SQLCipher files, real Postgres) and distributed (whole AppHost)
-#   ./eng/test.sh --unit    the fast unit layer only (seconds), with a whitespace-only format check
+#   ./eng/test.sh                everything: unit, service, browser and distributed
+#   ./eng/test.sh --unit         the fast unit layer only (seconds), with a whitespace-only format check
+#   ./eng/test.sh --service      WebApplicationFactory or real processes, real SQLCipher files, real Postgres
+#   ./eng/test.sh --browser      the pages in headless Chromium, against the whole AppHost
+#   ./eng/test.sh --distributed  the whole AppHost (Postgres, api, demo, Caddy) without a browser
+# A single layer gets the whitespace-only format check; the full run checks every rule.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 filter=()
-if [ "${1:-}" = "--unit" ]; then filter=(--filter "Category=Unit"); fi
+case "${1:-}" in
+  --unit) filter=(--filter "Category=Unit") ;;
+  --service) filter=(--filter "Category=Service") ;;
+  --browser) filter=(--filter "Category=Browser") ;;
+  --distributed) filter=(--filter "Category=Distributed") ;;
+  "") ;;
+  *) echo "usage: ./eng/test.sh [--unit | --service | --browser | --distributed]" >&2; exit 2 ;;
+esac
 
 ./eng/prereqs.sh
 dotnet restore Peregrine.sln --verbosity quiet

@@ -1,7 +1,11 @@
 using Peregrine;
 using Peregrine.Api;
+using Peregrine.Api.Erasure;
 using Peregrine.Api.Operations;
+using Peregrine.Api.Privacy;
 using Peregrine.Configuration;
+using Peregrine.Security;
+using Peregrine.Sessions;
 using Peregrine.Web;
 
 if (OperatorCommands.IsInvoked(args))
@@ -22,8 +26,20 @@ if (!app.PassesStartupChecks())
 }
 
 app.UseLoadShedding();
+app.UseWebSecurity();
+// One error shape: an unhandled failure or a bare status code becomes problem+json (a page for a browser).
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAppPathBase();
+app.UseRouting();
+app.UseAuthorization();
+app.UseAntiforgery();
+app.UsePagePostGuard();
+
 app.MapDefaultEndpoints();
-app.MapPeregrineGroup().MapApplicationEndpoints();
+app.MapPeregrineApi();
+app.MapPrivacy();
+app.MapAccount();
 app.MapPeregrineWeb();
 
 app.Run();
