@@ -45,6 +45,9 @@ try
         return await CapacityRun.RunAsync(CapacityRun.Parse(args), root, cloudEnvironment, Path.Combine(RepositoryRoot(), "deploy", "bastion"), ServerSecret);
     }
 
+    // (d) measures what a user leaves behind once their DB leaves the pool, so the pool is held at 256 here: sized from
+    // this host it would keep all 10,000 users open, and (d) would measure the pool instead.
+    cloudEnvironment["Storage__MaxPooledDatabases"] = "256";
     await using var cloud = await Server.ApiAsync("cloud", cloudEnvironment);
     await using var local500 = await Server.ApiAsync("local-500", new Dictionary<string, string> { ["STAGING_DB"] = Path.Combine(root, "local-500", "staging.db") });
     await using var local10k = await Server.ApiAsync("local-10000", new Dictionary<string, string> { ["STAGING_DB"] = Path.Combine(root, "local-10000", "staging.db") });
