@@ -9,7 +9,7 @@ namespace Peregrine.Tests.Backup;
 
 /// <summary>
 /// A restored DB's schema is the uploader's text: it must never run in the server. These uploads are crafted with
-/// <c>PRAGMA writable_schema</c> so that a table's <c>sql</c> carries extra statements (issue 10, item 1).
+/// <c>PRAGMA writable_schema</c> so that a table's <c>sql</c> carries extra statements.
 /// </summary>
 [Trait(Category.Name, Category.Service)]
 public sealed class HostileSchemaRestoreTests : IAsyncLifetime

@@ -5,7 +5,7 @@ using Peregrine.Tests.Infrastructure;
 
 namespace Peregrine.Tests.Backup;
 
-/// <summary>A client that stops reading a backup download cannot keep its plaintext snapshot on disk (issue 10, item 4).</summary>
+/// <summary>A client that stops reading a backup download cannot keep its plaintext snapshot on disk.</summary>
 [Trait(Category.Name, Category.Unit)]
 public sealed class StalledDownloadTests : IDisposable
 {

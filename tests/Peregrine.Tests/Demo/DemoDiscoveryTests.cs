@@ -12,7 +12,7 @@ using static Peregrine.Tests.Infrastructure.DemoFactory;
 namespace Peregrine.Tests.Demo;
 
 /// <summary>
-/// Discovery works in the demo (upstream's demo blocked it, §5.2 [GAP]): the seed's search profiles name three boards,
+/// Discovery works in the demo (upstream's demo blocked it): the seed's search profiles name three boards,
 /// configuration points their base URLs at a loopback server, and a visitor's run fills only their own sandbox. The
 /// cloud's SSRF policy still holds: without the test allow-list the loopback board is refused before any connection.
 /// </summary>

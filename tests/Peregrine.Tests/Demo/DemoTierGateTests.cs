@@ -17,7 +17,7 @@ using static Peregrine.Tests.Infrastructure.DemoFactory;
 namespace Peregrine.Tests.Demo;
 
 /// <summary>
-/// The pills change what a visitor can see (upstream §5.6–5.7): company research (paid) is offered on the Apply page
+/// The pills change what a visitor can see (as in upstream's demo): company research (paid) is offered on the Apply page
 /// and queued by the JSON API for Paid and Premium, and refused with a tier problem and a "needs the Paid tier" note for
 /// Free. A permitted request then meets the demo's AI refusal, never a backend.
 /// </summary>

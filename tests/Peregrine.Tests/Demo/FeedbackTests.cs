@@ -6,7 +6,7 @@ using Peregrine.Tests.Infrastructure;
 
 namespace Peregrine.Tests.Demo;
 
-/// <summary>Upstream §6.12: feedback is off in the demo (403 with its message) and in the cloud, which gets its own honest message.</summary>
+/// <summary>Feedback is off in the demo (403 with its message) and in the cloud, which gets its own honest message.</summary>
 [Trait(Category.Name, Category.Service)]
 public sealed class FeedbackTests
 {

@@ -11,7 +11,7 @@ using static Peregrine.Tests.Infrastructure.DemoFactory;
 
 namespace Peregrine.Tests.Demo;
 
-/// <summary>Upstream §5.6–5.7: pills Free / Paid / Premium, default paid, invalid ignored, only with the demo flag on.</summary>
+/// <summary>The demo's tier pills: Free / Paid / Premium, default paid, invalid ignored, only with the demo flag on.</summary>
 public sealed class TierSimulationTests
 {
     [Fact]

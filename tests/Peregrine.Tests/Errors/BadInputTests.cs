@@ -12,7 +12,7 @@ using static Peregrine.Tests.Backup.BackupTestSupport;
 
 namespace Peregrine.Tests.Errors;
 
-/// <summary>Every bad input is a 4xx problem, never a 500 or the framework's bare default (issue 10, item 5).</summary>
+/// <summary>Every bad input is a 4xx problem, never a 500 or the framework's bare default.</summary>
 [Collection(Platform.PlatformCollection.Name)]
 [Trait(Category.Name, Category.Service)]
 public sealed class BadInputTests(PostgresFixture postgres) : IAsyncLifetime

@@ -7,7 +7,7 @@ using Peregrine.Tests.Infrastructure;
 namespace Peregrine.Tests.Tasks;
 
 /// <summary>
-/// Upstream §2.4 with a real crash: the Api process is SIGKILLed while a scrape is waiting on a job site that holds the
+/// Upstream's task lifecycle with a real crash: the Api process is SIGKILLed while a scrape is waiting on a job site that holds the
 /// response open. The next process fails that row with "Interrupted by restart" (by itself, at start-up), and adding
 /// the URL again queues a new scrape that completes.
 /// </summary>
