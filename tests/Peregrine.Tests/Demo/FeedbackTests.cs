@@ -13,7 +13,7 @@ public sealed class FeedbackTests
     private static readonly object Report = new { title = "Bug", description = "It broke", type = "bug" };
 
     [Fact]
-    public async Task The_demo_disables_feedback()
+    public async Task TheDemoDisablesFeedback()
     {
         await using var demo = new DemoFactory();
         using var visitor = demo.CreateVisitor();
@@ -28,7 +28,7 @@ public sealed class FeedbackTests
     }
 
     [Fact]
-    public async Task The_cloud_disables_feedback_without_claiming_to_be_the_demo()
+    public async Task TheCloudDisablesFeedbackWithoutClaimingToBeTheDemo()
     {
         await using var api = new PeregrineApiFactory();
         using var client = api.CreateClient("11111111-2222-4333-8444-555555555555");

@@ -21,7 +21,7 @@ public sealed class BrokenUserDatabaseTests(PostgresFixture postgres)
 
     [Theory]
     [MemberData(nameof(Breakages))]
-    public async Task A_broken_db_leaves_config_session_restore_and_erasure_working(string breakage)
+    public async Task ABrokenDbLeavesConfigSessionRestoreAndErasureWorking(string breakage)
     {
         await using var api = await PlatformApi.StartAsync(postgres);
         var restoring = Guid.NewGuid().ToString();
