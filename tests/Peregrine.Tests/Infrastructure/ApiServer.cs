@@ -10,7 +10,7 @@ namespace Peregrine.Tests.Infrastructure;
 /// </summary>
 public sealed class ApiServer : IAsyncDisposable
 {
-    public const string ServerSecret = PeregrineApiFactory.ServerSecret;
+    public const string ServerSecret = CloudEnvironment.ServerSecret;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly Process _process;
 
@@ -24,16 +24,8 @@ public sealed class ApiServer : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static Task<ApiServer> StartAsync(string dataRoot, params (string Name, string Value)[] extra) => StartAsync(
-        "Peregrine.Api.dll",
-        new Dictionary<string, string?>
-        {
-            ["CLOUD_MODE"] = "true",
-            ["CLOUD_DATA_ROOT"] = dataRoot,
-            ["DIRECTUS_JWT_SECRET"] = TestTokens.JwtSecret,
-            ["CF_SERVER_SECRET"] = ServerSecret,
-        },
-        extra);
+    public static Task<ApiServer> StartAsync(string dataRoot, params (string Name, string Value)[] extra) =>
+        StartAsync("Peregrine.Api.dll", CloudEnvironment.For(dataRoot), extra);
 
     /// <summary>The public demo host (no secrets), its data root at <paramref name="dataRoot"/>.</summary>
     public static Task<ApiServer> StartDemoAsync(string dataRoot, params (string Name, string Value)[] extra) => StartAsync(
@@ -60,12 +52,7 @@ public sealed class ApiServer : IAsyncDisposable
         return server;
     }
 
-    public HttpClient CreateClient(string userId)
-    {
-        var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
-        client.DefaultRequestHeaders.Add("Cookie", $"cf_session={TestTokens.Session(userId)}");
-        return client;
-    }
+    public HttpClient CreateClient(string userId) => SignedIn.To(Address, TestTokens.Session(userId));
 
     /// <summary>
     /// A browser's view of the server: a cookie jar (it keeps the antiforgery cookie pages set) and, for a user id, the
