@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -76,7 +75,7 @@ public sealed class SandboxDiskTests
             ids.Add(await VisitorIdAsync(visitor));
         }
 
-        await WaitForAsync(() => Sandboxes(small).Count <= 5);
+        await Eventually.UntilAsync(() => Sandboxes(small).Count <= 5, Bound);
         Assert.InRange(DirectoryBytes(small.SandboxesDirectory), 0, (5 * template) + (template / 2));
         Assert.Contains(ids[^1], Sandboxes(small));
         Assert.DoesNotContain(ids[0], Sandboxes(small));
@@ -88,7 +87,7 @@ public sealed class SandboxDiskTests
             (await writer.PostAsJsonAsync($"{App}/api/jobs", new { url = $"https://jobs.example.com/grow/{i}", title = "Grow", description = new string('x', (int)template / 2) })).EnsureSuccessStatusCode();
         }
 
-        await WaitForAsync(() => DirectoryBytes(small.SandboxesDirectory) <= (5 * template) + (template / 2));
+        await Eventually.UntilAsync(() => DirectoryBytes(small.SandboxesDirectory) <= (5 * template) + (template / 2), Bound);
         Assert.Contains(ids[^2], Sandboxes(small));
         Assert.Equal(27, (await CountsAsync(writer)).GetProperty("total").GetInt64());
     }
@@ -124,7 +123,7 @@ public sealed class SandboxDiskTests
         Assert.Equal(3, users.Sum(u => KeptFiles(u).Length));
 
         clock.Advance(TimeSpan.FromMinutes(16));
-        await WaitForAsync(() => users.Sum(u => KeptFiles(u).Length) == 0);
+        await Eventually.UntilAsync(() => users.Sum(u => KeptFiles(u).Length) == 0, Bound);
     }
 
     private static string Keep(RestoreUploads uploads, UserContext user)
@@ -149,14 +148,4 @@ public sealed class SandboxDiskTests
 
     private static long DirectoryBytes(string directory) =>
         Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Sum(file => new FileInfo(file).Length);
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < Bound, "the condition did not hold within 30 s");
-            await Task.Delay(50);
-        }
-    }
 }
