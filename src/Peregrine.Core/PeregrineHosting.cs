@@ -74,6 +74,7 @@ public static class PeregrineHosting
         try
         {
             var options = app.Services.GetRequiredService<IOptions<PeregrineOptions>>().Value;
+            _ = app.Services.GetRequiredService<IOptions<TrustedProxyOptions>>().Value;
             SqliteEngine.EnsureLoaded();
             if (options.CloudMode)
             {

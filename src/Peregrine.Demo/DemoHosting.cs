@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -50,13 +51,20 @@ public static class DemoHosting
         services.AddOptions<StorageOptions>().Configure<IOptions<DemoOptions>>((storage, demo) =>
         {
             var max = Math.Max(0, demo.Value.MaxJobsPerSandbox);
-            storage.ConnectionOpened = connection => JobCap.Install(connection, max);
+            var quota = demo.Value.MaxSandboxBytes;
+            storage.ConnectionOpened = connection =>
+            {
+                JobCap.Install(connection, max);
+                SandboxQuota.Install(connection, quota);
+            };
         });
         services.AddExceptionHandler<JobCap>();
+        // Ahead of the core's handler, which answers every SQLite "full" as the server's disk (507).
+        services.Insert(0, ServiceDescriptor.Singleton<IExceptionHandler, SandboxQuota>());
         services.AddOptions<BackupOptions>().Configure<IOptions<DemoOptions>>((backup, demo) =>
         {
             backup.MaxUploadBytes = Math.Min(backup.MaxUploadBytes, demo.Value.MaxUploadBytes);
-            backup.MaxUncompressedBytes = Math.Min(backup.MaxUncompressedBytes, demo.Value.MaxUncompressedBytes);
+            backup.MaxUncompressedBytes = Math.Min(backup.MaxUncompressedBytes, Math.Min(demo.Value.MaxUncompressedBytes, demo.Value.MaxSandboxBytes));
         });
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<DemoOptions>>((kestrel, demo) => kestrel.Limits.MaxRequestBodySize = demo.Value.MaxUploadBytes);
         services.AddOptions<FormOptions>().Configure<IOptions<DemoOptions>>((form, demo) => form.MultipartBodyLengthLimit = demo.Value.MaxUploadBytes);

@@ -22,6 +22,12 @@ public sealed class DemoOptions
     /// <summary>Inserting a job beyond this many fails with 409 (every path: the API, tasks, a restored DB's later inserts).</summary>
     public int MaxJobsPerSandbox { get; set; } = 500;
 
+    /// <summary>A sandbox's DB and files together; a write past it answers 413 and saves nothing.</summary>
+    public long MaxSandboxBytes { get; set; } = 32L * 1024 * 1024;
+
+    /// <summary>All sandboxes together on disk; past it, the least recently used idle sandboxes are removed.</summary>
+    public long MaxTotalBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
     /// <summary>Largest request body, restore uploads included.</summary>
     public long MaxUploadBytes { get; set; } = 4L * 1024 * 1024;
 

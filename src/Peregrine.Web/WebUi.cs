@@ -10,6 +10,9 @@ namespace Peregrine.Web;
 /// <summary>The browser UI's wiring, shared by the cloud API and the demo host.</summary>
 public static class WebUi
 {
+    /// <summary>The icon, relative to the app's path base (pages and error pages link it, so no browser asks the bastion's root).</summary>
+    internal const string FaviconPath = "_content/Peregrine.Web/favicon.ico";
+
     public static IServiceCollection AddPeregrineWeb(this IServiceCollection services)
     {
         services.AddRazorComponents();
@@ -47,6 +50,9 @@ public static class WebUi
         var options = app.Services.GetRequiredService<IOptions<WebUiOptions>>().Value;
         app.MapRestoreUpload();
         app.MapStaticAssets();
+        // For clients that ask for the conventional address without reading the page's icon link.
+        app.MapGet("/favicon.ico", (HttpContext context) => Results.Redirect($"{context.Request.PathBase}/{FaviconPath}", permanent: true))
+            .ExcludeFromDescription();
         app.MapRazorComponents<App>().AddAdditionalAssemblies([.. options.PageAssemblies]);
         return app;
     }

@@ -8,6 +8,10 @@ public sealed record BastionUpstream(BastionRoute Route, IResourceBuilder<Projec
 /// <summary>The Caddy bastion: Debian's caddy as an executable in run mode, the caddy container in a deployment.</summary>
 public static class BastionExtensions
 {
+    /// <summary>The apps' own variable (see TrustedProxies in the Api): who may set X-Forwarded-For and -Proto.</summary>
+    public const string TrustedProxiesVariable = "TRUSTED_PROXIES";
+
+    private const string TrustedProxiesParameter = "trusted-proxies";
     private const string ConfigMountPath = "/etc/caddy";
     private const int ContainerPort = 8080;
 
@@ -72,13 +76,40 @@ public static class BastionExtensions
     private static IResourceBuilder<T> RouteTo<T>(this IResourceBuilder<T> bastion, IReadOnlyList<BastionUpstream> upstreams)
         where T : IResourceWithEnvironment, IResourceWithWaitSupport, IResourceWithEndpoints
     {
+        var trust = bastion.ApplicationBuilder.TrustedProxies(bastion);
+        bastion.WithEnvironment(CaddyConfig.TrustedProxiesVariable, trust.Edge);
         foreach (var upstream in upstreams)
         {
             var endpoint = upstream.Service.GetEndpoint("http");
             bastion.WithEnvironment(upstream.Route.UpstreamVariable, ReferenceExpression.Create($"{endpoint.Property(EndpointProperty.HostAndPort)}"))
                 .WaitFor(upstream.Service);
+            upstream.Service.WithEnvironment(TrustedProxiesVariable, trust.Upstream);
         }
 
         return bastion;
+    }
+
+    /// <summary>
+    /// Who may tell an app who the client is. The edge in front of the bastion (where TLS ends) is believed by the
+    /// bastion; the app believes the bastion and that edge, and nobody else, so neither a visitor's forged header nor
+    /// one sent straight to the app is taken. In a deployment the edge is <c>TRUSTED_PROXIES</c> of <c>.env</c>
+    /// (Caddy's ranges; default <c>private_ranges</c>: an edge on the same host or private network) and the bastion
+    /// is its compose service name. In run mode browsers talk to the bastion directly (it trusts nobody), and the
+    /// app sees the bastion's connections arrive from loopback, through the AppHost's endpoint proxy.
+    /// </summary>
+    private static (ReferenceExpression Edge, ReferenceExpression Upstream) TrustedProxies<T>(this IDistributedApplicationBuilder builder, IResourceBuilder<T> bastion)
+        where T : IResourceWithEndpoints
+    {
+        if (builder.ExecutionContext.IsRunMode)
+        {
+            return (ReferenceExpression.Create($""), ReferenceExpression.Create($"127.0.0.1 ::1"));
+        }
+
+        var edge = builder.Resources.OfType<ParameterResource>().FirstOrDefault(p => p.Name == TrustedProxiesParameter) is { } existing
+            ? builder.CreateResourceBuilder(existing)
+            : builder.AddParameter(TrustedProxiesParameter, "private_ranges", publishValueAsDefault: true)
+                .WithDescription("Proxies in front of the bastion (where TLS ends) whose X-Forwarded-For/-Proto are believed: Caddy ranges, space-separated; private_ranges covers an edge on this host or a private network.");
+        var host = bastion.GetEndpoint("http").Property(EndpointProperty.Host);
+        return (ReferenceExpression.Create($"{edge}"), ReferenceExpression.Create($"{host} {edge}"));
     }
 }

@@ -10,6 +10,9 @@ public static class CaddyConfig
 {
     public const string CaddyfileName = "Caddyfile";
     public const string RoutesFileName = "routes.caddy";
+    /// <summary>The bastion's own list of trusted proxies (Caddy ranges, e.g. <c>private_ranges</c>), from its environment.</summary>
+    public const string TrustedProxiesVariable = "BASTION_TRUSTED_PROXIES";
+
     public const string NotYetAvailable = "This app is not yet available in the managed cloud — check back soon.";
 
     /// <summary>
@@ -85,7 +88,10 @@ public static class CaddyConfig
         {
             text.AppendLine()
                 .AppendLine($"handle /{route.Slug}* {{")
-                .AppendLine($"\treverse_proxy {{${route.UpstreamVariable}}} {{");
+                .AppendLine($"\treverse_proxy {{${route.UpstreamVariable}}} {{")
+                .AppendLine("\t\t# X-Forwarded-For/-Proto are believed from these peers only (the edge that ends TLS); from anyone else")
+                .AppendLine("\t\t# they are replaced by the real peer and scheme. Empty (the default here): nobody.")
+                .AppendLine($"\t\ttrusted_proxies {{${TrustedProxiesVariable}}}");
             if (route.ForwardSession)
             {
                 text.AppendLine("\t\t# The API reads the Directus session from the whole Cookie header, copied here.")

@@ -22,6 +22,8 @@ public static class ComposeModelReader
             parameter => new ComposeVariable(
                 ComposeConverter.EnvName(parameter.Name),
                 parameter.Description ?? $"Value of the {parameter.Name} parameter.",
+                // A constant default the model publishes (never a secret's, never a generated one) is the .env default.
+                DefaultValue: parameter is { Secret: false, Default: { } constant and not GenerateParameterDefault } ? constant.GetDefaultValue() : null,
                 Secret: parameter.Secret),
             StringComparer.Ordinal);
         return new ComposeModel(resources, parameters);

@@ -1,5 +1,6 @@
 using System.Text;
 using Peregrine.Sessions;
+using Peregrine.Yaml;
 using YamlDotNet.RepresentationModel;
 
 namespace Peregrine.Ai;
@@ -28,21 +29,13 @@ public sealed record CandidateProfile(
 
     private static YamlNode? ReadYaml(string path)
     {
-        if (!File.Exists(path))
-        {
-            return null;
-        }
-
         try
         {
-            var stream = new YamlStream();
-            using var reader = new StreamReader(path);
-            stream.Load(reader);
-            return stream.Documents.Count > 0 ? stream.Documents[0].RootNode : null;
+            return GuardedYaml.Load(GuardedYaml.ReadFile(path, Path.GetFileName(path)), Path.GetFileName(path));
         }
-        catch (Exception e) when (e is YamlDotNet.Core.YamlException or IOException)
+        catch (Exception e) when (e is InvalidYamlException or IOException)
         {
-            // A user's broken file degrades the prompt; it must not fail their task with a parser's text.
+            // A missing or unusable file (broken, hostile) degrades the prompt; it must not fail the task with a parser's text.
             return null;
         }
     }

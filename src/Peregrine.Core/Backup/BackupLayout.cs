@@ -34,6 +34,10 @@ public static partial class BackupLayout
     public static bool IsConfig(string entryName) =>
         ConfigFiles.Contains(entryName) || IntegrationConfig().IsMatch(entryName);
 
+    /// <summary>Config files every reader parses as YAML (upstream's working copy of user.yaml included).</summary>
+    public static bool IsYaml(string entryName) =>
+        entryName.EndsWith(".yaml", StringComparison.Ordinal) || entryName.EndsWith(".yaml.working", StringComparison.Ordinal);
+
     /// <summary>The config files of <paramref name="appDirectory"/> that exist, as zip entry names, in upstream's order.</summary>
     public static IEnumerable<string> ExistingConfigs(string appDirectory)
     {

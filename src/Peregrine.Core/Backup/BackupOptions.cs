@@ -20,6 +20,15 @@ public sealed class BackupOptions
     /// <summary>A download whose client accepts no bytes for this long is aborted, and its plaintext snapshot deleted.</summary>
     public TimeSpan StalledDownloadTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long an upload is kept between the Data page's two posts (upload → preview, then confirm).</summary>
+    public TimeSpan KeptUploadLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Kept uploads per user: keeping one more removes that user's oldest.</summary>
+    public int MaxKeptUploadsPerUser { get; set; } = 2;
+
+    /// <summary>Kept uploads of all users together in this process: keeping one more removes the oldest of all.</summary>
+    public int MaxKeptUploads { get; set; } = 50;
+
     /// <summary>The longest a download may hold its snapshot at all (200 MB at a slow 1 Mbit/s takes ~27 minutes).</summary>
     public TimeSpan DownloadDeadline { get; set; } = TimeSpan.FromMinutes(30);
 }

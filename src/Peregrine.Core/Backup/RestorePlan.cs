@@ -1,5 +1,7 @@
 using System.IO.Compression;
+using System.Text;
 using Peregrine.Sessions;
+using Peregrine.Yaml;
 
 namespace Peregrine.Backup;
 
@@ -53,10 +55,42 @@ internal sealed class RestorePlan
                 throw new InvalidBackupException("The archive holds more than one database.");
             }
 
+            if (!isDatabase && BackupLayout.IsYaml(name))
+            {
+                CheckYaml(entry);
+            }
+
             restore.Add(new PlannedFile(entry, name, isDatabase, StagedName: $"{restore.Count:D3}.part"));
         }
 
         return new RestorePlan(restore, skipped);
+    }
+
+    /// <summary>
+    /// A config file is checked as every later read of it will be: a file that would be refused there (an alias bomb,
+    /// 10,000 levels) refuses the restore now, rather than failing or endangering each page its owner opens.
+    /// </summary>
+    private static void CheckYaml(ZipArchiveEntry entry)
+    {
+        var buffer = new byte[GuardedYaml.MaxBytes + 1];
+        int length;
+        try
+        {
+            using var content = entry.Open();
+            length = content.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        }
+        catch (InvalidDataException)
+        {
+            throw new InvalidBackupException($"The archive is damaged: '{entry.FullName}' cannot be decompressed.");
+        }
+
+        var problem = length > GuardedYaml.MaxBytes
+            ? $"is larger than {GuardedYaml.MaxBytes / 1024} KB"
+            : GuardedYaml.Problem(Encoding.UTF8.GetString(buffer, 0, length));
+        if (problem is not null)
+        {
+            throw new InvalidBackupException($"{entry.FullName} {problem}. Nothing was restored.");
+        }
     }
 }
 

@@ -1,4 +1,3 @@
-using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
@@ -41,26 +40,7 @@ public static class DiscoveryConfig
         where T : class
     {
         var path = Path.Combine(configDirectory, name);
-        if (!File.Exists(path))
-        {
-            return null;
-        }
-
-        if (new FileInfo(path).Length > SearchProfiles.MaxFileBytes)
-        {
-            throw new SearchProfilesException($"{name} is larger than {SearchProfiles.MaxFileBytes / 1024} KB");
-        }
-
-        var text = File.ReadAllText(path);
-        SearchProfiles.RejectAliases(text, name);
-        try
-        {
-            return Deserializer.Deserialize<T?>(text);
-        }
-        catch (YamlException e)
-        {
-            throw new SearchProfilesException($"{name} line {e.Start.Line}: {(e.InnerException?.Message ?? e.Message).Split('\n')[0]}");
-        }
+        return File.Exists(path) ? SearchProfiles.Read<T>(SearchProfiles.ReadFile(path, name), name, Deserializer) : null;
     }
 
     private static string[] Clean(List<string?>? values) =>

@@ -1,5 +1,4 @@
-using YamlDotNet.Core;
-using YamlDotNet.Core.Events;
+using Peregrine.Yaml;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
@@ -31,12 +30,13 @@ public sealed class SearchProfilesException(string message) : Exception(message)
 /// (what upstream's settings page writes) counts as one more profile named "default", so settings saved there are
 /// searched (upstream's discovery ignored them). Boards are <c>greenhouse:&lt;token&gt;</c>, <c>lever:&lt;site&gt;</c> or
 /// <c>ashby:&lt;board&gt;</c>; upstream's scraped boards (<c>linkedin</c>, <c>indeed</c>, …) are accepted and skipped.
-/// YAML goes through YamlDotNet into plain DTOs: no tags, no anchors or aliases (no alias bombs), bounded sizes.
+/// YAML goes through <see cref="GuardedYaml"/> into plain DTOs: no tags, no anchors or aliases (no alias bombs), bounded
+/// depth and size.
 /// </summary>
 public static class SearchProfiles
 {
     public const string FileName = "search_profiles.yaml";
-    public const int MaxFileBytes = 256 * 1024;
+    public const int MaxFileBytes = GuardedYaml.MaxBytes;
     public const int MaxProfiles = 20;
     public const int MaxListItems = 100;
     public static readonly IReadOnlyList<string> BoardKinds = ["greenhouse", "lever", "ashby"];
@@ -49,21 +49,7 @@ public static class SearchProfiles
     /// <summary>Parses and validates; throws <see cref="SearchProfilesException"/> for anything unusable.</summary>
     public static IReadOnlyList<SearchProfile> Parse(string yaml)
     {
-        if (yaml.Length > MaxFileBytes)
-        {
-            throw new SearchProfilesException($"{FileName} is larger than {MaxFileBytes / 1024} KB");
-        }
-
-        RejectAliases(yaml, FileName);
-        ProfilesFile? file;
-        try
-        {
-            file = Deserializer.Deserialize<ProfilesFile?>(yaml);
-        }
-        catch (YamlException e)
-        {
-            throw new SearchProfilesException($"{FileName} line {e.Start.Line}: {FirstLine(e.InnerException?.Message ?? e.Message)}");
-        }
+        var file = Read<ProfilesFile>(yaml, FileName, Deserializer);
 
         var dtos = (file?.Profiles ?? []).Concat(file?.Default is { } d ? [d with { Name = d.Name ?? "default" }] : []).ToList();
         if (dtos.Count > MaxProfiles)
@@ -92,17 +78,7 @@ public static class SearchProfiles
     public static IReadOnlyList<SearchProfile> Load(string configDirectory)
     {
         var path = Path.Combine(configDirectory, FileName);
-        if (!File.Exists(path))
-        {
-            return [];
-        }
-
-        if (new FileInfo(path).Length > MaxFileBytes)
-        {
-            throw new SearchProfilesException($"{FileName} is larger than {MaxFileBytes / 1024} KB");
-        }
-
-        return Parse(File.ReadAllText(path));
+        return File.Exists(path) ? Parse(ReadFile(path, FileName)) : [];
     }
 
     private static SearchProfile Normalise(ProfileDto dto, int index)
@@ -166,27 +142,31 @@ public static class SearchProfiles
         return items.Count > MaxListItems ? throw new SearchProfilesException($"{where}: at most {MaxListItems} entries") : items;
     }
 
-    /// <summary>Anchors and aliases let a few bytes expand into a huge document: refused before deserialising.</summary>
-    internal static void RejectAliases(string yaml, string fileName)
+    /// <summary>A config file's text through the guarded loader (size checked before reading), or its problem.</summary>
+    internal static string ReadFile(string path, string fileName)
     {
         try
         {
-            var parser = new Parser(new StringReader(yaml));
-            while (parser.MoveNext())
-            {
-                if (parser.Current is AnchorAlias alias)
-                {
-                    throw new SearchProfilesException($"{fileName} line {alias.Start.Line}: anchors and aliases are not supported");
-                }
-            }
+            return GuardedYaml.ReadFile(path, fileName);
         }
-        catch (YamlException e)
+        catch (InvalidYamlException e)
         {
-            throw new SearchProfilesException($"{fileName} line {e.Start.Line}: {FirstLine(e.Message)}");
+            throw new SearchProfilesException(e.Message);
         }
     }
 
-    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
+    /// <summary>Checked by the guarded loader (no anchors or aliases, bounded depth and size), then deserialised into DTOs.</summary>
+    internal static T? Read<T>(string yaml, string fileName, IDeserializer deserializer)
+    {
+        try
+        {
+            return GuardedYaml.Deserialize<T>(yaml, fileName, deserializer);
+        }
+        catch (InvalidYamlException e)
+        {
+            throw new SearchProfilesException(e.Message);
+        }
+    }
 
     private static readonly IDeserializer Deserializer = new DeserializerBuilder()
         .WithNamingConvention(UnderscoredNamingConvention.Instance)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Data.Sqlite;
 using Peregrine.Storage;
+using Peregrine.Yaml;
 
 namespace Peregrine.Errors;
 
@@ -36,6 +37,12 @@ public static class KnownFailures
         if (exception is BadHttpRequestException badRequest)
         {
             return DescribeBadRequest(badRequest);
+        }
+
+        if (exception is InvalidYamlException yaml)
+        {
+            // Thrown where YAML a request carries (or would write) is refused; a stored file's reader handles its own.
+            return new KnownFailure(StatusCodes.Status400BadRequest, "Unusable YAML", $"{yaml.Message}. Nothing was saved.");
         }
 
         // Storage first: a full disk during a DB's preparation is a full disk, not a damaged DB.

@@ -22,9 +22,18 @@ public sealed class AddressPolicy
         IPNetwork.Parse("203.0.113.0/24"), IPNetwork.Parse("224.0.0.0/4"), IPNetwork.Parse("240.0.0.0/4"),
         IPNetwork.Parse("::/128"), IPNetwork.Parse("::1/128"), IPNetwork.Parse("100::/64"), IPNetwork.Parse("2001:db8::/32"),
         IPNetwork.Parse("fc00::/7"), IPNetwork.Parse("fe80::/10"), IPNetwork.Parse("fec0::/10"), IPNetwork.Parse("ff00::/8"),
+        // Local-use NAT64 (RFC 8215): its translator, and the IPv4 network behind it, are the operator's own, whatever
+        // address a prefix of any length (/48 to /96) embeds.
+        IPNetwork.Parse("64:ff9b:1::/48"),
     ];
 
-    private static readonly IPNetwork Nat64 = IPNetwork.Parse("64:ff9b::/96");
+    // Where an IPv6 address carries an IPv4 one in its last 32 bits: IPv4-compatible (deprecated), IPv4-translated
+    // (SIIT), and NAT64's well-known prefix.
+    private static readonly IPNetwork[] LastFourBytes =
+        [IPNetwork.Parse("::/96"), IPNetwork.Parse("::ffff:0:0:0/96"), IPNetwork.Parse("64:ff9b::/96")];
+
+    private static readonly IPNetwork SixToFour = IPNetwork.Parse("2002::/16");
+    private static readonly IPNetwork Teredo = IPNetwork.Parse("2001::/32");
 
     private readonly HashSet<IPAddress> _allowedAddresses = [];
     private readonly HashSet<IPEndPoint> _allowedEndpoints = [];
@@ -69,13 +78,39 @@ public sealed class AddressPolicy
             return true;
         }
 
-        if (plain.AddressFamily == AddressFamily.InterNetworkV6 && Nat64.Contains(plain))
+        if (Refused.Any(network => network.Contains(plain)))
         {
-            // A NAT64 gateway would carry this to the embedded IPv4 address: judge that one.
-            var bytes = plain.GetAddressBytes();
-            return Allows(new IPAddress(bytes.AsSpan(12, 4)), port);
+            return false;
         }
 
-        return !Refused.Any(network => network.Contains(plain));
+        return plain.AddressFamily != AddressFamily.InterNetworkV6 || Embedded(plain).All(embedded => Allows(embedded, port));
+    }
+
+    /// <summary>The IPv4 addresses an IPv6 address carries, in each form a host, translator or relay may deliver to.</summary>
+    private static IEnumerable<IPAddress> Embedded(IPAddress address)
+    {
+        var bytes = address.GetAddressBytes();
+        if (LastFourBytes.Any(network => network.Contains(address)))
+        {
+            yield return new IPAddress(bytes.AsSpan(12, 4));
+        }
+
+        if (SixToFour.Contains(address))
+        {
+            yield return new IPAddress(bytes.AsSpan(2, 4));
+        }
+
+        if (Teredo.Contains(address))
+        {
+            // The Teredo server, and the client's public address, stored with every bit inverted.
+            yield return new IPAddress(bytes.AsSpan(4, 4));
+            yield return new IPAddress(bytes[12..16].Select(b => (byte)~b).ToArray());
+        }
+
+        // An ISATAP interface identifier (any prefix): ::0:5efe:a.b.c.d, with the universal/group bits set or not.
+        if ((bytes[8] & 0xfc) == 0 && bytes[9] == 0 && bytes[10] == 0x5e && bytes[11] == 0xfe)
+        {
+            yield return new IPAddress(bytes.AsSpan(12, 4));
+        }
     }
 }

@@ -1,3 +1,4 @@
+using Peregrine.Yaml;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
@@ -33,11 +34,11 @@ public sealed class LlmConfig
     {
         try
         {
-            return Yaml.Deserialize<LlmConfig?>(yaml) ?? new LlmConfig();
+            return GuardedYaml.Deserialize<LlmConfig>(yaml, "llm.yaml", Yaml) ?? new LlmConfig();
         }
-        catch (YamlDotNet.Core.YamlException e)
+        catch (InvalidYamlException e)
         {
-            throw new InvalidDataException($"llm.yaml is not valid: {e.Start}", e);
+            throw new InvalidDataException(e.Message, e);
         }
     }
 }

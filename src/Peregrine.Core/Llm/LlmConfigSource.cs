@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Peregrine.Sessions;
+using Peregrine.Yaml;
 
 namespace Peregrine.Llm;
 
@@ -79,11 +80,11 @@ public sealed partial class LlmConfigSource(IOptions<LlmOptions> options, IConfi
 
         try
         {
-            var config = LlmConfig.Parse(File.ReadAllText(path));
+            var config = LlmConfig.Parse(GuardedYaml.ReadFile(path, "llm.yaml"));
             _files[path] = (written, config);
             return config;
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InvalidDataException or InvalidYamlException or IOException or UnauthorizedAccessException)
         {
             LogUnreadableConfig(logger, path, e.Message);
             return null;

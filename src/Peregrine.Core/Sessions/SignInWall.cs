@@ -1,5 +1,8 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Peregrine.Configuration;
 
 namespace Peregrine.Sessions;
 
@@ -37,7 +40,8 @@ public sealed class SignInWall(string detail, string signInUrl, bool invalidToke
         {
             httpContext.Response.StatusCode = StatusCodes.Status401Unauthorized;
             httpContext.Response.ContentType = "text/html; charset=utf-8";
-            await httpContext.Response.WriteAsync(Page(), httpContext.RequestAborted);
+            var pathBase = httpContext.RequestServices.GetService<IOptions<PeregrineOptions>>()?.Value.PathBase ?? string.Empty;
+            await httpContext.Response.WriteAsync(Page(pathBase), httpContext.RequestAborted);
             return;
         }
 
@@ -54,18 +58,21 @@ public sealed class SignInWall(string detail, string signInUrl, bool invalidToke
     private static bool WantsHtml(HttpRequest request) =>
         request.GetTypedHeaders().Accept.Any(accept => accept.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase));
 
-    private string Page()
+    /// <summary>Styled by the app's stylesheet, never inline: the page's own policy allows no inline style.</summary>
+    private string Page(string pathBase)
     {
         var url = WebUtility.HtmlEncode(signInUrl);
+        var root = WebUtility.HtmlEncode(pathBase + "/");
         return $"""
             <!doctype html>
             <html lang="en">
-            <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign in — Peregrine</title></head>
-            <body style="margin: 0; font-family: system-ui, sans-serif; background: #f6f7f9; color: #1c2430">
-            <main style="max-width: 28rem; margin: 4rem auto; padding: 2rem; text-align: center; background: #fff; border: 1px solid #d5dae1; border-radius: 0.5rem">
+            <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign in — Peregrine</title>
+            <link rel="stylesheet" href="{root}_content/Peregrine.Web/site.css"></head>
+            <body>
+            <main class="sign-in">
             <h1>Peregrine</h1>
             <p>🔒 {WebUtility.HtmlEncode(detail)}</p>
-            <p><a href="{url}" style="display: inline-block; padding: 0.6rem 1.2rem; border-radius: 0.35rem; background: #1d4f91; color: #fff; font-weight: 600; text-decoration: none">Sign in to CircuitForge</a></p>
+            <p><a class="button" href="{url}">Sign in to CircuitForge</a></p>
             </main>
             </body>
             </html>

@@ -1,4 +1,5 @@
 using Peregrine.Sessions;
+using Peregrine.Yaml;
 
 namespace Peregrine.Settings;
 
@@ -65,14 +66,25 @@ public static class SearchSettings
     public static string ReadYaml(UserContext user)
     {
         var profiles = Profiles(user);
-        return profiles.Count == 0 ? string.Empty : UserConfigFiles.Serialize(new Dictionary<string, object?> { ["profiles"] = profiles });
+        return profiles.Count == 0
+            ? string.Empty
+            : UserConfigFiles.Serialize(new Dictionary<string, object?> { ["profiles"] = profiles }, UserConfigFiles.SearchProfilesYaml);
     }
 
     /// <summary>Checks text typed on the page and saves it; the problem in words, or null when saved.</summary>
     public static string? WriteYaml(UserContext user, string yaml)
     {
-        var document = UserConfigFiles.ParseMapping(ProfileSettings.Clean(yaml));
-        if (document is null || !document.TryGetValue("profiles", out var value) || value is not List<object?> list)
+        Dictionary<string, object?> document;
+        try
+        {
+            document = UserConfigFiles.ParseMapping(ProfileSettings.Clean(yaml), UserConfigFiles.SearchProfilesYaml);
+        }
+        catch (InvalidYamlException e)
+        {
+            return $"{e.Message}. Nothing was saved.";
+        }
+
+        if (!document.TryGetValue("profiles", out var value) || value is not List<object?> list)
         {
             return "Write a YAML mapping with a profiles: list, e.g. profiles: [{name: default, titles: [Engineer], locations: [Remote]}].";
         }
@@ -109,8 +121,15 @@ public static class SearchSettings
             profiles.Add(profile);
         }
 
-        WriteProfiles(user, profiles);
-        return null;
+        try
+        {
+            WriteProfiles(user, profiles);
+            return null;
+        }
+        catch (InvalidYamlException e)
+        {
+            return $"{e.Message}. Nothing was saved.";
+        }
     }
 
     private static List<Dictionary<string, object?>> Profiles(UserContext user) =>

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Peregrine.Configuration;
 using Peregrine.Errors;
 using Peregrine.Sessions;
+using Peregrine.Yaml;
 
 namespace Peregrine.Settings;
 
@@ -79,14 +80,24 @@ public static class SettingsApi
         return TypedResults.Ok(SearchSettings.Read(user));
     }
 
-    public static Ok<Dictionary<string, object?>> GetResume(UserContext user)
+    public static Results<Ok<Dictionary<string, object?>>, ProblemHttpResult> GetResume(UserContext user)
     {
         if (!UserConfigFiles.Exists(user, UserConfigFiles.ResumeYaml))
         {
             return TypedResults.Ok(new Dictionary<string, object?> { ["exists"] = false });
         }
 
-        var resume = YamlJson.ToJsonShape(UserConfigFiles.Read(user, UserConfigFiles.ResumeYaml));
+        Dictionary<string, object?> resume;
+        try
+        {
+            resume = YamlJson.ToJsonShape(UserConfigFiles.ReadOrThrow(user, UserConfigFiles.ResumeYaml));
+        }
+        catch (InvalidYamlException e)
+        {
+            // Not an empty résumé: an editor shown one would save it over the file.
+            return Problems.Conflict($"{e.Message}, so your résumé cannot be shown. Save a new one, or restore it from a backup.");
+        }
+
         resume["exists"] = true;
         return TypedResults.Ok(resume);
     }

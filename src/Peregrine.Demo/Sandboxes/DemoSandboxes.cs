@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Peregrine.Configuration;
+using Peregrine.Demo.Limits;
 using Peregrine.Demo.Seed;
 using Peregrine.Sessions;
 using Peregrine.Storage;
@@ -10,8 +11,11 @@ namespace Peregrine.Demo.Sandboxes;
 /// Every visitor's private copy of the seed, <c>&lt;root&gt;/sandboxes/&lt;visitor-id&gt;/</c> (plain SQLite and config:
 /// the demo holds nothing secret). Known sandboxes form a least-recently-used list bounded by
 /// <see cref="DemoOptions.MaxSandboxes"/>; one unused for <see cref="DemoOptions.IdleExpiry"/> is removed by
-/// <see cref="SweepAsync"/>. A sandbox in use by a request (<see cref="EnterAsync"/> until the lease is disposed) is
-/// never removed. Removal renames the folder away first, so a returning visitor always gets a whole fresh copy.
+/// <see cref="SweepAsync"/>. All of them together are kept under <see cref="DemoOptions.MaxTotalBytes"/> the same way:
+/// each sandbox's bytes are measured when it is created, when the last request that may have written to it ends, and
+/// at each sweep (background tasks write too), and the least recently used idle ones leave until the total fits. A
+/// sandbox in use by a request (<see cref="EnterAsync"/> until the lease is disposed) is never removed. Removal renames
+/// the folder away first, so a returning visitor always gets a whole fresh copy.
 /// </summary>
 public sealed class DemoSandboxes(
     DemoPaths paths, DemoSeed seed, UserDatabases databases, IOptions<DemoOptions> options, IOptions<PeregrineOptions> peregrine,
@@ -20,9 +24,12 @@ public sealed class DemoSandboxes(
     private static readonly TimeSpan TouchEvery = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan ResetWait = TimeSpan.FromSeconds(10);
 
+    private static readonly TimeSpan MeasureEvery = TimeSpan.FromMinutes(1);
+
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Sandbox> _byId = new(StringComparer.Ordinal);
     private readonly LinkedList<Sandbox> _recency = new();
+    private long _totalBytes;
 
     public int Count
     {
@@ -52,8 +59,25 @@ public sealed class DemoSandboxes(
         }
     }
 
-    /// <summary>The visitor's context (creating the sandbox from the seed if it has none); dispose the lease when the request ends.</summary>
-    public async Task<SandboxLease> EnterAsync(string visitorId, CancellationToken cancellationToken)
+    /// <summary>Bytes of all known sandboxes, as last measured.</summary>
+    public long TotalBytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _totalBytes;
+            }
+        }
+    }
+
+    public Task<SandboxLease> EnterAsync(string visitorId, CancellationToken cancellationToken) => EnterAsync(visitorId, writes: false, cancellationToken);
+
+    /// <summary>
+    /// The visitor's context (creating the sandbox from the seed if it has none); dispose the lease when the request
+    /// ends. With <paramref name="writes"/>, the sandbox is measured again when the lease ends.
+    /// </summary>
+    public async Task<SandboxLease> EnterAsync(string visitorId, bool writes, CancellationToken cancellationToken)
     {
         Sandbox sandbox;
         var now = time.GetUtcNow();
@@ -77,7 +101,7 @@ public sealed class DemoSandboxes(
             sandbox.LastUsed = now;
         }
 
-        var lease = new SandboxLease(this, sandbox);
+        var lease = new SandboxLease(this, sandbox, writes);
         try
         {
             await sandbox.Ready.WaitAsync(cancellationToken);
@@ -90,6 +114,11 @@ public sealed class DemoSandboxes(
         }
 
         Touch(sandbox, now);
+        if (sandbox.MeasuredAt == DateTimeOffset.MinValue)
+        {
+            Measure(sandbox);
+        }
+
         await TrimAsync();
         return lease;
     }
@@ -119,6 +148,7 @@ public sealed class DemoSandboxes(
     {
         var expiredBefore = time.GetUtcNow() - options.Value.IdleExpiry;
         List<Sandbox> expired;
+        List<Sandbox> kept;
         lock (_gate)
         {
             expired = [.. _byId.Values.Where(s => s.Active == 0 && s.LastUsed <= expiredBefore)];
@@ -126,9 +156,13 @@ public sealed class DemoSandboxes(
             {
                 Detach(sandbox);
             }
+
+            kept = [.. _byId.Values];
         }
 
         Bury(expired);
+        kept.ForEach(Measure);
+        _ = TrimAsync();
         return expired.Count;
     }
 
@@ -171,11 +205,36 @@ public sealed class DemoSandboxes(
         logger.LogInformation("Demo sandboxes at start-up: {Kept} kept, {Swept} expired", Count, swept);
     }
 
-    internal void Exit(Sandbox sandbox)
+    internal void Exit(Sandbox sandbox, bool wrote)
     {
+        bool measure;
         lock (_gate)
         {
             sandbox.Active--;
+            sandbox.Written |= wrote;
+            measure = sandbox.Active == 0 && (sandbox.Written || time.GetUtcNow() - sandbox.MeasuredAt > MeasureEvery);
+        }
+
+        if (measure)
+        {
+            Measure(sandbox);
+            _ = TrimAsync();
+        }
+    }
+
+    /// <summary>The sandbox's bytes on disk now, into the total (a sandbox already removed counts nothing).</summary>
+    private void Measure(Sandbox sandbox)
+    {
+        var bytes = SandboxQuota.Bytes(sandbox.User.AppDirectory);
+        lock (_gate)
+        {
+            sandbox.Written = false;
+            sandbox.MeasuredAt = time.GetUtcNow();
+            if (_byId.TryGetValue(sandbox.User.UserId, out var current) && current == sandbox)
+            {
+                _totalBytes += bytes - sandbox.Bytes;
+                sandbox.Bytes = bytes;
+            }
         }
     }
 
@@ -211,14 +270,15 @@ public sealed class DemoSandboxes(
 
     private string Graveyard(string visitorId) => SandboxFolders.Graveyard(paths.Sandboxes, visitorId);
 
-    /// <summary>Only idle sandboxes leave, least recently used first; while every one is busy the bound is exceeded briefly.</summary>
+    /// <summary>Only idle sandboxes leave, least recently used first; while every one is busy the bounds are exceeded briefly.</summary>
     private Task TrimAsync()
     {
         var max = Math.Max(1, options.Value.MaxSandboxes);
+        var budget = options.Value.MaxTotalBytes;
         List<Sandbox> evicted = [];
         lock (_gate)
         {
-            for (var node = _recency.Last; node is not null && _byId.Count > max;)
+            for (var node = _recency.Last; node is not null && (_byId.Count > max || _totalBytes > budget);)
             {
                 var previous = node.Previous;
                 if (node.Value.Active == 0)
@@ -239,6 +299,7 @@ public sealed class DemoSandboxes(
     {
         _byId.Remove(sandbox.User.UserId);
         _recency.Remove(sandbox.Node);
+        _totalBytes -= sandbox.Bytes;
         sandbox.Buried = Graveyard(sandbox.User.UserId);
         try
         {
@@ -273,6 +334,7 @@ public sealed class DemoSandboxes(
             {
                 _byId.Remove(sandbox.User.UserId);
                 _recency.Remove(sandbox.Node);
+                _totalBytes -= sandbox.Bytes;
             }
         }
     }

@@ -38,7 +38,9 @@ public sealed class DemoVisitorResolver(VisitorCookie cookie, DemoSandboxes sand
             cookie.Write(context, visitorId);
         }
 
-        var lease = await sandboxes.EnterAsync(visitorId, context.RequestAborted);
+        var method = context.Request.Method;
+        var writes = !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method));
+        var lease = await sandboxes.EnterAsync(visitorId, writes, context.RequestAborted);
         context.Response.RegisterForDispose(lease);
         context.Response.Headers.CacheControl = "no-store";
         return UserResolution.For(lease.User);

@@ -24,6 +24,14 @@ internal sealed class Sandbox
     public DateTimeOffset LastTouched { get; set; } = DateTimeOffset.MinValue;
 
     public string? Buried { get; set; }
+
+    /// <summary>Bytes on disk when last measured (for the all-sandboxes budget).</summary>
+    public long Bytes { get; set; }
+
+    public DateTimeOffset MeasuredAt { get; set; } = DateTimeOffset.MinValue;
+
+    /// <summary>A request that may have written ended since the last measurement.</summary>
+    public bool Written { get; set; }
 }
 
 /// <summary>A request's hold on its sandbox: while any is held, the sandbox is not removed.</summary>
@@ -31,12 +39,14 @@ public sealed class SandboxLease : IDisposable
 {
     private readonly DemoSandboxes _owner;
     private readonly Sandbox _sandbox;
+    private readonly bool _writes;
     private int _disposed;
 
-    internal SandboxLease(DemoSandboxes owner, Sandbox sandbox)
+    internal SandboxLease(DemoSandboxes owner, Sandbox sandbox, bool writes)
     {
         _owner = owner;
         _sandbox = sandbox;
+        _writes = writes;
     }
 
     public UserContext User => _sandbox.User;
@@ -45,7 +55,7 @@ public sealed class SandboxLease : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            _owner.Exit(_sandbox);
+            _owner.Exit(_sandbox, _writes);
         }
     }
 }

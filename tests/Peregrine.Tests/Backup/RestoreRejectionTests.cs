@@ -37,6 +37,10 @@ public sealed class RestoreRejectionTests : IAsyncLifetime
         ["zip bomb past the total limit"] = () => BackupZips.Bomb("config/user.yaml", 3 * ExpandedLimit),
         ["zip bomb by ratio under the total limit"] = () => BackupZips.Bomb("config/user.yaml", ExpandedLimit / 2),
         ["over-size upload"] = () => BackupZips.Create(("config/user.yaml", System.Security.Cryptography.RandomNumberGenerator.GetBytes((int)UploadLimit + 1024))),
+        ["an alias bomb in the résumé"] = () => BackupZips.Create(("config/plain_text_resume.yaml", BackupZips.Text(Security.HostileYamlTests.AliasBomb))),
+        ["10,000 levels in search profiles"] = () => BackupZips.Create(("config/search_profiles.yaml", BackupZips.Text(Security.HostileYamlTests.Levels(10_000)))),
+        ["a language tag in an integration"] = () => BackupZips.Create(("config/integrations/notion.yaml", BackupZips.Text("token: !!python/object/apply:os.system [id]\n"))),
+        ["a YAML config past the size limit"] = () => BackupZips.Create(("config/user.yaml", BackupZips.Text("name: " + new string('x', Peregrine.Yaml.GuardedYaml.MaxBytes)))),
         ["two databases"] = () =>
         {
             var database = BackupZips.UpstreamDatabase(jobs: 1);

@@ -48,6 +48,37 @@ public sealed class AddressPolicyTests
     public void PublicAndAllowListedAddressesAreAllowed(string address, int port) =>
         Assert.True(Cloud.Allows(IPAddress.Parse(address), port));
 
+    /// <summary>Every IPv6 form that carries an IPv4 address, carrying a refused one (loopback, private, metadata).</summary>
+    [Theory]
+    [InlineData("::127.0.0.1")] // IPv4-compatible (::/96)
+    [InlineData("::10.0.0.1")]
+    [InlineData("::169.254.169.254")]
+    [InlineData("::ffff:0:127.0.0.1")] // IPv4-translated (::ffff:0:0:0/96)
+    [InlineData("::ffff:0:a9fe:a9fe")]
+    [InlineData("0:0:0:0:0:ffff:7f00:1")] // IPv4-mapped, written out
+    [InlineData("64:ff9b::127.0.0.1")] // NAT64, well-known prefix (64:ff9b::/96)
+    [InlineData("64:ff9b::10.1.2.3")]
+    [InlineData("64:ff9b:1::7f00:1")] // NAT64, local-use prefix (64:ff9b:1::/48), /96 embedding
+    [InlineData("64:ff9b:1:7f00:0:100::")] // the same prefix with the /48 embedding
+    [InlineData("64:ff9b:1:5db8:d7:e00::")] // a public address behind a local-use translator is still the operator's network
+    [InlineData("2002:7f00:1::1")] // 6to4 (2002::/16)
+    [InlineData("2002:a9fe:a9fe::")]
+    [InlineData("2002:c0a8:101:1::1")]
+    [InlineData("2001:0:4136:e378:8000:63bf:80ff:fffe")] // Teredo (2001::/32): client 127.0.0.1, stored inverted
+    [InlineData("2001:0:4136:e378:8000:63bf:f5ff:fffe")] // client 10.0.0.1
+    [InlineData("2001:0:a00:1:8000:63bf:a2c8:28f1")] // server 10.0.0.1
+    [InlineData("2606:4700::5efe:7f00:1")] // ISATAP interface identifier
+    [InlineData("2606:4700::200:5efe:a9fe:a9fe")]
+    public void IPv6FormsEmbeddingARefusedIPv4AddressAreRefused(string address) =>
+        Assert.False(Cloud.Allows(IPAddress.Parse(address), 80), address);
+
+    [Theory]
+    [InlineData("2002:5db8:d70e::1")] // 6to4 of 93.184.215.14
+    [InlineData("2001:0:4136:e378:8000:63bf:a247:28f1")] // Teredo, public server and client (93.184.215.14)
+    [InlineData("::ffff:0:5db8:d70e")]
+    public void IPv6FormsEmbeddingAPublicIPv4AddressAreJudgedByIt(string address) =>
+        Assert.True(Cloud.Allows(IPAddress.Parse(address), 443), address);
+
     [Fact]
     public void LocalModeFetchesWhatItsOneUserAsks() =>
         Assert.True(new AddressPolicy(refusesPrivateAddresses: false, []).Allows(IPAddress.Loopback, 80));

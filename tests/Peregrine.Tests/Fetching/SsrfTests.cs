@@ -39,6 +39,7 @@ public sealed class SsrfTests : IAsyncLifetime
             ["cgnat.test"] = [IPAddress.Parse("100.64.1.1")],
             ["v6.test"] = [IPAddress.IPv6Loopback],
             ["mixed.test"] = [IPAddress.Parse("192.0.2.10"), IPAddress.Parse("10.0.0.1")],
+            ["embedded.test"] = [IPAddress.Parse("2002:a00:1::1"), IPAddress.Parse("::ffff:0:a00:1")],
         });
         // Only the "public" fixture's port is exempt; the internal listener on the same loopback address is not.
         _factory.Configure("Fetch:AllowedAddresses:0", $"127.0.0.1:{_public.Port}");
@@ -98,6 +99,33 @@ public sealed class SsrfTests : IAsyncLifetime
         // A refusal is an answer: the resilience pipeline does not retry it (a retry would resolve the name again).
         Assert.Equal(1, _resolver.Lookups["internal.corp.test"]);
         Assert.Equal(1, _resolver.Lookups["redirected.corp.test"]);
+    }
+
+    [Fact]
+    public async Task IPv6FormsEmbeddingALoopbackOrPrivateAddressMakeNoConnection()
+    {
+        var internalPort = _internal.Port;
+        string Via(string target) => $"http://jobs.public.test:{_public.Port}/redirect?to={Uri.EscapeDataString(target)}";
+        string[] embedded =
+        [
+            "::127.0.0.1", "::ffff:0:127.0.0.1", "64:ff9b::127.0.0.1", "64:ff9b:1::7f00:1", "2002:7f00:1::1",
+            "2001:0:4136:e378:8000:63bf:80ff:fffe", "::169.254.169.254", "2002:a9fe:a9fe::", "64:ff9b::a00:1",
+        ];
+        var refused = embedded.Select(a => $"http://[{a}]:{internalPort}/jobs/x")
+            .Concat(embedded.Select(a => Via($"http://[{a}]:{internalPort}/jobs/y")))
+            .Append("http://embedded.test/jobs/z")
+            .ToArray();
+        var user = Guid.NewGuid().ToString();
+        using var client = _host.Client(user);
+
+        await client.PostAsJsonAsync("/peregrine/api/jobs/add", new { urls = refused });
+
+        await ScrapeUrlTests.ImportedJobsAsync(client, refused.Length);
+        var errors = TaskErrors(user);
+        Assert.Equal(refused.Length, errors.Count);
+        Assert.All(errors, e => Assert.StartsWith("Refused to fetch ", e));
+        Assert.Equal(0, _internal.AcceptedConnections);
+        Assert.All(_connections.Attempts, endpoint => Assert.Equal(new IPEndPoint(IPAddress.Loopback, _public.Port), endpoint));
     }
 
     [Fact]

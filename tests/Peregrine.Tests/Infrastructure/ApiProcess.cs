@@ -30,7 +30,11 @@ public static class ApiProcess
     }
 
     /// <summary>The Api dll under <c>dotnet</c>, with the runbook's variables scrubbed and <paramref name="environment"/> added.</summary>
-    internal static ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    internal static ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
+        StartInfo("Peregrine.Api.dll", environment, arguments);
+
+    /// <summary>As above, for another built host of the solution (e.g. <c>Peregrine.Demo.dll</c>).</summary>
+    internal static ProcessStartInfo StartInfo(string assembly, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -38,7 +42,7 @@ public static class ApiProcess
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Peregrine.Api.dll"));
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assembly));
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

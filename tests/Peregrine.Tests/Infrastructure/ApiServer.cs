@@ -4,8 +4,9 @@ using System.Net;
 namespace Peregrine.Tests.Infrastructure;
 
 /// <summary>
-/// The built Api as a real server process in cloud mode on a loopback port: for tests that must kill it (crash safety)
-/// rather than stop it politely. Disposing kills whatever is still running.
+/// The built Api as a real server process in cloud mode on a loopback port (or the demo host, <see cref="StartDemoAsync"/>):
+/// for tests that must kill it (crash safety) rather than stop it politely, or that must see whether hostile input takes
+/// the whole process down. Disposing kills whatever is still running.
 /// </summary>
 public sealed class ApiServer : IAsyncDisposable
 {
@@ -21,17 +22,27 @@ public sealed class ApiServer : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<ApiServer> StartAsync(string dataRoot, params (string Name, string Value)[] extra)
+    public bool HasExited => _process.HasExited;
+
+    public static Task<ApiServer> StartAsync(string dataRoot, params (string Name, string Value)[] extra) =>
+        StartAsync("Peregrine.Api.dll", CloudEnvironment.For(dataRoot), extra);
+
+    /// <summary>The public demo host (no secrets), its data root at <paramref name="dataRoot"/>.</summary>
+    public static Task<ApiServer> StartDemoAsync(string dataRoot, params (string Name, string Value)[] extra) => StartAsync(
+        "Peregrine.Demo.dll",
+        new Dictionary<string, string?> { ["DEMO_MODE"] = "true", ["STAGING_DB"] = Path.Combine(dataRoot, "staging.db") },
+        extra);
+
+    private static async Task<ApiServer> StartAsync(string assembly, Dictionary<string, string?> environment, (string Name, string Value)[] extra)
     {
         var port = LoopbackPort.Free();
-        var environment = CloudEnvironment.For(dataRoot);
         environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         foreach (var (name, value) in extra)
         {
             environment[name] = value;
         }
 
-        var process = Process.Start(ApiProcess.StartInfo(environment))!;
+        var process = Process.Start(ApiProcess.StartInfo(assembly, environment))!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
@@ -44,14 +55,20 @@ public sealed class ApiServer : IAsyncDisposable
     public HttpClient CreateClient(string userId) => SignedIn.To(Address, TestTokens.Session(userId));
 
     /// <summary>
-    /// A browser's view of the server: signed in as <paramref name="userId"/>, keeping the cookies the pages set (the
-    /// antiforgery cookie) and following redirects, as a form post followed by its page needs.
+    /// A browser's view of the server: a cookie jar (it keeps the antiforgery cookie pages set) and, for a user id, the
+    /// signed-in session cookie in it; without one, an anonymous visitor (the demo's). Redirects are followed, as a
+    /// form post followed by its page needs.
     /// </summary>
-    public HttpClient CreateBrowserClient(string userId)
+    public HttpClient CreateBrowserClient(string? userId = null, TimeSpan? timeout = null)
     {
         var jar = new CookieContainer();
-        jar.Add(Address, new Cookie("cf_session", TestTokens.Session(userId)));
-        return new HttpClient(new HttpClientHandler { CookieContainer = jar }) { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
+        if (userId is not null)
+        {
+            jar.Add(Address, new Cookie("cf_session", TestTokens.Session(userId)));
+        }
+
+        var handler = new HttpClientHandler { CookieContainer = jar };
+        return new HttpClient(handler) { BaseAddress = Address, Timeout = timeout ?? TimeSpan.FromSeconds(60) };
     }
 
     /// <summary>SIGKILL, as the kernel's OOM killer or a power cut would stop it: no shutdown code runs.</summary>
