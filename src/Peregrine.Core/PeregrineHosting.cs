@@ -17,6 +17,7 @@ using Peregrine.Health;
 using Peregrine.Interviews;
 using Peregrine.Jobs;
 using Peregrine.Mail;
+using Peregrine.Resume;
 using Peregrine.Security;
 using Peregrine.Sessions;
 using Peregrine.Settings;
@@ -47,6 +48,7 @@ public static class PeregrineHosting
         services.AddSingleton<TasksService>();
         services.AddSingleton<InterviewsService>();
         services.AddAiFeatures();
+        services.AddResume();
         // Replaced by the task runner where one runs; enqueueing code goes through TaskEnqueue (marker, commit, wake).
         services.AddTaskWakeupDefault();
         services.AddTaskRunner();
@@ -110,6 +112,7 @@ public static class PeregrineHosting
         app.MapFeedback();
         app.MapUserConfig();
         app.MapSettings();
+        app.MapResume();
         app.MapInterviews();
         app.MapMailStubs();
         if (app.Environment.IsDevelopment())

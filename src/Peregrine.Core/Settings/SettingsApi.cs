@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,7 +15,6 @@ namespace Peregrine.Settings;
 /// </summary>
 public static class SettingsApi
 {
-    public const int MaxResumeBytes = 256 * 1024;
     public static readonly IReadOnlySet<string> Themes = new HashSet<string>(StringComparer.Ordinal)
     {
         "auto", "light", "dark", "solarized-dark", "solarized-light", "colorblind",
@@ -32,7 +30,7 @@ public static class SettingsApi
         return config;
     }
 
-    /// <summary>The Settings pages' data: profile, search profiles, resume, theme.</summary>
+    /// <summary>The Settings pages' data: profile, search profiles, theme (the résumé has its own, <c>ResumeApi</c>).</summary>
     public static RouteGroupBuilder MapSettings(this IEndpointRouteBuilder routes)
     {
         var settings = routes.MapGroup("/api/settings").RequireUser().WithTags("Settings");
@@ -40,9 +38,6 @@ public static class SettingsApi
         settings.MapPut("/profile", PutProfile).WithName("PutProfile");
         settings.MapGet("/search", (UserContext user) => TypedResults.Ok(SearchSettings.Read(user))).WithName("GetSearch");
         settings.MapPut("/search", PutSearch).WithName("PutSearch");
-        settings.MapGet("/resume", GetResume).WithName("GetResume");
-        settings.MapPut("/resume", PutResume).WithName("PutResume");
-        settings.MapPost("/resume/blank", CreateBlankResume).WithName("CreateBlankResume");
         settings.MapPost("/theme", SetTheme).WithName("SetTheme");
         return settings;
     }
@@ -77,46 +72,6 @@ public static class SettingsApi
 
         SearchSettings.Write(user, search);
         return TypedResults.Ok(SearchSettings.Read(user));
-    }
-
-    public static Ok<Dictionary<string, object?>> GetResume(UserContext user)
-    {
-        if (!UserConfigFiles.Exists(user, UserConfigFiles.ResumeYaml))
-        {
-            return TypedResults.Ok(new Dictionary<string, object?> { ["exists"] = false });
-        }
-
-        var resume = YamlJson.ToJsonShape(UserConfigFiles.Read(user, UserConfigFiles.ResumeYaml));
-        resume["exists"] = true;
-        return TypedResults.Ok(resume);
-    }
-
-    public static Results<Ok<OkResponse>, ProblemHttpResult> PutResume(JsonElement resume, UserContext user)
-    {
-        if (resume.ValueKind != JsonValueKind.Object)
-        {
-            return Problems.BadRequest("The resume must be a JSON object.");
-        }
-
-        if (resume.GetRawText().Length > MaxResumeBytes)
-        {
-            return Problems.BadRequest($"The resume is at most {MaxResumeBytes / 1024} KiB.");
-        }
-
-        var content = YamlJson.FromJson(resume);
-        content.Remove("exists");
-        UserConfigFiles.Write(user, UserConfigFiles.ResumeYaml, content);
-        return TypedResults.Ok(OkResponse.Yes);
-    }
-
-    public static Ok<OkResponse> CreateBlankResume(UserContext user)
-    {
-        if (!UserConfigFiles.Exists(user, UserConfigFiles.ResumeYaml))
-        {
-            UserConfigFiles.Write(user, UserConfigFiles.ResumeYaml, new Dictionary<string, object?>());
-        }
-
-        return TypedResults.Ok(OkResponse.Yes);
     }
 
     public static Results<Ok<OkResponse>, ProblemHttpResult> SetTheme(ThemeChoice choice, UserContext user)
