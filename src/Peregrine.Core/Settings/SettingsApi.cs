@@ -38,6 +38,8 @@ public static class SettingsApi
         settings.MapPut("/profile", PutProfile).WithName("PutProfile");
         settings.MapGet("/search", (UserContext user) => TypedResults.Ok(SearchSettings.Read(user))).WithName("GetSearch");
         settings.MapPut("/search", PutSearch).WithName("PutSearch");
+        settings.MapGet("/search/export", ExportSearch).WithName("ExportSearch");
+        settings.MapPost("/search/import", ImportSearch).WithName("ImportSearch");
         settings.MapPost("/theme", SetTheme).WithName("SetTheme");
         return settings;
     }
@@ -74,6 +76,13 @@ public static class SettingsApi
         return TypedResults.Ok(SearchSettings.Read(user));
     }
 
+    /// <summary>The searches and blocklist as one YAML file to keep or edit (<see cref="SearchSettings.Export"/>).</summary>
+    public static FileContentHttpResult ExportSearch(UserContext user) =>
+        TypedResults.File(System.Text.Encoding.UTF8.GetBytes(SearchSettings.Export(user)), "application/yaml; charset=utf-8", "peregrine-search.yaml");
+
+    public static Results<Ok<SearchPreferences>, ProblemHttpResult> ImportSearch(SearchImport import, UserContext user) =>
+        SearchSettings.Import(user, import.Yaml ?? string.Empty) is { } problem ? Problems.BadRequest(problem) : TypedResults.Ok(SearchSettings.Read(user));
+
     public static Results<Ok<OkResponse>, ProblemHttpResult> SetTheme(ThemeChoice choice, UserContext user)
     {
         if (choice.Theme is not { } theme || !Themes.Contains(theme))
@@ -91,3 +100,5 @@ public static class SettingsApi
 public sealed record UserConfig(string Name);
 
 public sealed record ThemeChoice(string? Theme);
+
+public sealed record SearchImport(string? Yaml);

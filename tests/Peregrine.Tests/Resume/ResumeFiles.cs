@@ -138,7 +138,7 @@ internal static class ResumeFiles
         return output.ToArray();
     }
 
-    public static byte[] Odt(IEnumerable<string> lines, string? doctype = null)
+    public static byte[] Odt(IEnumerable<string> lines, string? doctype = null, bool raw = false)
     {
         var content = new StringBuilder();
         content.Append("""<?xml version="1.0" encoding="UTF-8"?>""").Append('\n');
@@ -146,7 +146,8 @@ internal static class ResumeFiles
         content.Append("""<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.3"><office:body><office:text>""");
         foreach (var line in lines)
         {
-            var escaped = System.Security.SecurityElement.Escape(line.StartsWith("• ", StringComparison.Ordinal) ? line[2..] : line);
+            var item = line.StartsWith("• ", StringComparison.Ordinal) ? line[2..] : line;
+            var escaped = raw ? item : System.Security.SecurityElement.Escape(item);
             content.Append(line.StartsWith("• ", StringComparison.Ordinal)
                 ? $"<text:list><text:list-item><text:p>{escaped}</text:p></text:list-item></text:list>"
                 : $"<text:p>{escaped}</text:p>");
