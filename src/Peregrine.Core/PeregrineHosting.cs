@@ -47,6 +47,7 @@ public static class PeregrineHosting
         services.AddSingleton<JobsService>();
         services.AddSingleton<TasksService>();
         services.AddSingleton<InterviewsService>();
+        services.AddSingleton<FirstRunService>();
         services.AddAiFeatures();
         services.AddResume();
         // Replaced by the task runner where one runs; enqueueing code goes through TaskEnqueue (marker, commit, wake).

@@ -18,6 +18,7 @@ public static class WebUi
         // First in line, so a browser navigating to a failing page gets a page, while API clients keep problem+json.
         services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, FriendlyErrorPageWriter>());
         services.AddSettingsTab("My profile", "settings/profile", order: 10);
+        services.AddSettingsTab("Résumé", "settings/resume", order: 15);
         services.AddSettingsTab("Search", "settings/search", order: 20);
         services.AddSettingsTab("Data", "settings/data", order: 40);
         return services;
@@ -41,11 +42,12 @@ public static class WebUi
         return app;
     }
 
-    /// <summary>The pages, their static files, and the Data page's restore upload.</summary>
+    /// <summary>The pages, their static files, and the uploads of the Data and Résumé pages.</summary>
     public static WebApplication MapPeregrineWeb(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<WebUiOptions>>().Value;
         app.MapRestoreUpload();
+        app.MapResumePageUpload();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddAdditionalAssemblies([.. options.PageAssemblies]);
         return app;

@@ -43,22 +43,20 @@ internal static class HostileResumeFiles
     public static Stream Huge(long bytes) => new PdfPaddingStream(bytes);
 
     /// <summary>
-    /// A one-page PDF whose content stream inflates to <paramref name="inflatedMegabytes"/> MB of tiny text-showing
-    /// operators: a few hundred KB on disk that keep a parser busy (and hungry) for a long time.
+    /// A PDF of <paramref name="pages"/> pages that all share one content stream, which inflates to
+    /// <paramref name="inflatedMegabytes"/> MB of save/restore operators (<c>q Q</c>): a few KB on disk, no text, little
+    /// memory, and minutes of parsing, since every page parses the whole stream again.
     /// </summary>
-    public static byte[] SlowPdf(int inflatedMegabytes = 400)
+    public static byte[] SlowPdf(int pages = 30, int inflatedMegabytes = 20)
     {
         using var compressed = new MemoryStream();
         using (var deflate = new ZLibStream(compressed, CompressionLevel.SmallestSize, leaveOpen: true))
         {
-            deflate.Write("BT /F1 1 Tf 10 10 Td\n"u8);
-            var chunk = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("(x) Tj 0.01 0 Td\n", 1024 * 1024 / 17)));
+            var chunk = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("q Q\n", 1024 * 1024 / 4)));
             for (var i = 0; i < inflatedMegabytes; i++)
             {
                 deflate.Write(chunk);
             }
-
-            deflate.Write("ET\n"u8);
         }
 
         var stream = compressed.ToArray();
@@ -73,13 +71,17 @@ internal static class HostileResumeFiles
 
         Write("%PDF-1.7\n");
         Object("<< /Type /Catalog /Pages 2 0 R >>");
-        Object("<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
-        Object("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>");
+        Object($"<< /Type /Pages /Kids [{string.Join(' ', Enumerable.Range(5, pages).Select(p => $"{p} 0 R"))}] /Count {pages} >>");
+        Object("<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>");
         offsets.Add(pdf.Position);
         Write($"4 0 obj\n<< /Length {stream.Length} /Filter /FlateDecode >>\nstream\n");
         pdf.Write(stream);
         Write("\nendstream\nendobj\n");
-        Object("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
+        for (var page = 0; page < pages; page++)
+        {
+            Object("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources 3 0 R /Contents 4 0 R >>");
+        }
+
         var xref = pdf.Position;
         Write($"xref\n0 {offsets.Count + 1}\n0000000000 65535 f \n");
         foreach (var offset in offsets)
@@ -98,13 +100,14 @@ internal static class HostileResumeFiles
 
         public override bool CanRead => true;
 
-        public override bool CanSeek => false;
+        /// <summary>Seekable, so the upload announces its length (Content-Length) as a browser's does.</summary>
+        public override bool CanSeek => true;
 
         public override bool CanWrite => false;
 
         public override long Length => length;
 
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
+        public override long Position { get => _position; set => _position = value; }
 
         public override int Read(byte[] buffer, int offset, int count)
         {
@@ -122,7 +125,12 @@ internal static class HostileResumeFiles
         {
         }
 
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => _position = origin switch
+        {
+            SeekOrigin.Begin => offset,
+            SeekOrigin.Current => _position + offset,
+            _ => length + offset,
+        };
 
         public override void SetLength(long value) => throw new NotSupportedException();
 

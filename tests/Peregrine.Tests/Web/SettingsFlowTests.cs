@@ -103,7 +103,7 @@ public sealed class SettingsFlowTests(BrowserFixture fixture)
         await page.GotoAsync("/peregrine/settings/data");
         await page.GetByLabel("Backup zip").SetInputFilesAsync(zip);
         await page.GetByRole(AriaRole.Button, new() { Name = "Preview the restore" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Cell, new() { Name = "staging.db" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Cell, new() { Name = "Your jobs, letters and application history" })).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Restore now" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Restore finished.");
 
