@@ -20,7 +20,7 @@ internal static class CsvJobs
         ["title"] = "title", ["job title"] = "title", ["position"] = "title", ["role"] = "title",
         ["company"] = "company", ["company name"] = "company", ["employer"] = "company", ["organisation"] = "company", ["organization"] = "company",
         ["location"] = "location", ["city"] = "location", ["place"] = "location",
-        ["description"] = "description", ["job description"] = "description", ["details"] = "description", ["notes"] = "description",
+        ["description"] = "description", ["job description"] = "description",
     };
 
     public static IEnumerable<CsvJob> Read(TextReader reader)
@@ -47,7 +47,9 @@ internal static class CsvJobs
                 }
 
                 var value = row[index].Trim();
-                return value.Length == 0 ? null : value.Length > max ? value[..max] : value;
+                // A web address in the title column of a row is a row without a title (a file without a header).
+                return value.Length == 0 || (column != "url" && value.StartsWith("http", StringComparison.OrdinalIgnoreCase)) ? null
+                    : value.Length > max ? value[..max] : value;
             }
 
             var url = Cell("url", 2048) is { } named && named.StartsWith("http", StringComparison.OrdinalIgnoreCase)
