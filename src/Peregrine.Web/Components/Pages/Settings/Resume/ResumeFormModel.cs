@@ -21,15 +21,16 @@ public sealed class ResumeFormModel
 
     public string? CareerSummary { get; set; }
 
-    public List<WorkEntryForm> Experience { get; set; } = [];
+    // A post without any entry of a list binds it as null, which is read as an empty list.
+    public List<WorkEntryForm> Experience { get; set => field = value ?? []; } = [];
 
-    public List<EducationForm> Education { get; set; } = [];
+    public List<EducationForm> Education { get; set => field = value ?? []; } = [];
 
-    public List<string> Skills { get; set; } = [];
+    public List<string> Skills { get; set => field = value ?? []; } = [];
 
-    public List<string> Domains { get; set; } = [];
+    public List<string> Domains { get; set => field = value ?? []; } = [];
 
-    public List<string> Keywords { get; set; } = [];
+    public List<string> Keywords { get; set => field = value ?? []; } = [];
 
     public string? NewSkills { get; set; }
 

@@ -13,7 +13,8 @@ public sealed class SearchFormModel
 
     public string? Exclude { get; set; }
 
-    public List<string> Boards { get; set; } = [];
+    /// <summary>The ticked boards; a post with none ticked binds null, which is read as none.</summary>
+    public List<string> Boards { get; set => field = value ?? []; } = [];
 
     public string? NewBoardKind { get; set; }
 
