@@ -16,11 +16,26 @@ internal static class CsvJobs
 
     private static readonly Dictionary<string, string> Columns = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["url"] = "url", ["link"] = "url", ["job url"] = "url", ["job link"] = "url", ["listing"] = "url", ["address"] = "url",
-        ["title"] = "title", ["job title"] = "title", ["position"] = "title", ["role"] = "title",
-        ["company"] = "company", ["company name"] = "company", ["employer"] = "company", ["organisation"] = "company", ["organization"] = "company",
-        ["location"] = "location", ["city"] = "location", ["place"] = "location",
-        ["description"] = "description", ["job description"] = "description",
+        ["url"] = "url",
+        ["link"] = "url",
+        ["job url"] = "url",
+        ["job link"] = "url",
+        ["listing"] = "url",
+        ["address"] = "url",
+        ["title"] = "title",
+        ["job title"] = "title",
+        ["position"] = "title",
+        ["role"] = "title",
+        ["company"] = "company",
+        ["company name"] = "company",
+        ["employer"] = "company",
+        ["organisation"] = "company",
+        ["organization"] = "company",
+        ["location"] = "location",
+        ["city"] = "location",
+        ["place"] = "location",
+        ["description"] = "description",
+        ["job description"] = "description",
     };
 
     public static IEnumerable<CsvJob> Read(TextReader reader)

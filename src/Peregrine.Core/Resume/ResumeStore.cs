@@ -76,12 +76,20 @@ public static class ResumeStore
         yaml["career_summary"] = profile.CareerSummary;
         yaml["experience"] = profile.Experience.Select(e => new Dictionary<string, object?>
         {
-            ["title"] = e.Title, ["company"] = e.Company, ["period"] = e.Period, ["location"] = e.Location,
-            ["industry"] = e.Industry, ["responsibilities"] = e.Responsibilities, ["skills"] = e.Skills.ToList(),
+            ["title"] = e.Title,
+            ["company"] = e.Company,
+            ["period"] = e.Period,
+            ["location"] = e.Location,
+            ["industry"] = e.Industry,
+            ["responsibilities"] = e.Responsibilities,
+            ["skills"] = e.Skills.ToList(),
         }).ToList();
         yaml["education"] = profile.Education.Select(e => new Dictionary<string, object?>
         {
-            ["degree"] = e.Degree, ["field"] = e.Field, ["institution"] = e.Institution, ["graduation_year"] = e.GraduationYear,
+            ["degree"] = e.Degree,
+            ["field"] = e.Field,
+            ["institution"] = e.Institution,
+            ["graduation_year"] = e.GraduationYear,
         }).ToList();
         yaml["salary_min"] = profile.SalaryMin;
         yaml["salary_max"] = profile.SalaryMax;

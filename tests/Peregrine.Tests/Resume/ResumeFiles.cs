@@ -3,10 +3,10 @@ using System.Text;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Wordprocessing;
-using Peregrine.Ai.CoverLetters;
 using PdfSharp.Drawing;
 using PdfSharp.Fonts;
 using PdfSharp.Pdf;
+using Peregrine.Ai.CoverLetters;
 
 namespace Peregrine.Tests.Resume;
 
