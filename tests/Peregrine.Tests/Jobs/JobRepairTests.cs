@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Peregrine.Tests.Infrastructure;
+using Peregrine.Tests.Scraping;
 using Peregrine.Tests.Tasks;
 
 namespace Peregrine.Tests.Jobs;

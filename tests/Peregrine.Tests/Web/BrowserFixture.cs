@@ -9,7 +9,6 @@ using Peregrine.Sessions;
 using Peregrine.Storage;
 using Peregrine.Tests.Distributed;
 using Peregrine.Tests.Infrastructure;
-using Peregrine.Tests.Tasks;
 
 namespace Peregrine.Tests.Web;
 
