@@ -4,6 +4,19 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Peregrine.Bench.Backup;
 
+// The résumé benchmark's helper processes run this program, as the service's run the Api.
+if (Peregrine.Resume.ResumeWorker.IsInvoked(args))
+{
+    Environment.ExitCode = await Peregrine.Resume.ResumeWorker.RunAsync(args);
+    return;
+}
+
+if (args is ["resume-parse", ..])
+{
+    await Peregrine.Bench.Resume.ResumeParseBench.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 50);
+    return;
+}
+
 if (args is ["demo-memory"])
 {
     await Peregrine.Bench.Demo.SandboxMemory.RunAsync(1_000);

@@ -1,5 +1,6 @@
 using Peregrine.Api.Components;
 using Peregrine.Api.Platform;
+using Peregrine.Resume;
 using Peregrine.Web;
 
 namespace Peregrine.Api;
@@ -9,6 +10,7 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddPeregrineCore();
+        builder.Services.AddResumeWorkerHost(typeof(ApiAssembly).Assembly);
         builder.AddPlatformDatabase();
         builder.Services.AddPeregrineWeb().AddApiPages();
     }

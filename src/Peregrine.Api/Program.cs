@@ -4,9 +4,16 @@ using Peregrine.Api.Erasure;
 using Peregrine.Api.Operations;
 using Peregrine.Api.Privacy;
 using Peregrine.Configuration;
+using Peregrine.Resume;
 using Peregrine.Security;
 using Peregrine.Sessions;
 using Peregrine.Web;
+
+// The résumé parser's helper process (ResumeParsing starts it): it reads one file and exits, before any host is built.
+if (ResumeWorker.IsInvoked(args))
+{
+    return await ResumeWorker.RunAsync(args);
+}
 
 if (OperatorCommands.IsInvoked(args))
 {

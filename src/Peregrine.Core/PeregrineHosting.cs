@@ -17,6 +17,7 @@ using Peregrine.Health;
 using Peregrine.Interviews;
 using Peregrine.Jobs;
 using Peregrine.Mail;
+using Peregrine.Resume;
 using Peregrine.Security;
 using Peregrine.Sessions;
 using Peregrine.Settings;
@@ -46,7 +47,9 @@ public static class PeregrineHosting
         services.AddSingleton<JobsService>();
         services.AddSingleton<TasksService>();
         services.AddSingleton<InterviewsService>();
+        services.AddSingleton<FirstRunService>();
         services.AddAiFeatures();
+        services.AddResume();
         // Replaced by the task runner where one runs; enqueueing code goes through TaskEnqueue (marker, commit, wake).
         services.AddTaskWakeupDefault();
         services.AddTaskRunner();
@@ -111,6 +114,7 @@ public static class PeregrineHosting
         app.MapFeedback();
         app.MapUserConfig();
         app.MapSettings();
+        app.MapResume();
         app.MapInterviews();
         app.MapMailStubs();
         if (app.Environment.IsDevelopment())

@@ -12,6 +12,7 @@ using Peregrine.Demo.Limits;
 using Peregrine.Demo.Sandboxes;
 using Peregrine.Demo.Seed;
 using Peregrine.Demo.Tiers;
+using Peregrine.Resume;
 using Peregrine.Sessions;
 using Peregrine.Storage;
 using Peregrine.Tasks;
@@ -25,6 +26,7 @@ public static class DemoHosting
     {
         var services = builder.Services;
         services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
+        services.AddResumeWorkerHost(typeof(DemoAssembly).Assembly);
         services.AddSingleton<DemoPaths>();
         services.AddSingleton<DemoSeed>();
         services.AddSingleton<DemoSandboxes>();

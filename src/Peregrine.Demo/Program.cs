@@ -1,9 +1,16 @@
 using Peregrine;
 using Peregrine.Configuration;
 using Peregrine.Demo;
+using Peregrine.Resume;
 using Peregrine.Security;
 using Peregrine.Sessions;
 using Peregrine.Web;
+
+// The résumé parser's helper process (ResumeParsing starts it): it reads one file and exits, before any host is built.
+if (ResumeWorker.IsInvoked(args))
+{
+    return await ResumeWorker.RunAsync(args);
+}
 
 var builder = PeregrineHost.CreateBuilder(args);
 

@@ -21,6 +21,7 @@ public static class WebUi
         // First in line, so a browser navigating to a failing page gets a page, while API clients keep problem+json.
         services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, FriendlyErrorPageWriter>());
         services.AddSettingsTab("My profile", "settings/profile", order: 10);
+        services.AddSettingsTab("Résumé", "settings/resume", order: 15);
         services.AddSettingsTab("Search", "settings/search", order: 20);
         services.AddSettingsTab("Data", "settings/data", order: 40);
         return services;
@@ -44,11 +45,12 @@ public static class WebUi
         return app;
     }
 
-    /// <summary>The pages, their static files, and the Data page's restore upload.</summary>
+    /// <summary>The pages, their static files, and the uploads of the Data and Résumé pages.</summary>
     public static WebApplication MapPeregrineWeb(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<WebUiOptions>>().Value;
         app.MapRestoreUpload();
+        app.MapResumePageUpload();
         app.MapStaticAssets();
         // For clients that ask for the conventional address without reading the page's icon link.
         app.MapGet("/favicon.ico", (HttpContext context) => Results.Redirect($"{context.Request.PathBase}/{FaviconPath}", permanent: true))

@@ -33,7 +33,8 @@ public static class DevToolsApi
 
     /// <summary>
     /// Signs the browser in as <paramref name="user"/> the way Directus would: a session token signed with the
-    /// configured <c>DIRECTUS_JWT_SECRET</c> in the <c>cf_session</c> cookie, then on to the session endpoint.
+    /// configured <c>DIRECTUS_JWT_SECRET</c> in the <c>cf_session</c> cookie, then back to the page the sign-in wall
+    /// came from (<paramref name="next"/>), or the app's home page.
     /// </summary>
     public static Results<RedirectHttpResult, ProblemHttpResult> SignIn(
         string? user, string? next, HttpResponse response, IOptions<PeregrineOptions> options, IOptions<DirectusSessionOptions> sessionOptions, TimeProvider time)
@@ -59,8 +60,9 @@ public static class DevToolsApi
             Expires = expires,
         });
         // Only back into this app (the sign-in wall's link), never to another origin.
-        var backToApp = next is not null && next.StartsWith(settings.PathBase + "/", StringComparison.Ordinal) && !next.Contains("//", StringComparison.Ordinal);
-        return TypedResults.Redirect(backToApp ? next! : $"{settings.PathBase}/api/session");
+        var backToApp = next is not null && next.StartsWith(settings.PathBase + "/", StringComparison.Ordinal)
+            && !next.Contains("//", StringComparison.Ordinal) && !next.Contains('\\', StringComparison.Ordinal);
+        return TypedResults.Redirect(backToApp ? next! : $"{settings.PathBase}/");
     }
 }
 

@@ -1,15 +1,32 @@
+using Peregrine.Matching;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
 namespace Peregrine.Discovery;
 
-/// <summary>Upstream's optional <c>blocklist.yaml</c> <c>{companies, industries, locations}</c>, matched case-insensitively by substring.</summary>
+/// <summary>
+/// Upstream's optional <c>blocklist.yaml</c> <c>{companies, industries, locations}</c>. Companies and locations match
+/// case-insensitively by substring, as upstream. Boards publish no industry field, so an industry matches as whole
+/// words (as the match score matches terms) in the listing's department, title or description: "gambling" drops a
+/// listing of a gambling company's board, not one that says "gamblingly" (upstream read industries but ignored them).
+/// </summary>
 public sealed record Blocklist(IReadOnlyList<string> Companies, IReadOnlyList<string> Industries, IReadOnlyList<string> Locations)
 {
     public static readonly Blocklist None = new([], [], []);
 
     public bool Blocks(BoardListing job) =>
-        Companies.Any(c => Contains(job.Company, c)) || Locations.Any(l => Contains(job.Location, l));
+        Companies.Any(c => Contains(job.Company, c)) || Locations.Any(l => Contains(job.Location, l)) || InBlockedIndustry(job);
+
+    private bool InBlockedIndustry(BoardListing job)
+    {
+        if (Industries.Count == 0)
+        {
+            return false;
+        }
+
+        var words = MatchScorer.Words($"{job.Department}\n{job.Title}\n{job.Description}");
+        return Industries.Any(industry => MatchScorer.Occurs(words, MatchScorer.Words(industry)));
+    }
 
     private static bool Contains(string? text, string part) => text?.Contains(part, StringComparison.OrdinalIgnoreCase) == true;
 }

@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Peregrine.Fetching;
 using Peregrine.Jobs;
+using Peregrine.Matching;
 using Peregrine.Storage;
 using Peregrine.Tasks;
 
@@ -38,7 +39,7 @@ public sealed partial class DiscoveryHandler(JobBoards boards, TimeProvider time
 
         if (profiles.Count == 0 || profiles.All(p => p.Boards.Count == 0))
         {
-            throw new TaskFailedException("No job boards to search: add profiles with greenhouse:, lever: or ashby: boards to config/search_profiles.yaml");
+            throw new TaskFailedException("No job boards to search yet: add a company's board under Settings → Search.");
         }
 
         var read = new Dictionary<BoardRef, IReadOnlyList<BoardListing>>();
@@ -77,9 +78,9 @@ public sealed partial class DiscoveryHandler(JobBoards boards, TimeProvider time
         const string known = "SELECT lower(substr(coalesce(title, ''), 1, 80)) || char(31) || lower(coalesce(company, '')) FROM jobs;";
         const string insert = """
             INSERT INTO jobs (title, company, url, source, location, is_remote, salary, description,
-                              match_score, keyword_gaps, date_found, status)
+                              match_score, keyword_gaps, matched_keywords, date_found, status)
             VALUES (@Title, @Company, @url, @Source, @Location, @IsRemote, @Salary, @Description,
-                    @score, @gaps, @today, 'pending')
+                    @Score, @Gaps, @Matched, @today, 'pending')
             ON CONFLICT (url) DO NOTHING;
             """;
 
@@ -94,8 +95,8 @@ public sealed partial class DiscoveryHandler(JobBoards boards, TimeProvider time
                 continue;
             }
 
-            var (score, gaps) = MatchScorer.Score(keywords, job.Title, job.Description);
-            added += db.Execute(insert, new { job.Title, job.Company, url, job.Source, job.Location, job.IsRemote, job.Salary, job.Description, score, gaps, today }, transaction);
+            var match = MatchScorer.Score(keywords, job.Title, job.Description);
+            added += db.Execute(insert, new { job.Title, job.Company, url, job.Source, job.Location, job.IsRemote, job.Salary, job.Description, match.Score, match.Gaps, match.Matched, today }, transaction);
         }
 
         transaction.Commit();

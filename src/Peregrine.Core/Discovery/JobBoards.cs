@@ -21,9 +21,10 @@ public sealed class DiscoveryOptions
     public long MaxBoardBytes { get; set; } = 10 * 1024 * 1024;
 }
 
-/// <summary>One listing of a board, in the fields a job row keeps.</summary>
+/// <summary>One listing of a board, in the fields a job row keeps, plus its department (what the industry blocklist reads).</summary>
 public sealed record BoardListing(
-    string Title, string Company, string Url, string Source, string? Location, bool IsRemote, string? Salary, string? Description, DateTimeOffset? Posted);
+    string Title, string Company, string Url, string Source, string? Location, bool IsRemote, string? Salary, string? Description, DateTimeOffset? Posted,
+    string? Department = null);
 
 /// <summary>
 /// The three public job-board JSON APIs companies publish for their own career sites, read through the guarded fetcher:
@@ -74,7 +75,8 @@ public sealed class JobBoards(PageFetcher fetcher, IOptions<DiscoveryOptions> op
             IsRemote(job.TryGetProperty("location", out var l) ? Text(l, "name") : null),
             null,
             Description(HtmlText.ToText(Text(job, "content"))),
-            Date(Text(job, "first_published") ?? Text(job, "updated_at"))))];
+            Date(Text(job, "first_published") ?? Text(job, "updated_at")),
+            string.Join(", ", Array(job, "departments").Select(d => Text(d, "name")).OfType<string>())))];
 
     private static List<BoardListing> Lever(JsonElement root, string token) =>
         [.. Items(root).Select(job =>
@@ -93,7 +95,8 @@ public sealed class JobBoards(PageFetcher fetcher, IOptions<DiscoveryOptions> op
                 Text(job, "workplaceType") == "remote" || IsRemote(location),
                 salary,
                 Description(Text(job, "descriptionPlain") ?? HtmlText.ToText(Text(job, "description"))),
-                created);
+                created,
+                job.TryGetProperty("categories", out var team) ? string.Join(", ", new[] { Text(team, "department"), Text(team, "team") }.OfType<string>()) : null);
         })];
 
     private static List<BoardListing> Ashby(JsonElement root, string token) =>
@@ -107,7 +110,8 @@ public sealed class JobBoards(PageFetcher fetcher, IOptions<DiscoveryOptions> op
                 (job.TryGetProperty("isRemote", out var remote) && remote.ValueKind == JsonValueKind.True) || Text(job, "workplaceType") == "Remote",
                 AshbySalary(job),
                 Description(Text(job, "descriptionPlain") ?? HtmlText.ToText(Text(job, "descriptionHtml"))),
-                Date(Text(job, "publishedAt"))))];
+                Date(Text(job, "publishedAt")),
+                string.Join(", ", new[] { Text(job, "department"), Text(job, "team") }.OfType<string>())))];
 
     private static string? AshbySalary(JsonElement job)
     {

@@ -53,7 +53,7 @@ public sealed class PageFetcher(IHttpClientFactory clients, IOptions<FetchOption
 
             if (!response.IsSuccessStatusCode)
             {
-                throw new FetchFailedException($"{current.Host} answered HTTP {(int)response.StatusCode}");
+                throw new FetchFailedException($"{current.Host} answered HTTP {(int)response.StatusCode}") { HttpStatus = (int)response.StatusCode };
             }
 
             var body = await ReadCappedAsync(response.Content, maxBodyBytes ?? settings.MaxBodyBytes, current, deadline, cancellationToken);
@@ -78,7 +78,7 @@ public sealed class PageFetcher(IHttpClientFactory clients, IOptions<FetchOption
         }
         catch (Exception e) when (IsTimeout(e, cancellationToken))
         {
-            throw new FetchFailedException($"{current.Host} took too long to answer");
+            throw new FetchFailedException($"{current.Host} took too long to answer") { TimedOut = true };
         }
     }
 
@@ -110,7 +110,7 @@ public sealed class PageFetcher(IHttpClientFactory clients, IOptions<FetchOption
         }
         catch (Exception e) when (IsTimeout(e, cancellationToken))
         {
-            throw new FetchFailedException($"{current.Host} took too long to send the page");
+            throw new FetchFailedException($"{current.Host} took too long to send the page") { TimedOut = true };
         }
         catch (IOException)
         {

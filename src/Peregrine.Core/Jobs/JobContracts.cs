@@ -39,7 +39,9 @@ public sealed record JobSummary(
     string? KeywordGaps,
     string? DateFound,
     string? Status,
-    bool HasCoverLetter);
+    bool HasCoverLetter,
+    string? MatchedKeywords = null,
+    string? FetchError = null);
 
 /// <summary><c>GET /api/jobs/{id}</c>: the list fields plus the cover letter.</summary>
 public sealed record JobDetail(
@@ -57,7 +59,14 @@ public sealed record JobDetail(
     string? DateFound,
     string? Status,
     bool HasCoverLetter,
-    string? CoverLetter);
+    string? MatchedKeywords,
+    string? FetchError,
+    string? CoverLetter)
+{
+    /// <summary>The list fields of this job (what a job card shows).</summary>
+    public JobSummary Summary => new(Id, Title, Company, Url, Source, Location, IsRemote, Salary, Description, MatchScore, KeywordGaps,
+        DateFound, Status, HasCoverLetter, MatchedKeywords, FetchError);
+}
 
 public sealed record JobCounts(long Pending, long Approved, long Applied, long Synced, long Rejected, long Total);
 
@@ -73,6 +82,9 @@ public sealed record NewJob(
     string? DateFound);
 
 public sealed record CreatedJob(long Id);
+
+/// <summary>"Edit details" of a job (<c>PATCH /api/jobs/{id}</c>): the fields a person can fill in when the listing could not be fetched.</summary>
+public sealed record JobDetailsEdit(string? Title, string? Company, string? Location, string? Description);
 
 public sealed record StatusChange(string? Status);
 

@@ -23,6 +23,8 @@ public static class JobsApi
         group.MapPost("", CreateJob).WithName("CreateJob").WithSummary("Create one job; 409 when its URL is known");
         group.MapGet("/counts", GetCounts).WithName("GetJobCounts");
         group.MapGet("/{id:long}", GetJob).WithName("GetJob");
+        group.MapPatch("/{id:long}", EditDetails).WithName("EditJobDetails").WithSummary("Fill in a job's title, company, location or description");
+        group.MapPost("/{id:long}/retry", RetryFetch).WithName("RetryJobFetch").WithSummary("Fetch a job's listing again");
         group.MapPost("/{id:long}/approve", Approve).WithName("ApproveJob");
         group.MapPost("/{id:long}/reject", Reject).WithName("RejectJob");
         group.MapPost("/{id:long}/revert", Revert).WithName("RevertJob");
@@ -31,7 +33,7 @@ public static class JobsApi
         group.MapPost("/archive", Archive).WithName("ArchiveJobs");
         group.MapPost("/purge", Purge).WithName("PurgeJobs");
         group.MapPost("/add", AddUrls).WithName("AddJobUrls").WithSummary("Import jobs by URL; queues a scrape per new job");
-        group.MapPost("/upload-csv", UploadCsv).WithName("UploadJobCsv").WithSummary("Import the first URL of each CSV row, as /add");
+        group.MapPost("/upload-csv", UploadCsv).WithName("UploadJobCsv").WithSummary("Import a CSV: each row's URL, title, company, location and description");
         group.MapPatch("/{id:long}/cover_letter", SaveCoverLetter).WithName("SaveCoverLetter");
         group.MapGet("/{id:long}/cover_letter/task", GetCoverLetterTask).WithName("GetCoverLetterTask");
         return group;
@@ -47,6 +49,15 @@ public static class JobsApi
     public static async Task<Results<Ok<JobDetail>, ProblemHttpResult>> GetJob(
         long id, UserContext user, JobsService jobs, CancellationToken cancellationToken) =>
         await jobs.GetAsync(user, id, cancellationToken) is { } job ? TypedResults.Ok(job) : Problems.JobNotFound();
+
+    public static async Task<Results<Ok<OkResponse>, ProblemHttpResult>> EditDetails(
+        long id, JobDetailsEdit edit, UserContext user, JobsService jobs, CancellationToken cancellationToken) =>
+        Done(await jobs.UpdateDetailsAsync(user, id, edit, cancellationToken));
+
+    /// <summary>202 <c>{task_id, is_new}</c>, as the other endpoints that queue work.</summary>
+    public static async Task<Results<Accepted<TaskSubmission>, ProblemHttpResult>> RetryFetch(
+        long id, UserContext user, JobsService jobs, CancellationToken cancellationToken) =>
+        (await jobs.RetryFetchAsync(user, id, cancellationToken)).ToResult(submitted => TypedResults.Accepted((string?)null, submitted));
 
     public static async Task<Results<Created<CreatedJob>, ProblemHttpResult>> CreateJob(
         NewJob job, UserContext user, JobsService jobs, CancellationToken cancellationToken) =>

@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using Peregrine.CloudSeams;
 using Peregrine.Errors;
+using Peregrine.Matching;
 using Peregrine.Sessions;
 using Peregrine.Storage;
 using Peregrine.Tasks;
@@ -23,7 +24,7 @@ public sealed partial class JobsService(UserDatabases databases, ITaskWakeup wak
 
     private const string SummaryColumns = """
         id, title, company, url, source, location, is_remote, salary, description, match_score, keyword_gaps,
-        date_found, status, coalesce(cover_letter, '') <> '' AS has_cover_letter
+        date_found, status, coalesce(cover_letter, '') <> '' AS has_cover_letter, matched_keywords, fetch_error
         """;
 
     /// <summary>Walks ix_jobs_status_score_id (migration 002) in order and stops after @limit rows: no sort, whatever the job count.</summary>
@@ -72,12 +73,17 @@ public sealed partial class JobsService(UserDatabases databases, ITaskWakeup wak
         return await db.QuerySingleOrDefaultAsync<JobDetail>(new CommandDefinition(sql, new { id }, cancellationToken: cancellationToken));
     }
 
-    /// <summary>Inserts a pending job; refused when its URL is not a web address or its canonical URL is already known.</summary>
+    /// <summary>
+    /// Inserts a pending job, scored against the résumé; refused when its URL is not a web address or its canonical URL
+    /// is already known.
+    /// </summary>
     public async Task<Outcome<CreatedJob>> CreateAsync(UserContext user, NewJob job, CancellationToken cancellationToken)
     {
         const string sql = """
-            INSERT INTO jobs (title, company, url, source, location, is_remote, salary, description, date_found, status)
-            VALUES (@Title, @Company, @url, @Source, @Location, @isRemote, @Salary, @Description, @dateFound, 'pending')
+            INSERT INTO jobs (title, company, url, source, location, is_remote, salary, description, date_found, status,
+                              match_score, keyword_gaps, matched_keywords)
+            VALUES (@Title, @Company, @url, @Source, @Location, @isRemote, @Salary, @Description, @dateFound, 'pending',
+                    @Score, @Gaps, @Matched)
             ON CONFLICT (url) DO NOTHING
             RETURNING id;
             """;
@@ -87,9 +93,13 @@ public sealed partial class JobsService(UserDatabases databases, ITaskWakeup wak
             return Refusal.BadRequest("url must be an absolute http(s) URL");
         }
 
+        var match = MatchScorer.Score(JobScores.KeywordsOrNone(user.ConfigDirectory), job.Title, job.Description);
         await using var db = await databases.OpenAsync(user.Database, cancellationToken);
         var parameters = new
         {
+            match.Score,
+            match.Gaps,
+            match.Matched,
             job.Title,
             job.Company,
             url,

@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Options;
 using Peregrine.Fetching;
+using Peregrine.Matching;
 using Peregrine.Tasks;
 
 namespace Peregrine.Scraping;
@@ -39,6 +40,7 @@ public sealed class EnrichDescriptionsHandler(JobPageReader reader, IOptions<Enr
 
         var settings = options.Value;
         var jobs = await run.WithDatabaseAsync(db => db.Query<(long Id, string Url)>(candidates, settings).ToList(), cancellationToken);
+        var keywords = JobScores.KeywordsOrNone(run.User.ConfigDirectory);
         int fetched = 0, failed = 0, errors = 0;
         foreach (var (job, index) in jobs.Select((j, i) => (j, i)))
         {
@@ -57,7 +59,7 @@ public sealed class EnrichDescriptionsHandler(JobPageReader reader, IOptions<Enr
                     continue;
                 }
 
-                if (await run.WithDatabaseAsync(db => FillEmpty(db, job.Id, scraped), cancellationToken) > 0)
+                if (await run.WithDatabaseAsync(db => FillEmpty(db, job.Id, scraped, keywords), cancellationToken) > 0)
                 {
                     fetched++;
                 }
@@ -78,9 +80,9 @@ public sealed class EnrichDescriptionsHandler(JobPageReader reader, IOptions<Enr
 
     /// <summary>
     /// Only a description longer than the stored one replaces it (a page's teaser must not overwrite a pasted text);
-    /// 0 when the page had nothing better.
+    /// 0 when the page had nothing better. A job that got a description is scored again on it.
     /// </summary>
-    private static int FillEmpty(Microsoft.Data.Sqlite.SqliteConnection db, long jobId, ScrapedJob job)
+    private static int FillEmpty(Microsoft.Data.Sqlite.SqliteConnection db, long jobId, ScrapedJob job, Discovery.ResumeKeywords keywords)
     {
         const string sql = """
             UPDATE jobs SET
@@ -90,6 +92,14 @@ public sealed class EnrichDescriptionsHandler(JobPageReader reader, IOptions<Enr
                 salary = CASE WHEN coalesce(salary, '') = '' THEN coalesce(@Salary, salary) ELSE salary END
             WHERE id = @jobId AND length(trim(@Description)) > length(trim(coalesce(description, '')));
             """;
-        return db.Execute(sql, new { jobId, job.Description, job.Company, job.Location, job.Salary });
+        using var transaction = db.BeginTransaction(deferred: false);
+        var filled = db.Execute(sql, new { jobId, job.Description, job.Company, job.Location, job.Salary }, transaction);
+        if (filled > 0)
+        {
+            JobScores.Rescore(db, keywords, jobId, transaction);
+        }
+
+        transaction.Commit();
+        return filled;
     }
 }

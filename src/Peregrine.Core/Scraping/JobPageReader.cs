@@ -17,7 +17,7 @@ public sealed class JobPageReader(PageFetcher fetcher)
         var page = await fetcher.GetAsync(address, AcceptHtml, cancellationToken);
         if (page.MediaType is { } type && !type.Contains("html", StringComparison.OrdinalIgnoreCase) && !type.StartsWith("text/", StringComparison.OrdinalIgnoreCase))
         {
-            throw new FetchFailedException($"{page.Address.Host} sent {type}, not a web page");
+            throw new FetchFailedException($"{page.Address.Host} sent {type}, not a web page") { NotAWebPage = true };
         }
 
         return JobPageParser.Parse(page.Body);

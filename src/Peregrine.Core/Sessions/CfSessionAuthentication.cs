@@ -22,7 +22,8 @@ public sealed class CfSessionAuthenticationHandler(
     UrlEncoder encoder,
     IUserContextResolver users,
     IHostEnvironment environment,
-    IOptions<PeregrineOptions> settings)
+    IOptions<PeregrineOptions> settings,
+    IOptions<DirectusSessionOptions> sessionOptions)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "CfSession";
@@ -52,10 +53,12 @@ public sealed class CfSessionAuthenticationHandler(
             return;
         }
 
-        // Development has no Directus: the wall links to the developer sign-in, which comes back to the page.
-        var refusal = _refusal is SignInWall wall && environment.IsDevelopment()
-            ? wall.WithSignInUrl($"{settings.Value.PathBase}/api/dev/sign-in?next={Uri.EscapeDataString(settings.Value.PathBase + "/")}")
-            : _refusal;
+        // Signing in comes back to the page that was asked for. Development has no Directus: the wall links to the
+        // developer sign-in instead.
+        var page = $"{Request.PathBase}{Request.Path}{Request.QueryString}";
+        var refusal = _refusal is not SignInWall wall ? _refusal
+            : environment.IsDevelopment() ? wall.WithSignInUrl($"{settings.Value.PathBase}/api/dev/sign-in?next={DirectusSessionOptions.ReturnPath(page)}")
+            : wall.WithSignInUrl(sessionOptions.Value.SignInUrlFor(settings.Value.App, page));
         await refusal.ExecuteAsync(Context);
     }
 }

@@ -12,8 +12,11 @@ public sealed class DirectusSessionOptions
     /// <summary>The <c>iss</c> claim Directus writes into its session tokens.</summary>
     public string Issuer { get; set; } = "directus";
 
-    /// <summary>Where the sign-in wall points. <c>{app}</c> is replaced by the app slug.</summary>
-    public string SignInUrl { get; set; } = "https://circuitforge.tech/login?next=/{app}";
+    /// <summary>
+    /// Where the sign-in wall points. <c>{app}</c> is replaced by the app slug and <c>{next}</c> by the page to come back
+    /// to after signing in (the page the browser asked for; the app's home for API clients).
+    /// </summary>
+    public string SignInUrl { get; set; } = "https://circuitforge.tech/login?next={next}";
 
     /// <summary>Tolerated clock difference between Directus and this service for <c>exp</c> and <c>nbf</c>.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
@@ -24,5 +27,9 @@ public sealed class DirectusSessionOptions
     /// </summary>
     public bool AcceptBase64DecodedSecret { get; set; } = true;
 
-    public string SignInUrlFor(string app) => SignInUrl.Replace("{app}", app, StringComparison.Ordinal);
+    public string SignInUrlFor(string app, string? next = null) =>
+        SignInUrl.Replace("{app}", app, StringComparison.Ordinal).Replace("{next}", ReturnPath(next ?? $"/{app}"), StringComparison.Ordinal);
+
+    /// <summary>A path (with its query) as a query value: escaped, but with its slashes kept readable.</summary>
+    public static string ReturnPath(string path) => Uri.EscapeDataString(path).Replace("%2F", "/", StringComparison.Ordinal);
 }

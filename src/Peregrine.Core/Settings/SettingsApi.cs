@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,7 +16,6 @@ namespace Peregrine.Settings;
 /// </summary>
 public static class SettingsApi
 {
-    public const int MaxResumeBytes = 256 * 1024;
     public static readonly IReadOnlySet<string> Themes = new HashSet<string>(StringComparer.Ordinal)
     {
         "auto", "light", "dark", "solarized-dark", "solarized-light", "colorblind",
@@ -33,7 +31,7 @@ public static class SettingsApi
         return config;
     }
 
-    /// <summary>The Settings pages' data: profile, search profiles, resume, theme.</summary>
+    /// <summary>The Settings pages' data: profile, search profiles, theme (the résumé has its own, <c>ResumeApi</c>).</summary>
     public static RouteGroupBuilder MapSettings(this IEndpointRouteBuilder routes)
     {
         var settings = routes.MapGroup("/api/settings").RequireUser().WithTags("Settings");
@@ -41,9 +39,8 @@ public static class SettingsApi
         settings.MapPut("/profile", PutProfile).WithName("PutProfile");
         settings.MapGet("/search", (UserContext user) => TypedResults.Ok(SearchSettings.Read(user))).WithName("GetSearch");
         settings.MapPut("/search", PutSearch).WithName("PutSearch");
-        settings.MapGet("/resume", GetResume).WithName("GetResume");
-        settings.MapPut("/resume", PutResume).WithName("PutResume");
-        settings.MapPost("/resume/blank", CreateBlankResume).WithName("CreateBlankResume");
+        settings.MapGet("/search/export", ExportSearch).WithName("ExportSearch");
+        settings.MapPost("/search/import", ImportSearch).WithName("ImportSearch");
         settings.MapPost("/theme", SetTheme).WithName("SetTheme");
         return settings;
     }
@@ -80,55 +77,12 @@ public static class SettingsApi
         return TypedResults.Ok(SearchSettings.Read(user));
     }
 
-    public static Results<Ok<Dictionary<string, object?>>, ProblemHttpResult> GetResume(UserContext user)
-    {
-        if (!UserConfigFiles.Exists(user, UserConfigFiles.ResumeYaml))
-        {
-            return TypedResults.Ok(new Dictionary<string, object?> { ["exists"] = false });
-        }
+    /// <summary>The searches and blocklist as one YAML file to keep or edit (<see cref="SearchSettings.Export"/>).</summary>
+    public static FileContentHttpResult ExportSearch(UserContext user) =>
+        TypedResults.File(System.Text.Encoding.UTF8.GetBytes(SearchSettings.Export(user)), "application/yaml; charset=utf-8", "peregrine-search.yaml");
 
-        Dictionary<string, object?> resume;
-        try
-        {
-            resume = YamlJson.ToJsonShape(UserConfigFiles.ReadOrThrow(user, UserConfigFiles.ResumeYaml));
-        }
-        catch (InvalidYamlException e)
-        {
-            // Not an empty résumé: an editor shown one would save it over the file.
-            return Problems.Conflict($"{e.Message}, so your résumé cannot be shown. Save a new one, or restore it from a backup.");
-        }
-
-        resume["exists"] = true;
-        return TypedResults.Ok(resume);
-    }
-
-    public static Results<Ok<OkResponse>, ProblemHttpResult> PutResume(JsonElement resume, UserContext user)
-    {
-        if (resume.ValueKind != JsonValueKind.Object)
-        {
-            return Problems.BadRequest("The resume must be a JSON object.");
-        }
-
-        if (resume.GetRawText().Length > MaxResumeBytes)
-        {
-            return Problems.BadRequest($"The resume is at most {MaxResumeBytes / 1024} KiB.");
-        }
-
-        var content = YamlJson.FromJson(resume);
-        content.Remove("exists");
-        UserConfigFiles.Write(user, UserConfigFiles.ResumeYaml, content);
-        return TypedResults.Ok(OkResponse.Yes);
-    }
-
-    public static Ok<OkResponse> CreateBlankResume(UserContext user)
-    {
-        if (!UserConfigFiles.Exists(user, UserConfigFiles.ResumeYaml))
-        {
-            UserConfigFiles.Write(user, UserConfigFiles.ResumeYaml, new Dictionary<string, object?>());
-        }
-
-        return TypedResults.Ok(OkResponse.Yes);
-    }
+    public static Results<Ok<SearchPreferences>, ProblemHttpResult> ImportSearch(SearchImport import, UserContext user) =>
+        SearchSettings.Import(user, import.Yaml ?? string.Empty) is { } problem ? Problems.BadRequest(problem) : TypedResults.Ok(SearchSettings.Read(user));
 
     public static Results<Ok<OkResponse>, ProblemHttpResult> SetTheme(ThemeChoice choice, UserContext user)
     {
@@ -147,3 +101,5 @@ public static class SettingsApi
 public sealed record UserConfig(string Name);
 
 public sealed record ThemeChoice(string? Theme);
+
+public sealed record SearchImport(string? Yaml);

@@ -27,8 +27,27 @@ public static class SetupBanners
         new("setup_calendar", "Set up calendar sync to track interview dates", "/settings?tab=integrations"),
     ];
 
+    /// <summary>
+    /// The banners whose feature Peregrine Cloud does not offer, by what the feature is called: the Home page lists
+    /// these once, behind "Not available here", instead of a banner each. The other three (mission, keywords and
+    /// blocklist, target companies) are steps of the first-run checklist.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> NotOfferedHere = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["connect_cloud"] = "Keeping résumés and letters in a cloud drive",
+        ["setup_email"] = "E-mail sync that catches recruiters' messages",
+        ["setup_email_labels"] = "Sorting those e-mails by label",
+        ["upload_corpus"] = "Letters of your own to teach the writing style",
+        ["configure_linkedin"] = "Applying through LinkedIn Easy Apply",
+        ["setup_searxng"] = "Web search inside company research",
+        ["setup_notifications"] = "Notifications when an application moves on",
+        ["tune_model"] = "A letter-writing model tuned on your writing",
+        ["review_training"] = "Reviewing that model's training examples",
+        ["setup_calendar"] = "Calendar sync for interview dates",
+    };
+
     public const string MalformedUserYaml =
-        "config/user.yaml is not valid YAML, so your setup state cannot be read. Fix the file or restore it from a backup.";
+        "Your saved profile settings cannot be read, so your setup state is unknown. Save your profile again, or restore it from a backup.";
 
     /// <summary>
     /// The banners to show: none until the wizard is complete (always complete in cloud and the demo, as

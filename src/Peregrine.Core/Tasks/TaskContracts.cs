@@ -26,6 +26,9 @@ public sealed record TaskOverview(IReadOnlyList<ActiveTask> Active, IReadOnlyLis
 
 public sealed record KilledResponse(long Killed);
 
+/// <summary>Upstream's <c>{ok, output}</c> for "Score All", plus the queued task.</summary>
+public sealed record ScoringQueued(bool Ok, string Output, long TaskId, bool IsNew);
+
 public sealed record SystemStatus(
     bool EnrichmentEnabled,
     string? EnrichmentLastRun,

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Peregrine.Discovery;
+using Peregrine.Matching;
 using Peregrine.Scraping;
 
 namespace Peregrine.Tasks;
@@ -22,7 +23,7 @@ public static class TaskRunnerRegistration
         return services;
     }
 
-    /// <summary>The task types of job intake and search: <c>scrape_url</c>, <c>enrich_descriptions</c>, <c>discovery</c>.</summary>
+    /// <summary>The task types of job intake, search and scoring: <c>scrape_url</c>, <c>enrich_descriptions</c>, <c>discovery</c>, <c>score_jobs</c>.</summary>
     public static IServiceCollection AddJobTasks(this IServiceCollection services) =>
-        services.AddScraping().AddDiscovery();
+        services.AddScraping().AddDiscovery().AddBackgroundTaskHandler<ScoreJobsHandler>();
 }

@@ -15,18 +15,22 @@ public static class TaskTypes
     /// <summary>Re-fetches missing or short descriptions.</summary>
     public const string EnrichDescriptions = "enrich_descriptions";
 
+    /// <summary>Re-scores every job against the résumé (upstream's "Score All").</summary>
+    public const string ScoreJobs = "score_jobs";
+
     public const string CoverLetter = "cover_letter";
 
     public const string CompanyResearch = "company_research";
 
     /// <summary>The types a user starts by hand, about no single job (the Home page's buttons, <c>/api/tasks/…</c>).</summary>
-    public static readonly IReadOnlyList<string> StartedByHand = [Discovery, EnrichDescriptions];
+    public static readonly IReadOnlyList<string> StartedByHand = [Discovery, EnrichDescriptions, ScoreJobs];
 
     public static string Label(string taskType) => taskType switch
     {
         ScrapeUrl => "Fetching a listing",
         Discovery => "Discovery",
-        EnrichDescriptions => "Enrichment",
+        EnrichDescriptions => "Fetching descriptions",
+        ScoreJobs => "Scoring matches",
         CoverLetter => "Cover letter",
         CompanyResearch => "Company research",
         _ => taskType,

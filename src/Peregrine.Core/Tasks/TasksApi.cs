@@ -19,6 +19,7 @@ public static class TasksApi
         group.MapPost("/kill", KillAll).WithName("KillAllTasks");
         group.MapPost("/discovery", QueueDiscovery).WithName("QueueDiscovery").WithSummary("Search the boards of the user's search profiles");
         group.MapPost("/enrich", QueueEnrichment).WithName("QueueEnrichment").WithSummary("Re-fetch missing or short descriptions");
+        group.MapPost("/score", QueueScoring).WithName("QueueScoring").WithSummary("Score every job against the résumé");
         return group;
     }
 
@@ -28,6 +29,14 @@ public static class TasksApi
 
     public static async Task<Results<Accepted<TaskSubmission>, ProblemHttpResult>> QueueEnrichment(UserContext user, TasksService tasks, CancellationToken cancellationToken) =>
         (await tasks.StartAsync(user, TaskTypes.EnrichDescriptions, cancellationToken)).ToResult(submitted => TypedResults.Accepted((string?)null, submitted));
+
+    /// <summary>
+    /// Upstream ran its scorer inside the request and answered <c>{ok, output}</c>; here it is a task like the others,
+    /// so the answer is 202 with <c>{task_id, is_new}</c> added to upstream's two fields.
+    /// </summary>
+    public static async Task<Results<Accepted<ScoringQueued>, ProblemHttpResult>> QueueScoring(UserContext user, TasksService tasks, CancellationToken cancellationToken) =>
+        (await tasks.StartAsync(user, TaskTypes.ScoreJobs, cancellationToken))
+            .ToResult(submitted => TypedResults.Accepted((string?)null, new ScoringQueued(true, "Scoring queued", submitted.TaskId, submitted.IsNew)));
 
     public static async Task<Ok<IReadOnlyList<ActiveTask>>> ListActive(UserContext user, TasksService tasks, CancellationToken cancellationToken) =>
         TypedResults.Ok(await tasks.ActiveAsync(user, cancellationToken));

@@ -89,6 +89,21 @@ public sealed class DiscoveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnIndustryOnTheBlocklistDropsListingsWhoseDepartmentOrTextNamesIt()
+    {
+        var user = await _host.SignInAsync(Guid.NewGuid().ToString());
+        File.WriteAllText(Path.Combine(user.ConfigDirectory, SearchProfiles.FileName), Profiles);
+        File.WriteAllText(Path.Combine(user.ConfigDirectory, DiscoveryConfig.BlocklistFile), "locations: [Moscow]\nindustries: [Engineering, snowflake]\n");
+        using var client = _host.Client(user.UserId);
+
+        var run = await DiscoverAsync(client, user);
+
+        Assert.Equal(("completed", "2 new listing(s) added"), (run.Status, run.Error));
+        var urls = (await client.GetFromJsonAsync<JsonElement>("/peregrine/api/jobs?status=pending")).EnumerateArray().Select(j => j.GetProperty("url").GetString());
+        Assert.Equal(["https://jobs.lever.co/globex/a1", "https://jobs.lever.co/globex/a3"], urls.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task AMalformedProfileFileFailsTheTaskWithItsLine()
     {
         var user = await _host.SignInAsync(Guid.NewGuid().ToString());

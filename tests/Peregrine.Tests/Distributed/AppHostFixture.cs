@@ -32,6 +32,9 @@ public class AppHostFixture : IAsyncLifetime
     /// <summary>Resources that must be healthy before any test runs.</summary>
     protected virtual IEnumerable<string> RequiredResources => Resources;
 
+    /// <summary>Changes to the model before it is built (e.g. pointing the api at loopback fixtures).</summary>
+    protected virtual Task ConfigureAsync(IDistributedApplicationTestingBuilder builder) => Task.CompletedTask;
+
     public virtual async Task InitializeAsync()
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -44,6 +47,7 @@ public class AppHostFixture : IAsyncLifetime
             $"Parameters:cf-server-secret={ServerSecret}",
             .. ExtraConfiguration,
         ]).WaitAsync(StartTimeout);
+        await ConfigureAsync(builder);
         _app = await builder.BuildAsync().WaitAsync(StartTimeout);
         await _app.StartAsync().WaitAsync(StartTimeout);
         foreach (var resource in RequiredResources)

@@ -91,10 +91,14 @@ public sealed class ScrapeUrlTests : IAsyncLifetime
         Assert.Equal("No job details found on the page", errors[urls[0]]);
         Assert.Equal("127.0.0.1 answered HTTP 410", errors[urls[1]]);
         Assert.Equal("Too many redirects (more than 5) from 127.0.0.1", errors[urls[2]]);
+        var problems = jobs.ToDictionary(j => j.GetProperty("url").GetString()!, j => j.GetProperty("fetch_error").GetString());
+        Assert.Equal(Peregrine.Jobs.ListingProblems.NoDetails, problems[urls[0]]);
+        Assert.Equal("127.0.0.1 says this listing no longer exists: it may have been filled or taken down.", problems[urls[1]]);
+        Assert.Equal("127.0.0.1 could not be reached. Check the address, or try again later.", problems[urls[2]]);
     }
 
     [Fact]
-    public async Task CsvUploadQueuesTheFirstUrlOfEachRowAndTheyAreScraped()
+    public async Task CsvUploadKeepsTheRowsTitlesAndFetchesWhatTheRowsDoNotSay()
     {
         using var client = _host.Client(Guid.NewGuid().ToString());
         var csv = $"title,link,notes\n\"Engineer, platform\",{_site.Url("/jobs/1")},x\nno url here,,\n{_site.Url("/jobs/2")},{_site.Url("/jobs/3")}\n";
@@ -109,7 +113,9 @@ public sealed class ScrapeUrlTests : IAsyncLifetime
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal((2, 2), (body.GetProperty("queued").GetInt32(), body.GetProperty("total").GetInt32()));
         var jobs = await ImportedJobsAsync(client, 2);
-        Assert.Equal([$"{JobSiteServer.PostingTitle} 1", $"{JobSiteServer.PostingTitle} 2"], jobs.Select(j => j.GetProperty("title").GetString()).Order());
+        // The third row's link column names /jobs/3; its first cell (an address in the title column) is no title.
+        Assert.Equal(["Engineer, platform", $"{JobSiteServer.PostingTitle} 3"], jobs.Select(j => j.GetProperty("title").GetString()).Order());
+        Assert.All(jobs, j => Assert.Equal(JobSiteServer.PostingCompany, j.GetProperty("company").GetString()));
     }
 
     [Fact]

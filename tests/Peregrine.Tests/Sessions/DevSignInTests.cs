@@ -21,7 +21,7 @@ public sealed class DevSignInTests
         using var response = await client.GetAsync($"/peregrine/api/dev/sign-in?user={User}").WaitAsync(Timeout);
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.Equal("/peregrine/api/session", response.Headers.Location?.OriginalString);
+        Assert.Equal("/peregrine/", response.Headers.Location?.OriginalString);
         var cookie = Assert.Single(response.Headers.GetValues("Set-Cookie"));
         Assert.StartsWith("cf_session=", cookie, StringComparison.Ordinal);
         Assert.Contains("path=/", cookie, StringComparison.OrdinalIgnoreCase);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Peregrine.Settings;
 using Peregrine.Tests.Infrastructure;
 
 namespace Peregrine.Tests.Settings;
@@ -62,7 +63,8 @@ public sealed class SetupBannerTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString();
-        Assert.Equal("config/user.yaml is not valid YAML, so your setup state cannot be read. Fix the file or restore it from a backup.", detail);
+        Assert.Equal(SetupBanners.MalformedUserYaml, detail);
+        Assert.DoesNotContain("user.yaml", detail, StringComparison.Ordinal);
     }
 
     [Fact]

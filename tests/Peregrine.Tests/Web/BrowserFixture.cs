@@ -1,5 +1,7 @@
 using System.Net.Http.Json;
 using System.Reflection;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Dapper;
 using Microsoft.Playwright;
 using Peregrine.Configuration;
@@ -19,8 +21,25 @@ public sealed class BrowserFixture : AppHostFixture
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private IPlaywright? _playwright;
     private IBrowser? _browser;
+    private JobSiteServer? _boards;
+
+    /// <summary>The api reads its job boards from the loopback fixture, the one address its SSRF policy lets through.</summary>
+    protected override async Task ConfigureAsync(IDistributedApplicationTestingBuilder builder)
+    {
+        _boards = await JobSiteServer.StartAsync(FirstRunBoards.Map);
+        var api = builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "api"));
+        foreach (var board in new[] { "Greenhouse", "Lever", "Ashby" })
+        {
+            api.WithEnvironment($"Discovery__{board}BaseUrl", _boards.Address.AbsoluteUri);
+        }
+
+        api.WithEnvironment("Fetch__AllowedAddresses__0", "127.0.0.1:" + _boards.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     public IBrowser Browser => _browser ?? throw new InvalidOperationException("browser not started");
+
+    /// <summary>Loopback job boards the api's discovery reads (<see cref="FirstRunBoards"/>), as the demo discovery tests point theirs.</summary>
+    internal JobSiteServer Boards => _boards ?? throw new InvalidOperationException("boards not started");
 
     /// <summary>The bastion's address, as a user's browser sees it.</summary>
     public Uri BastionAddress => App.GetEndpoint("bastion", "http");
@@ -51,6 +70,10 @@ public sealed class BrowserFixture : AppHostFixture
 
         _playwright?.Dispose();
         await base.DisposeAsync();
+        if (_boards is not null)
+        {
+            await _boards.DisposeAsync();
+        }
     }
 
     /// <summary>A browser context signed in as <paramref name="userId"/> with a real Directus-shaped session cookie.</summary>

@@ -32,7 +32,7 @@ public sealed class DataPageRestoreTests
         Assert.Equal(HttpStatusCode.OK, preview.StatusCode);
         var previewPage = await preview.Content.ReadAsStringAsync();
         Assert.Contains("Check before restoring", previewPage, StringComparison.Ordinal);
-        Assert.Contains("config/user.yaml", previewPage, StringComparison.Ordinal);
+        Assert.Contains("Your profile", previewPage, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(tmp.Path, "ASPNETCORE_*", SearchOption.AllDirectories));
 
         using var restored = await DemoForms.SubmitPageFormAsync(browser, preview.RequestMessage!.RequestUri!.PathAndQuery, "restore");

@@ -10,18 +10,18 @@ namespace Peregrine.Tests.Web;
 public sealed class ReviewFlowTests(BrowserFixture fixture)
 {
     [Fact]
-    public async Task ASignedOutBrowserGetsTheSignInWallAndTheDevSignInBringsItHome()
+    public async Task ASignedOutBrowserGetsTheSignInWallAndTheDevSignInReturnsToThePageItAskedFor()
     {
         await using var context = await fixture.NewContextAsync();
         var page = await context.NewPageAsync();
 
-        var response = await page.GotoAsync("/peregrine/review");
+        var response = await page.GotoAsync("/peregrine/review?status=approved");
 
         Assert.Equal(401, response!.Status);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Peregrine" })).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Your job search" })).ToBeVisibleAsync();
-        Assert.EndsWith("/peregrine/", page.Url, StringComparison.Ordinal);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Review" })).ToBeVisibleAsync();
+        Assert.EndsWith("/peregrine/review?status=approved", page.Url, StringComparison.Ordinal);
     }
 
     [Fact]

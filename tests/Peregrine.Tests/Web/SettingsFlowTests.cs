@@ -53,7 +53,7 @@ public sealed class SettingsFlowTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task ProfileAndSearchProfilesAreSavedToTheUsersYaml()
+    public async Task TheProfileAndSearchPreferencesAreSavedToTheFilesDiscoveryReadsAndABrokenImportChangesNothing()
     {
         var user = BrowserFixture.NewUserId();
         await using var context = await fixture.SignedInContextAsync(user);
@@ -69,16 +69,25 @@ public sealed class SettingsFlowTests(BrowserFixture fixture)
         await Assertions.Expect(page.GetByLabel("Career summary")).ToHaveValueAsync("First programmer.\nLikes engines.");
 
         await page.GotoAsync("/peregrine/settings/search");
-        await page.GetByLabel("search_profiles.yaml").FillAsync("profiles:\n- name: default\n  titles: [SRE]\n  locations: [Remote]\n");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save search profiles" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Search profiles saved");
-        await page.GetByLabel("search_profiles.yaml").FillAsync("default:\n  job_titles: [SRE]\n");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save search profiles" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("profiles:");
+        await page.GetByLabel("Job titles, one per line").FillAsync("SRE");
+        await page.GetByLabel("Places, one per line").FillAsync("Remote");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save search preferences" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Search preferences saved." })).ToBeVisibleAsync();
+
+        // A broken YAML import says what is wrong, keeps the pasted text, and saves nothing.
+        const string broken = "profiles:\n  - name: x\n    titles: [Astronaut\n";
+        await page.GetByText("Show the file").ClickAsync();
+        await page.GetByLabel("Searches as YAML").FillAsync(broken);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Replace with this" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Nothing was saved.");
+        await Assertions.Expect(page.GetByLabel("Searches as YAML")).ToHaveValueAsync(broken);
+        await Assertions.Expect(page.GetByLabel("Job titles, one per line")).ToHaveValueAsync("SRE");
 
         var config = Path.Combine(fixture.StateDirectory, "cloud-data", user, "peregrine", "config");
         Assert.Contains("Healthcare: patients first", await File.ReadAllTextAsync(Path.Combine(config, "user.yaml")), StringComparison.Ordinal);
-        Assert.Contains("- SRE", await File.ReadAllTextAsync(Path.Combine(config, "search_profiles.yaml")), StringComparison.Ordinal);
+        var search = Assert.Single(Peregrine.Discovery.SearchProfiles.Load(config));
+        Assert.Equal(["SRE"], search.Titles);
+        Assert.Equal(["Remote"], search.Locations);
     }
 
     [Fact]
@@ -103,7 +112,7 @@ public sealed class SettingsFlowTests(BrowserFixture fixture)
         await page.GotoAsync("/peregrine/settings/data");
         await page.GetByLabel("Backup zip").SetInputFilesAsync(zip);
         await page.GetByRole(AriaRole.Button, new() { Name = "Preview the restore" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Cell, new() { Name = "staging.db" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Cell, new() { Name = "Your jobs, letters and application history" })).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Restore now" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Restore finished.");
 
