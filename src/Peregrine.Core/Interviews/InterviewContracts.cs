@@ -10,3 +10,13 @@ public sealed record PipelineJob(
 }
 
 public sealed record StageSignal(long Id, string? Subject, string? ReceivedAt, string? StageSignalLabel, string? Body, string? FromAddr);
+
+/// <summary>The prep page's view of one job: what to read before the call, and the notes taken during it.</summary>
+public sealed record InterviewPrep(
+    long JobId, string? Title, string? Company, string? Url, string? Location, string? Status, string? Description,
+    string? CoverLetter, string? InterviewDate, string? AppliedAt, string? Notes, string? NotesUpdatedAt);
+
+/// <summary><c>GET/PUT /api/jobs/{id}/notes</c>: the job's call notes.</summary>
+public sealed record InterviewNotes(long JobId, string Notes, string? UpdatedAt);
+
+public sealed record NotesText(string? Notes);
