@@ -63,11 +63,11 @@ public static class ReadableDates
             var minutes = (int)Math.Round((instant - now).TotalMinutes);
             return minutes switch
             {
-                >= 90 => $"today, in {(int)Math.Round(minutes / 60.0)} hours",
+                >= 90 => $"today, in {(int)Math.Round(minutes / 60.0, MidpointRounding.AwayFromZero)} hours",
                 >= 2 => $"today, in {minutes} minutes",
                 > -2 => "now",
                 > -90 => $"today, {-minutes} minutes ago",
-                _ => $"today, {(int)Math.Round(-minutes / 60.0)} hours ago",
+                _ => $"today, {(int)Math.Round(-minutes / 60.0, MidpointRounding.AwayFromZero)} hours ago",
             };
         }
 

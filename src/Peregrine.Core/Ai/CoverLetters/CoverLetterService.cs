@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Dapper;
 using Peregrine.CloudSeams;
 using Peregrine.Errors;
@@ -126,6 +127,7 @@ public sealed record CoverLetterRefinement(string? PreviousResult, string? Feedb
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
+    [JsonIgnore]
     public bool IsEmpty => string.IsNullOrWhiteSpace(PreviousResult) && string.IsNullOrWhiteSpace(Feedback);
 
     public string? Problem() =>
