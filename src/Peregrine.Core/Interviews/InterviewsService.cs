@@ -12,7 +12,10 @@ public sealed class InterviewsService(UserDatabases databases, TimeProvider time
 {
     public const int MaxNotesChars = 50_000;
 
-    /// <summary>Every job at a stage of <see cref="PipelineStages"/>, latest first, each with its unreviewed stage signals.</summary>
+    /// <summary>
+    /// Every job at a stage of <see cref="PipelineStages"/>, latest first, each with its unreviewed stage signals (upstream
+    /// leaves out dismissed ones and the labels that say nothing about the stage: neutral, unrelated, digest, rescheduled).
+    /// </summary>
     public async Task<IReadOnlyList<PipelineJob>> ListAsync(UserContext user, CancellationToken cancellationToken)
     {
         const string jobsSql = """
@@ -25,6 +28,7 @@ public sealed class InterviewsService(UserDatabases databases, TimeProvider time
             SELECT id, job_id, subject, received_at, stage_signal, body, from_addr
             FROM job_contacts
             WHERE job_id IN @ids AND stage_signal IS NOT NULL AND coalesce(suggestion_dismissed, 0) = 0
+              AND stage_signal NOT IN ('neutral', 'unrelated', 'digest', 'event_rescheduled')
             ORDER BY received_at DESC;
             """;
 
