@@ -56,7 +56,8 @@ foreach (var hostedApp in HostedApp.ReadAll(builder.Configuration))
     llm.Apply(api);
     if (isDeployment)
     {
-        api.WithContainerPort(hostedApp.ContainerPort).WithComposeHostMount(cloudDataRootOnHost, cloudDataRoot);
+        // 65,536 open files: the API pools up to (65,536 - 16,384 for sockets) / 3 user DBs, unless memory is tighter.
+        api.WithContainerPort(hostedApp.ContainerPort).WithComposeHostMount(cloudDataRootOnHost, cloudDataRoot).WithComposeOpenFileLimit(65_536);
     }
 
     upstreams.Add(new BastionUpstream(new BastionRoute(hostedApp.Slug, hostedApp.UpstreamVariable, ForwardSession: true), api));

@@ -13,6 +13,12 @@ public sealed record ComposeProjectAnnotation(string Project) : IResourceAnnotat
 /// </summary>
 public sealed record ComposeHostMountAnnotation(ComposeVariable HostPath, string Target) : IResourceAnnotation;
 
+/// <summary>
+/// The open-file limit of a service's container (compose <c>ulimits: nofile</c>, soft = hard). The API sizes its pool of
+/// open user DBs from this limit (3 files per DB, a quarter kept for sockets), so it is part of the model, not a default.
+/// </summary>
+public sealed record ComposeOpenFileLimitAnnotation(int Limit) : IResourceAnnotation;
+
 /// <summary>Files the deployment mounts (the bastion's config directory), written by publish at these repo paths.</summary>
 public sealed record GeneratedFilesAnnotation(IReadOnlyDictionary<string, string> ContentByRepositoryPath) : IResourceAnnotation;
 
@@ -28,6 +34,9 @@ public static class ComposeAnnotationExtensions
     public static IResourceBuilder<ProjectResource> WithComposeHostMount(
         this IResourceBuilder<ProjectResource> builder, ComposeVariable hostPath, string target) =>
         builder.WithAnnotation(new ComposeHostMountAnnotation(hostPath, target));
+
+    public static IResourceBuilder<ProjectResource> WithComposeOpenFileLimit(this IResourceBuilder<ProjectResource> builder, int limit) =>
+        builder.WithAnnotation(new ComposeOpenFileLimitAnnotation(limit));
 
     public static IResourceBuilder<ProjectResource> WithComposeVolume(
         this IResourceBuilder<ProjectResource> builder, string volumeName, string target) =>

@@ -121,6 +121,14 @@ public static class ComposeConverter
             service["depends_on"] = dependsOn;
         }
 
+        if (resource.OpenFileLimit is { } limit)
+        {
+            service["ulimits"] = new Dictionary<string, object>
+            {
+                ["nofile"] = new Dictionary<string, int> { ["soft"] = limit, ["hard"] = limit },
+            };
+        }
+
         service["restart"] = "unless-stopped";
         return service;
     }

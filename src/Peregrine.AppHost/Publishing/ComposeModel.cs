@@ -17,8 +17,9 @@ public sealed record ComposeMount(string Source, string Target, bool ReadOnly, b
 
 /// <summary>What the manifest does not say about a resource, taken from the application model.</summary>
 /// <param name="BuildProject">For projects: the project name the shared Dockerfile builds (its <c>PROJECT</c> argument).</param>
+/// <param name="OpenFileLimit">The container's <c>nofile</c> ulimit, when the model sets one.</param>
 public sealed record ComposeResource(
-    string Project, IReadOnlyList<ComposeMount> Mounts, IReadOnlyList<string> DependsOn, string? BuildProject = null);
+    string Project, IReadOnlyList<ComposeMount> Mounts, IReadOnlyList<string> DependsOn, string? BuildProject = null, int? OpenFileLimit = null);
 
 /// <summary>The model-side input of <see cref="ComposeConverter"/>.</summary>
 /// <param name="Resources">By resource name; resources not listed here (parameters, values, databases) are not services.</param>

@@ -13,7 +13,8 @@ public static class ComposeModelReader
                 project,
                 [.. Mounts(resource, repositoryRoot)],
                 [.. resource.Annotations.OfType<WaitAnnotation>().Select(wait => ServiceOf(wait.Resource).Name)],
-                resource is ProjectResource projectResource ? BuildProject(projectResource, repositoryRoot) : null);
+                resource is ProjectResource projectResource ? BuildProject(projectResource, repositoryRoot) : null,
+                resource.Annotations.OfType<ComposeOpenFileLimitAnnotation>().LastOrDefault()?.Limit);
         }
 
         var parameters = model.Resources.OfType<ParameterResource>().ToDictionary(
