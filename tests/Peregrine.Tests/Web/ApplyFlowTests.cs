@@ -21,7 +21,7 @@ public sealed class ApplyFlowTests(BrowserFixture fixture)
 
         await page.GetByLabel("Your letter").FillAsync("Dear Acme,\nI would love to join.\nAda");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save letter" }).ClickAsync();
-        await Assertions.Expect(page.Locator("#letter .notice[role=status]")).ToHaveTextAsync("Letter saved.");
+        await Assertions.Expect(page.Locator("#cover-letter .notice[role=status]")).ToHaveTextAsync("Letter saved.");
         await page.ReloadAsync();
 
         await Assertions.Expect(page.GetByLabel("Your letter")).ToHaveValueAsync("Dear Acme,\nI would love to join.\nAda");
@@ -55,7 +55,7 @@ public sealed class ApplyFlowTests(BrowserFixture fixture)
         await page.GotoAsync("/peregrine/review");
         await page.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
         await page.GotoAsync("/peregrine/review?status=approved");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Product Designer" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Product Designer", Exact = true }).ClickAsync();
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Mark as applied" }).ClickAsync();
         await Assertions.Expect(page.Locator("#application [role=status]")).ToContainTextAsync("Marked as applied");
@@ -65,7 +65,7 @@ public sealed class ApplyFlowTests(BrowserFixture fixture)
 
         await page.GotoAsync("/peregrine/interviews");
         var stage = page.GetByRole(AriaRole.Region, new() { Name = "Phone screen" });
-        await Assertions.Expect(stage.GetByRole(AriaRole.Link, new() { Name = "Product Designer" })).ToBeVisibleAsync();
+        await Assertions.Expect(stage.GetByRole(AriaRole.Link, new() { Name = "Product Designer", Exact = true })).ToBeVisibleAsync();
     }
 
     [Fact]

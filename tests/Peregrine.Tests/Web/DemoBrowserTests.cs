@@ -51,7 +51,7 @@ public sealed class DemoBrowserTests(BrowserFixture fixture, ITestOutputHelper o
         await AssertNoViolationsAsync(page, "demo-job-free");
         await page.GetByLabel("Your letter").FillAsync(Letter);
         await page.GetByRole(AriaRole.Button, new() { Name = "Save letter" }).ClickAsync();
-        await Assertions.Expect(page.Locator("#letter .notice[role=status]")).ToHaveTextAsync("Letter saved.");
+        await Assertions.Expect(page.Locator("#cover-letter .notice[role=status]")).ToHaveTextAsync("Letter saved.");
         // Said before anyone clicks: the buttons that would need AI are off, and the note says why.
         await Assertions.Expect(page.Locator("#letter-ai-off")).ToContainTextAsync("AI is switched off in this public demo");
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Generate a new letter" })).ToBeDisabledAsync();

@@ -33,7 +33,7 @@ public sealed class InterviewFlowTests(BrowserFixture fixture)
         // The browser tells the server its zone once (Europe/Berlin, as the context is set up), and the board redraws.
         await Assertions.Expect(page.Locator("html")).Not.ToHaveAttributeAsync("data-zone", "unset");
         var card = page.Locator("section[aria-labelledby=stage-applied] article");
-        await Assertions.Expect(card.GetByRole(AriaRole.Link, new() { Name = "Product Designer" })).ToBeVisibleAsync();
+        await Assertions.Expect(card.GetByRole(AriaRole.Link, new() { Name = "Product Designer", Exact = true })).ToBeVisibleAsync();
 
         await card.GetByLabel("Move Product Designer to").SelectOptionAsync("phone_screen");
         var when = card.GetByLabel("Date and time of the call or interview");

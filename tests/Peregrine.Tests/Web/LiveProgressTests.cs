@@ -6,8 +6,8 @@ namespace Peregrine.Tests.Web;
 
 /// <summary>
 /// Through the bastion with the AppHost's development LLM (a template server that takes a moment per answer): the
-/// letter is written in the background and appears without a reload, a refinement round-trips, and Suggest fills an
-/// answer in place.
+/// letter is written in the background and appears without a reload, a refinement round-trips, Suggest fills an
+/// answer in place, and a failed letter says why in plain words and comes back through Retry.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 [Trait(Category.Name, Category.Browser)]
@@ -24,8 +24,8 @@ public sealed partial class LiveProgressTests(BrowserFixture fixture)
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Generate with AI" }).ClickAsync();
         // The page that comes back shows the task's progress, watched by live.js, and nothing yet in the letter.
-        await Assertions.Expect(page.Locator("#letter .task-progress")).ToBeVisibleAsync();
-        await Assertions.Expect(page.Locator("#letter")).ToHaveAttributeAsync("data-watch", NonEmpty());
+        await Assertions.Expect(page.Locator("#cover-letter .task-progress")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#cover-letter")).ToHaveAttributeAsync("data-watch", NonEmpty());
         await MarkThisDocumentAsync(page);
 
         await Assertions.Expect(letter).ToHaveValueAsync(DevelopmentLlm(), LlmWait);
@@ -35,7 +35,7 @@ public sealed partial class LiveProgressTests(BrowserFixture fixture)
 
         await page.GetByLabel("Refine with feedback").FillAsync("Mention the migration I led.");
         await page.GetByRole(AriaRole.Button, new() { Name = "Refine the letter" }).ClickAsync();
-        await Assertions.Expect(page.Locator("#letter .task-progress")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#cover-letter .task-progress")).ToBeVisibleAsync();
         await MarkThisDocumentAsync(page);
 
         await Assertions.Expect(letter).ToHaveValueAsync(new Regex("Revised as asked: Mention the migration I led."), LlmWait);
@@ -64,6 +64,38 @@ public sealed partial class LiveProgressTests(BrowserFixture fixture)
         await page.GotoAsync($"/peregrine/jobs/{job}");
         await Assertions.Expect(page.Locator("#question-0")).ToHaveValueAsync("Why do you want to work at Hooli?");
         await Assertions.Expect(page.Locator("#answer-0")).ToHaveValueAsync(DevelopmentLlm());
+    }
+
+    [Fact]
+    public async Task AFailedLetterSaysWhyInPlainWordsAndRetryWritesIt()
+    {
+        var user = BrowserFixture.NewUserId();
+        await fixture.SeedJobsAsync(user, new SeedJob("Site Reliability Engineer", "Initech", $"https://jobs.example/live/{Guid.NewGuid():N}", Score: 75));
+        var job = await fixture.WithUserDatabaseAsync(user, async db =>
+        {
+            var id = await Dapper.SqlMapper.ExecuteScalarAsync<long>(db, "UPDATE jobs SET status = 'approved' RETURNING id;");
+            await Dapper.SqlMapper.ExecuteAsync(db, """
+                INSERT INTO background_tasks (task_type, job_id, status, error, finished_at, updated_at)
+                VALUES ('cover_letter', @id, 'failed', 'All LLM backends exhausted',
+                        strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+                """, new { id });
+            return id;
+        });
+        await using var context = await fixture.SignedInContextAsync(user);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"/peregrine/jobs/{job}");
+
+        var failure = page.Locator("#cover-letter [role=alert]");
+        await Assertions.Expect(failure).ToContainTextAsync("Your letter did not finish.");
+        await Assertions.Expect(failure).ToContainTextAsync("The AI service could not be reached");
+        await Assertions.Expect(failure).Not.ToContainTextAsync("exhausted");
+
+        await failure.GetByRole(AriaRole.Button, new() { Name = "Retry" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#cover-letter .task-progress")).ToBeVisibleAsync();
+        await MarkThisDocumentAsync(page);
+        await Assertions.Expect(page.Locator("textarea#letter")).ToHaveValueAsync(new Regex("Dear Initech hiring team"), LlmWait);
+        await Assertions.Expect(page.Locator("#cover-letter [role=alert]")).ToHaveCountAsync(0);
+        Assert.True(await IsSameDocumentAsync(page), "the page was reloaded");
     }
 
     private async Task<(IBrowserContext Context, IPage Page, long Job, string User)> ApprovedJobPageAsync(string title, string company)
