@@ -11,8 +11,8 @@ namespace Peregrine.Tests.Applying;
 
 /// <summary>
 /// The job page's letter form against the real Api and a loopback LLM: a post of another form never blanks the stored
-/// letter, Generate asks before replacing edits, and Refine sends upstream's previous draft and feedback through the
-/// router for this user only.
+/// letter, an empty box is never saved over it (only "Clear letter" removes it), Generate asks before replacing edits,
+/// and Refine sends upstream's previous draft and feedback through the router for this user only.
 /// </summary>
 [Trait(Category.Name, Category.Service)]
 public sealed class LetterPageTests
@@ -41,6 +41,48 @@ public sealed class LetterPageTests
     }
 
     [Fact]
+    public async Task SavingAnEmptyLetterBoxKeepsTheStoredLetterAndPointsToClearLetter()
+    {
+        await using var api = new PeregrineApiFactory();
+        using var client = PageClient.For(api, Guid.NewGuid().ToString());
+        var job = await AiApi.CreateJobAsync(client, "Staff Engineer", "Acme");
+        (await client.PatchAsJsonAsync($"/peregrine/api/jobs/{job}/cover_letter", new { text = Stored })).EnsureSuccessStatusCode();
+
+        using var saved = await DemoForms.SubmitPageFormAsync(client, $"/peregrine/jobs/{job}", "cover-letter", ("Letter", "  \n "), ("LetterAction", "save"));
+        var page = await PageClient.ParseAsync(saved);
+
+        Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        Assert.Equal(Stored, await StoredLetterAsync(client, job));
+        Assert.Equal(Stored, page.QuerySelector<IHtmlTextAreaElement>("textarea#letter")!.Value.Replace("\r\n", "\n", StringComparison.Ordinal));
+        var notice = page.QuerySelector("#cover-letter .notice-error")!.TextContent;
+        Assert.Contains("Nothing was saved", notice, StringComparison.Ordinal);
+        Assert.Contains("Clear letter", notice, StringComparison.Ordinal);
+        Assert.DoesNotContain("Letter saved.", page.QuerySelector("#cover-letter")!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ClearLetterDeletesTheStoredLetterOnlyWhenChosen()
+    {
+        await using var api = new PeregrineApiFactory();
+        using var client = PageClient.For(api, Guid.NewGuid().ToString());
+        var job = await AiApi.CreateJobAsync(client, "Staff Engineer", "Acme");
+        (await client.PatchAsJsonAsync($"/peregrine/api/jobs/{job}/cover_letter", new { text = Stored })).EnsureSuccessStatusCode();
+        var before = await PageClient.ParseAsync(await client.GetAsync($"/peregrine/jobs/{job}"));
+        var clear = before.QuerySelector<IHtmlButtonElement>("#cover-letter button[name=LetterAction][value=clear]");
+
+        using var cleared = await DemoForms.SubmitPageFormAsync(client, $"/peregrine/jobs/{job}", "cover-letter", ("Letter", Stored), ("LetterAction", "clear"));
+        var page = await PageClient.ParseAsync(cleared);
+
+        Assert.NotNull(clear);
+        Assert.Equal("Clear letter", clear.TextContent.Trim());
+        Assert.False(string.IsNullOrEmpty(clear.GetAttribute("data-confirm")));
+        Assert.True(string.IsNullOrEmpty(await StoredLetterAsync(client, job)));
+        Assert.Equal(string.Empty, page.QuerySelector<IHtmlTextAreaElement>("textarea#letter")!.Value);
+        Assert.Equal("Letter cleared.", page.QuerySelector("#cover-letter .notice")!.TextContent.Trim());
+        Assert.Null(page.QuerySelector("#cover-letter button[name=LetterAction][value=clear]"));
+    }
+
+    [Fact]
     public async Task GenerateAsksBeforeReplacingEditsThatAreNotSaved()
     {
         await using var llm = await FakeLlmServer.StartAsync();
@@ -54,7 +96,7 @@ public sealed class LetterPageTests
         using var asked = await DemoForms.SubmitPageFormAsync(client, $"/peregrine/jobs/{job}", "cover-letter", ("Letter", edited), ("LetterAction", "generate"));
         var askedPage = await PageClient.ParseAsync(asked);
 
-        Assert.Contains("You have changes that are not saved", askedPage.QuerySelector("#letter")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("You have changes that are not saved", askedPage.QuerySelector("#cover-letter")!.TextContent, StringComparison.Ordinal);
         Assert.Equal(edited, askedPage.QuerySelector<IHtmlTextAreaElement>("textarea#letter")!.Value.Replace("\r\n", "\n", StringComparison.Ordinal));
         Assert.Equal("none", (await (await client.GetAsync($"/peregrine/api/jobs/{job}/cover_letter/task")).JsonAsync()).GetProperty("status").GetString());
         Assert.Equal(0, llm.AcceptedConnections);
