@@ -8,7 +8,7 @@ namespace Peregrine.Tests.Web;
 public sealed class ApplyFlowTests(BrowserFixture fixture)
 {
     [Fact]
-    public async Task A_saved_cover_letter_is_there_after_a_reload_with_its_line_breaks_and_downloads_as_pdf()
+    public async Task A_saved_cover_letter_is_there_after_a_reload_with_its_line_breaks_downloads_as_pdf_and_goes_only_when_cleared()
     {
         var user = BrowserFixture.NewUserId();
         await fixture.SeedJobsAsync(user, new SeedJob("Staff Engineer", "Acme", "https://jobs.example/acme/letter", Score: 88));
@@ -43,6 +43,21 @@ public sealed class ApplyFlowTests(BrowserFixture fixture)
 
         var saved = await fixture.WithUserDatabaseAsync(user, db => Dapper.SqlMapper.ExecuteScalarAsync<string>(db, "SELECT cover_letter FROM jobs;"));
         Assert.Equal("Dear Acme,\nI would love to join.\nAda", saved);
+
+        // Another form's post leaves the letter in its box; only "Clear letter", confirmed, removes it.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Mark as applied" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#application [role=status]")).ToContainTextAsync("Marked as applied");
+        await Assertions.Expect(page.GetByLabel("Your letter")).ToHaveValueAsync("Dear Acme,\nI would love to join.\nAda");
+        var answers = new Queue<bool>([false, true]);
+        page.Dialog += async (_, dialog) => await (answers.Dequeue() ? dialog.AcceptAsync() : dialog.DismissAsync());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Clear letter" }).ClickAsync();
+        await Assertions.Expect(page.GetByLabel("Your letter")).ToHaveValueAsync("Dear Acme,\nI would love to join.\nAda");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Clear letter" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#cover-letter .notice[role=status]")).ToHaveTextAsync("Letter cleared.");
+        await Assertions.Expect(page.GetByLabel("Your letter")).ToHaveValueAsync(string.Empty);
+        Assert.Empty(answers);
+        var cleared = await fixture.WithUserDatabaseAsync(user, db => Dapper.SqlMapper.ExecuteScalarAsync<string?>(db, "SELECT cover_letter FROM jobs;"));
+        Assert.True(string.IsNullOrEmpty(cleared));
     }
 
     [Fact]
