@@ -7,7 +7,7 @@ using Peregrine.Sessions;
 
 namespace Peregrine.Interviews;
 
-/// <summary><c>GET /api/interviews</c> (§6.4) and the prep page's call notes over <see cref="InterviewsService"/>.</summary>
+/// <summary><c>GET /api/interviews</c> and the prep page's call notes over <see cref="InterviewsService"/>.</summary>
 public static class InterviewsApi
 {
     public static RouteGroupBuilder MapInterviews(this IEndpointRouteBuilder routes)
