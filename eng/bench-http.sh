@@ -3,6 +3,7 @@
 # platform DB) and in local plaintext mode, the committed Caddy bastion, and wrk. Prints one table of ratios.
 #   ./eng/bench-http.sh           full run (about 8 minutes on 2 cores)
 #   ./eng/bench-http.sh --quick   shorter wrk runs and 2,000 new users instead of 10,000 (about 3 minutes)
+#   ./eng/bench-http.sh --pages-only   (e) alone: each page's server time as a multiple of /api/session
 # Not part of ./eng/test.sh: timings belong to benchmarks, not to CI.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
+using Dapper;
 using Peregrine.Bench;
 using Peregrine.HttpBench;
 using Peregrine.Storage;
@@ -10,6 +11,7 @@ using Peregrine.Storage;
 var quick = args.Contains("--quick");
 var duration = TimeSpan.FromSeconds(quick ? 3 : 8);
 var usersOnly = args.Contains("--users-only"); // (c) and (d) alone: the quick loop while chasing per-user memory
+var pagesOnly = args.Contains("--pages-only"); // (e) alone: what a page costs the server, beside a JSON route
 var newUsers = args.SkipWhile(a => a != "--users").Skip(1).Select(int.Parse).FirstOrDefault(quick ? 2_000 : 10_000);
 const string ServerSecret = "bench-server-secret";
 const string List = "/peregrine/api/jobs?limit=500";
@@ -23,6 +25,11 @@ try
     var small = Guid.NewGuid().ToString();
     var large = Guid.NewGuid().ToString();
     Seed(new DatabaseLocation(small, Path.Combine(root, "cloud", small, "peregrine", "staging.db"), DatabaseKey.Derive(ServerSecret, small)), 500);
+    // (e)'s user: 500 jobs too, a fifth of them along the interview pipeline (kept apart, so (a) and (b) list 500).
+    var seeker = Guid.NewGuid().ToString();
+    var seekerDb = new DatabaseLocation(seeker, Path.Combine(root, "cloud", seeker, "peregrine", "staging.db"), DatabaseKey.Derive(ServerSecret, seeker));
+    Seed(seekerDb, 500);
+    var pipelineJob = Pipeline(seekerDb);
     Seed(new DatabaseLocation(large, Path.Combine(root, "cloud", large, "peregrine", "staging.db"), DatabaseKey.Derive(ServerSecret, large)), 10_000);
     Seed(new DatabaseLocation("local", Path.Combine(root, "local-500", "staging.db"), null), 500);
     Seed(new DatabaseLocation("local", Path.Combine(root, "local-10000", "staging.db"), null), 10_000);
@@ -52,13 +59,13 @@ try
     await using var local500 = await Server.ApiAsync("local-500", new Dictionary<string, string> { ["STAGING_DB"] = Path.Combine(root, "local-500", "staging.db") });
     await using var local10k = await Server.ApiAsync("local-10000", new Dictionary<string, string> { ["STAGING_DB"] = Path.Combine(root, "local-10000", "staging.db") });
     await using var bastion = await Server.BastionAsync(Path.Combine(RepositoryRoot(), "deploy", "bastion"), cloud.Port, Path.Combine(root, "bastion-access.log"));
-    var cookies = new Dictionary<string, string> { [small] = $"cf_session={BenchTokens.Session(small)}", [large] = $"cf_session={BenchTokens.Session(large)}" };
+    var cookies = new Dictionary<string, string> { [small] = $"cf_session={BenchTokens.Session(small)}", [large] = $"cf_session={BenchTokens.Session(large)}", [seeker] = $"cf_session={BenchTokens.Session(seeker)}" };
 
     await ExpectJobsAsync(cloud.Url(List), cookies[small], 500);
     await ExpectJobsAsync(local10k.Url(List), null, 500);
 
     // (a) encrypted cloud vs plaintext local, warm list of 500.
-    foreach (var (jobs, user, local) in usersOnly ? [] : new[] { (500, small, local500), (10_000, large, local10k) })
+    foreach (var (jobs, user, local) in usersOnly || pagesOnly ? [] : new[] { (500, small, local500), (10_000, large, local10k) })
     {
         foreach (var connections in new[] { 1, 16 })
         {
@@ -67,14 +74,14 @@ try
         }
     }
 
-    foreach (var connections in usersOnly ? [] : new[] { 1, 16 })
+    foreach (var connections in usersOnly || pagesOnly ? [] : new[] { 1, 16 })
     {
         var (largeRate, smallRate) = await Wrk.CompareAsync((cloud.Url(List), cookies[large]), (cloud.Url(List), cookies[small]), connections, duration);
         table.Add($"(a) encrypted list, c={connections}: 10,000-job ÷ 500-job user", largeRate, smallRate, "≥ 0.67 (within 1.5×)");
     }
 
     // (b) bastion vs direct.
-    foreach (var (path, name, target) in usersOnly ? [] : new[] { (List, "list (500 jobs)", "≥ 0.85"), (Session, "/api/session", "≥ 0.50") })
+    foreach (var (path, name, target) in usersOnly || pagesOnly ? [] : new[] { (List, "list (500 jobs)", "≥ 0.85"), (Session, "/api/session", "≥ 0.50") })
     {
         foreach (var connections in new[] { 1, 16 })
         {
@@ -83,10 +90,30 @@ try
         }
     }
 
-    // (e) the web UI's server time: pages of the 500-job user, p50 at one connection, beside a JSON route.
-    foreach (var (path, name) in usersOnly ? [] : new[] { ("/peregrine/review", "Review page"), ("/peregrine/settings/profile", "Settings → Profile page"), (Session, "/api/session (JSON, for scale)") })
+    // (e) the web UI's server time: pages of a 500-job user (100 of them along the interview pipeline), p50 at one
+    // connection, each as a multiple of a JSON route measured in the same run.
+    if (!usersOnly)
     {
-        table.AddFigure($"(e) {name}, p50 at c=1, 500-job user", $"{await Wrk.MedianMillisecondsAsync(cloud.Url(path), cookies[small], duration):F2} ms", string.Empty);
+        var session = await Wrk.MedianMillisecondsAsync(cloud.Url(Session), cookies[seeker], duration);
+        table.AddFigure("(e) /api/session (JSON, the scale), p50 at c=1, 500-job user", $"{session:F2} ms", string.Empty);
+        foreach (var (path, name, target) in new[]
+        {
+            ("/peregrine/review", "Review page", ""),
+            ("/peregrine/settings/profile", "Settings → Profile page", ""),
+            ($"/peregrine/jobs/{pipelineJob}", "Job page (letter, questions, research)", "≤ 10× /api/session"),
+            ("/peregrine/interviews", "Interviews board (100 jobs in stages)", "≤ 10× /api/session"),
+        })
+        {
+            var page = await Wrk.MedianMillisecondsAsync(cloud.Url(path), cookies[seeker], duration);
+            table.AddFigure($"(e) {name}, p50 at c=1, 500-job user", $"{page:F2} ms = {page / session:F1}× /api/session", target);
+        }
+    }
+
+    if (pagesOnly)
+    {
+        Console.WriteLine();
+        Console.WriteLine(table.ToMarkdown());
+        return 0;
     }
 
     // The floor under (b): the same bastion in front of an upstream that costs nothing (a fixed response).
@@ -163,6 +190,24 @@ static void Seed(DatabaseLocation location, int jobs)
 {
     Directory.CreateDirectory(Path.GetDirectoryName(location.Path)!);
     BenchJobs.Fill(location, jobs, BenchJobs.Realistic);
+}
+
+// A fifth of the jobs along the interview pipeline, some with interview dates, and one with a letter and notes: the
+// pages of (e) then draw what a job seeker in the middle of a search sees. Returns that one job's id.
+static long Pipeline(DatabaseLocation location)
+{
+    using var connection = new UserDatabases().Open(location);
+    connection.Execute("""
+        UPDATE jobs SET
+            status = CASE id % 5 WHEN 0 THEN 'applied' WHEN 1 THEN 'phone_screen' WHEN 2 THEN 'interviewing' WHEN 3 THEN 'offer' ELSE 'rejected' END,
+            applied_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-10 days'),
+            interview_date = CASE WHEN id % 5 IN (1, 2) THEN strftime('%Y-%m-%dT%H:%M:%SZ', 'now', printf('+%d days', id % 20 - 5)) END
+        WHERE id <= 100;
+        UPDATE jobs SET cover_letter = 'Dear hiring team,' || char(10) || char(10) || 'I would love to join.' || char(10) || char(10) || 'Sincerely,' || char(10) || 'Ada'
+        WHERE id = 2;
+        INSERT INTO interview_notes (job_id, notes, updated_at) VALUES (2, 'Recruiter: Sam. Asked about on-call.', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+        """);
+    return 2;
 }
 
 static (double P50, double P99) StorageFloor(string directory, int users)

@@ -98,7 +98,7 @@ internal sealed class Server : IAsyncDisposable
         var server = new Server(name, process, port);
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        while (deadline.Elapsed < TimeSpan.FromSeconds(120))
         {
             if (process.HasExited)
             {
@@ -112,15 +112,16 @@ internal sealed class Server : IAsyncDisposable
                     return server;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
+                // Not listening yet, or (on a loaded machine) too slow to answer its first request: ask again.
             }
 
             await Task.Delay(200);
         }
 
         await server.DisposeAsync();
-        throw new TimeoutException($"{name} did not answer {probePath} within a minute");
+        throw new TimeoutException($"{name} did not answer {probePath} within two minutes");
     }
 
     public async ValueTask DisposeAsync()

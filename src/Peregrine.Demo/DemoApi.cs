@@ -71,7 +71,8 @@ public static class DemoApi
         }
 
         await sandboxes.ResetAsync(visitor, http.RequestAborted);
-        return BackTo(http, form, options.Value.PathBase);
+        // Back to the same page without its query: a notice it carried ("Undo", a saved message) is about data that is gone.
+        return BackTo(http, form, options.Value.PathBase, dropQuery: true);
     }
 
     /// <summary>
@@ -117,14 +118,14 @@ public static class DemoApi
         TypedResults.Problem("The form has expired or did not come from this site. Reload the page and try again.", statusCode: StatusCodes.Status400BadRequest);
 
     /// <summary>A redirect to the form's <c>return_url</c>, else the referring page, when either is a path inside this app; else the app's root.</summary>
-    private static RedirectHttpResult BackTo(HttpContext http, IFormCollection form, string pathBase)
+    private static RedirectHttpResult BackTo(HttpContext http, IFormCollection form, string pathBase, bool dropQuery = false)
     {
         var referrer = Uri.TryCreate(http.Request.Headers.Referer.ToString(), UriKind.Absolute, out var referer)
             && string.Equals(referer.Authority, http.Request.Host.Value, StringComparison.OrdinalIgnoreCase)
                 ? referer.PathAndQuery
                 : null;
         var target = new[] { form[ReturnUrlField].ToString(), referrer }.FirstOrDefault(url => IsInsideApp(url, pathBase)) ?? pathBase + "/";
-        return TypedResults.Redirect(target);
+        return TypedResults.Redirect(dropQuery && target.IndexOfAny(['?', '#']) is var cut and >= 0 ? target[..cut] : target);
     }
 
     /// <summary>Only a path of this app: never a scheme, another host (<c>//host</c>, <c>/\host</c>) or a control character.</summary>

@@ -6,6 +6,7 @@ var builder = WebApplication.CreateSlimBuilder(args);
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 4 * 1024 * 1024);
 var app = builder.Build();
 var model = app.Configuration["DEV_LLM_MODEL"] ?? "peregrine-dev-template";
+var delay = TimeSpan.FromMilliseconds(Math.Clamp(app.Configuration.GetValue("DEV_LLM_DELAY_MS", 0), 0, 30_000));
 
 app.MapGet("/health", () => TypedResults.Ok("ok"));
 app.MapGet("/v1/models", () => TypedResults.Json(ChatCompletionsWire.Models(model)));
@@ -27,6 +28,7 @@ app.MapPost("/v1/chat/completions", async (HttpContext context) =>
     }
 
     var answer = TemplateAnswers.For(ChatCompletionsWire.PromptText(request));
+    await Task.Delay(delay, context.RequestAborted);
     if (!ChatCompletionsWire.WantsStream(request))
     {
         return Results.Json(ChatCompletionsWire.Completion(model, answer));

@@ -3,28 +3,22 @@ using Peregrine.Llm;
 namespace Peregrine.Web;
 
 /// <summary>
-/// What a page says after a generate button queued its task. Where the router refuses all inference (the public demo)
-/// the queued task is bound to fail with the refusal, so the page shows that text instead of "working in the
-/// background" (upstream's demo showed nothing of it).
+/// Where the router refuses all inference (the public demo), a page's AI button queues nothing: the task would only
+/// fail with the refusal. The page says it instead (upstream's demo showed nothing of it).
 /// </summary>
 public static class AiRefusal
 {
-    /// <param name="notQueued">Why the service did not queue it (not found, tier), or null when it did.</param>
-    public static (string Message, bool Failed) AfterQueueing(this ILlmRouter router, string? notQueued, string working)
+    /// <summary>The refusal's words when no AI can run here; null when it can.</summary>
+    public static string? RefusalBeforeQueueing(this ILlmRouter router)
     {
-        if (notQueued is not null)
-        {
-            return (notQueued, true);
-        }
-
         try
         {
             router.ThrowIfDisabled();
-            return (working, false);
+            return null;
         }
         catch (AiDisabledInDemoException refused)
         {
-            return (refused.Message, true);
+            return refused.Message;
         }
     }
 }

@@ -18,11 +18,13 @@ public static class WebUi
         services.AddRazorComponents();
         services.AddCascadingAuthenticationState();
         services.AddOptions<WebUiOptions>();
+        services.AddScoped<UserPreferences>();
         // First in line, so a browser navigating to a failing page gets a page, while API clients keep problem+json.
         services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, FriendlyErrorPageWriter>());
         services.AddSettingsTab("My profile", "settings/profile", order: 10);
         services.AddSettingsTab("Résumé", "settings/resume", order: 15);
         services.AddSettingsTab("Search", "settings/search", order: 20);
+        services.AddSettingsTab("Appearance", "settings/appearance", order: 30);
         services.AddSettingsTab("Data", "settings/data", order: 40);
         return services;
     }

@@ -21,6 +21,8 @@ public static class LlmBackendExtensions
         {
             var devLlm = builder.AddProject<Projects.Peregrine_DevLlm>("dev-llm")
                 .WithEnvironment("DEV_LLM_MODEL", DevLlmModel)
+                // About as long as a small model takes, so a developer (and the browser tests) see a task's progress.
+                .WithEnvironment("DEV_LLM_DELAY_MS", "1500")
                 .WithHttpHealthCheck("/health");
             var endpoint = devLlm.GetEndpoint("http");
             return new LlmBackend(api => api

@@ -14,6 +14,7 @@ public static class AiFeatures
     public static IServiceCollection AddAiFeatures(this IServiceCollection services)
     {
         services.AddLlm();
+        services.AddOptions<PlanOptions>().BindConfiguration(PlanOptions.Section);
         services.AddSingleton<FeatureGate>();
         services.AddSingleton<CoverLetterService>();
         services.AddSingleton<CoverLetterWriter>();

@@ -34,13 +34,22 @@ public static class AiProblems
     public static ProblemHttpResult Unavailable(LlmUnavailableException e) =>
         TypedResults.Problem($"LLM generation failed: {e.Message}", statusCode: StatusCodes.Status503ServiceUnavailable);
 
-    public static ProblemHttpResult TierRequired(FeatureAccess refused, string label) =>
-        TypedResults.Problem(
-            TierRequiredMessage(refused, label),
-            statusCode: StatusCodes.Status403Forbidden,
-            extensions: new Dictionary<string, object?> { ["feature"] = refused.Feature, ["required_tier"] = refused.MinimumTier, ["tier"] = refused.Tier });
+    public static ProblemHttpResult TierRequired(FeatureAccess refused)
+    {
+        var extensions = new Dictionary<string, object?> { ["feature"] = refused.Feature, ["required_tier"] = refused.MinimumTier, ["tier"] = refused.Tier };
+        if (refused.UpgradeUrl is { } upgrade)
+        {
+            extensions["upgrade_url"] = upgrade;
+        }
 
-    /// <summary>The refusal's text, which the pages show too.</summary>
-    public static string TierRequiredMessage(FeatureAccess refused, string label) =>
-        $"{label} requires a {FeatureTiers.Label(refused.MinimumTier)} plan, or your own LLM backend (BYOK).";
+        return TypedResults.Problem(TierRequiredMessage(refused), statusCode: StatusCodes.Status403Forbidden, extensions: extensions);
+    }
+
+    /// <summary>
+    /// The refusal's text, which the pages show too. Only a self-hosted instance mentions an LLM of the user's own: in
+    /// the cloud that would be an offer the platform does not honour.
+    /// </summary>
+    public static string TierRequiredMessage(FeatureAccess refused) =>
+        $"{FeatureTiers.Name(refused.Feature)} requires a {FeatureTiers.Label(refused.MinimumTier)} plan"
+        + (refused.OwnBackendUnlocks ? ", or your own LLM backend (BYOK)." : ".");
 }

@@ -32,6 +32,24 @@ public static class FeatureTiers
         CompanyResearch, "interview_prep", "survey_assistant",
     };
 
+    /// <summary>What a gated feature does, in the words a page uses to say what an upgrade would give.</summary>
+    public static string Describe(string feature) => feature switch
+    {
+        CompanyResearch => "Company research writes you a brief before an interview: the company, its leadership and culture, "
+            + "tech stack, funding, red flags, inclusion and accessibility, and talking points.",
+        "interview_prep" => "Interview prep helps you practise answers for this company.",
+        _ => "This feature is part of a higher plan.",
+    };
+
+    /// <summary>What a feature is called on a page ("Company research").</summary>
+    public static string Name(string feature) => feature switch
+    {
+        CompanyResearch => "Company research",
+        _ => Label(feature.Replace('_', ' ')),
+    };
+
+    public static bool OwnBackendUnlocks(string feature) => ByokUnlockable.Contains(feature);
+
     /// <summary>The lowest tier that has the feature; <c>free</c> for one the table does not gate.</summary>
     public static string MinimumTier(string feature) => Minimum.GetValueOrDefault(feature, Order[0]);
 

@@ -12,12 +12,13 @@ internal static class JobTaskQueue
 {
     /// <summary>The submission (new, or the one already queued or running); null when the job is not this user's.</summary>
     public static async Task<TaskSubmission?> QueueAsync(
-        UserDatabases databases, ITaskWakeup wakeup, TimeProvider time, UserContext user, string taskType, long jobId, CancellationToken cancellationToken)
+        UserDatabases databases, ITaskWakeup wakeup, TimeProvider time, UserContext user, string taskType, long jobId, CancellationToken cancellationToken,
+        string? parameters = null)
     {
         return await wakeup.EnqueueAsync(
             databases,
             user,
-            db => Task.FromResult(JobForPrompt.Exists(db, jobId) ? BackgroundTasks.Submit(db, taskType, jobId, parameters: null, time) : null),
+            db => Task.FromResult(JobForPrompt.Exists(db, jobId) ? BackgroundTasks.Submit(db, taskType, jobId, parameters, time) : null),
             cancellationToken);
     }
 }

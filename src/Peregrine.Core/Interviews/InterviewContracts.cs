@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Peregrine.Interviews;
 
 /// <summary>A row of <c>GET /api/interviews</c>: upstream's pipeline columns, then the job's stage signals.</summary>
@@ -9,4 +11,16 @@ public sealed record PipelineJob(
     public IReadOnlyList<StageSignal> StageSignals { get; init; } = [];
 }
 
-public sealed record StageSignal(long Id, string? Subject, string? ReceivedAt, string? StageSignalLabel, string? Body, string? FromAddr);
+/// <summary>An e-mail's stage signal; upstream names the label <c>stage_signal</c>, which a member of this type cannot be called.</summary>
+public sealed record StageSignal(
+    long Id, string? Subject, string? ReceivedAt, [property: JsonPropertyName("stage_signal")] string? Label, string? Body, string? FromAddr);
+
+/// <summary>The prep page's view of one job: what to read before the call, and the notes taken during it.</summary>
+public sealed record InterviewPrep(
+    long JobId, string? Title, string? Company, string? Url, string? Location, string? Status, string? Description,
+    string? CoverLetter, string? InterviewDate, string? AppliedAt, string? Notes, string? NotesUpdatedAt);
+
+/// <summary><c>GET/PUT /api/jobs/{id}/notes</c>: the job's call notes.</summary>
+public sealed record InterviewNotes(long JobId, string Notes, string? UpdatedAt);
+
+public sealed record NotesText(string? Notes);

@@ -30,6 +30,53 @@ public static class PipelineStages
     public static readonly IReadOnlyList<string> Statuses = [.. All.Select(s => s.Status)];
 
     public static PipelineStage? Find(string? status) => All.FirstOrDefault(s => s.Status == status);
+
+    /// <summary>The Interviews board's columns, in order; a survey stage shows only when a job is at it.</summary>
+    public static readonly IReadOnlyList<string> BoardColumns = [Applied, PhoneScreen, Interviewing, Offer, Hired, Rejected];
+
+    /// <summary>The stages that are a conversation with the company: a move into one asks when it is.</summary>
+    public static bool TakesInterviewDate(string? status) => status is PhoneScreen or Interviewing;
+
+    /// <summary>Stages a job is in, as opposed to review statuses (<c>pending</c>, <c>approved</c>, <c>synced</c>…).</summary>
+    public static bool IsInPipeline(string? status) => Find(status) is not null;
+
+    /// <summary>
+    /// Where a page offers to move a job from its real state: forward along the pipeline, back one step (to correct a
+    /// slip), and out (rejected) while the process is open; from rejected, back to any open stage. A job that has not
+    /// been applied for has no pipeline moves: applying is its next step. The move endpoint itself keeps upstream's rule
+    /// (any pipeline stage), so scripts and the SPA are not limited by what a page offers.
+    /// </summary>
+    public static IReadOnlyList<PipelineStage> MovesFrom(string? status)
+    {
+        var index = IndexOf(status);
+        if (index < 0)
+        {
+            return [];
+        }
+
+        if (status == Rejected)
+        {
+            return [.. All.Where(s => s.Status is not (Rejected or Hired))];
+        }
+
+        return [.. All.Where((stage, i) => i != index && (i > index || i == PreviousOpen(index)) && !(status == Hired && stage.Status == Rejected))];
+    }
+
+    private static int IndexOf(string? status) => All.ToList().FindIndex(s => s.Status == status);
+
+    /// <summary>The stage before <paramref name="index"/>, skipping the survey (a detour, not a step everyone takes).</summary>
+    private static int PreviousOpen(int index)
+    {
+        for (var i = index - 1; i >= 0; i--)
+        {
+            if (All[i].Status != Survey)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 }
 
 /// <param name="StampColumn">A fixed column name of <c>jobs</c>, safe to put in SQL text.</param>

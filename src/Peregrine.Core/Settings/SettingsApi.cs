@@ -16,10 +16,6 @@ namespace Peregrine.Settings;
 /// </summary>
 public static class SettingsApi
 {
-    public static readonly IReadOnlySet<string> Themes = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "auto", "light", "dark", "solarized-dark", "solarized-light", "colorblind",
-    };
 
     /// <summary>What the SPA reads at start: the user's name and the setup banners.</summary>
     public static RouteGroupBuilder MapUserConfig(this IEndpointRouteBuilder routes)
@@ -42,6 +38,7 @@ public static class SettingsApi
         settings.MapGet("/search/export", ExportSearch).WithName("ExportSearch");
         settings.MapPost("/search/import", ImportSearch).WithName("ImportSearch");
         settings.MapPost("/theme", SetTheme).WithName("SetTheme");
+        settings.MapPost("/time-zone", SetTimeZone).WithName("SetTimeZone").WithSummary("The IANA zone dates are shown in; empty for UTC");
         return settings;
     }
 
@@ -84,18 +81,11 @@ public static class SettingsApi
     public static Results<Ok<SearchPreferences>, ProblemHttpResult> ImportSearch(SearchImport import, UserContext user) =>
         SearchSettings.Import(user, import.Yaml ?? string.Empty) is { } problem ? Problems.BadRequest(problem) : TypedResults.Ok(SearchSettings.Read(user));
 
-    public static Results<Ok<OkResponse>, ProblemHttpResult> SetTheme(ThemeChoice choice, UserContext user)
-    {
-        if (choice.Theme is not { } theme || !Themes.Contains(theme))
-        {
-            return Problems.BadRequest($"Invalid theme: {choice.Theme}");
-        }
+    public static Results<Ok<OkResponse>, ProblemHttpResult> SetTheme(ThemeChoice choice, UserContext user) =>
+        AppearanceSettings.SetTheme(user, choice.Theme) is { } refused ? Problems.From(refused) : TypedResults.Ok(OkResponse.Yes);
 
-        var yaml = UserConfigFiles.Read(user, UserConfigFiles.UserYaml);
-        yaml["theme"] = theme;
-        UserConfigFiles.Write(user, UserConfigFiles.UserYaml, yaml);
-        return TypedResults.Ok(OkResponse.Yes);
-    }
+    public static Results<Ok<OkResponse>, ProblemHttpResult> SetTimeZone(TimeZoneChoice choice, UserContext user) =>
+        AppearanceSettings.SetTimeZone(user, choice.TimeZone) is { } refused ? Problems.From(refused) : TypedResults.Ok(OkResponse.Yes);
 }
 
 public sealed record UserConfig(string Name);
@@ -103,3 +93,5 @@ public sealed record UserConfig(string Name);
 public sealed record ThemeChoice(string? Theme);
 
 public sealed record SearchImport(string? Yaml);
+
+public sealed record TimeZoneChoice(string? TimeZone);

@@ -103,6 +103,19 @@ public static class BackgroundTasks
         return [.. connection.Query<ActiveTask>(sql, new { limit })];
     }
 
+    /// <summary>The newest task of each of <paramref name="taskTypes"/> for a job (finished or not), by type.</summary>
+    public static IReadOnlyDictionary<string, ActiveTask> LatestForJob(SqliteConnection connection, long jobId, IReadOnlyList<string> taskTypes)
+    {
+        const string sql = $"""
+            {TaskWithJob}
+            WHERE t.id IN (SELECT max(id) FROM background_tasks WHERE job_id = @jobId AND task_type IN @taskTypes GROUP BY task_type);
+            """;
+        return connection.Query<ActiveTask>(sql, new { jobId, taskTypes }).ToDictionary(t => t.TaskType, StringComparer.Ordinal);
+    }
+
+    public static ActiveTask? Find(SqliteConnection connection, long taskId) =>
+        connection.QuerySingleOrDefault<ActiveTask>($"{TaskWithJob} WHERE t.id = @taskId;", new { taskId });
+
     /// <summary>The newest task of a type for a job, as the SPA polls it; <c>status = "none"</c> when there is none.</summary>
     public static TaskProgress LatestFor(SqliteConnection connection, string taskType, long jobId)
     {

@@ -37,3 +37,23 @@ public sealed record SystemStatus(
     long TasksRunning,
     string IntegrationName,
     long IntegrationUnsynced);
+
+/// <summary>The <c>status</c> values of <c>background_tasks</c>, with the words a page shows for each.</summary>
+public static class TaskStatuses
+{
+    public const string Queued = "queued";
+    public const string Running = "running";
+    public const string Completed = "completed";
+    public const string Failed = "failed";
+
+    public static bool IsActive(string? status) => status is Queued or Running;
+
+    public static string Label(string? status) => status switch
+    {
+        Queued => "Waiting to start",
+        Running => "Running",
+        Completed => "Done",
+        Failed => "Did not finish",
+        _ => "Unknown",
+    };
+}

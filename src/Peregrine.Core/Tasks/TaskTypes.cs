@@ -25,6 +25,12 @@ public static class TaskTypes
     /// <summary>The types a user starts by hand, about no single job (the Home page's buttons, <c>/api/tasks/…</c>).</summary>
     public static readonly IReadOnlyList<string> StartedByHand = [Discovery, EnrichDescriptions, ScoreJobs];
 
+    /// <summary>
+    /// What a task list (Home) offers to run again after a failure: work with no gate of its own. AI tasks are retried
+    /// from their job's page, which asks the tier gate first.
+    /// </summary>
+    public static readonly IReadOnlyList<string> RetryableFromTaskList = [ScrapeUrl, Discovery, EnrichDescriptions];
+
     public static string Label(string taskType) => taskType switch
     {
         ScrapeUrl => "Fetching a listing",

@@ -16,6 +16,7 @@ public static class TasksApi
 
         group.MapGet("", ListActive).WithName("ListActiveTasks").WithSummary("Queued and running tasks with their job");
         group.MapDelete("/{id:long}", Cancel).WithName("CancelTask");
+        group.MapPost("/{id:long}/retry", Retry).WithName("RetryTask").WithSummary("Queue a failed task again, as it was");
         group.MapPost("/kill", KillAll).WithName("KillAllTasks");
         group.MapPost("/discovery", QueueDiscovery).WithName("QueueDiscovery").WithSummary("Search the boards of the user's search profiles");
         group.MapPost("/enrich", QueueEnrichment).WithName("QueueEnrichment").WithSummary("Re-fetch missing or short descriptions");
@@ -43,6 +44,9 @@ public static class TasksApi
 
     public static async Task<Results<Ok<OkResponse>, ProblemHttpResult>> Cancel(long id, UserContext user, TasksService tasks, CancellationToken cancellationToken) =>
         (await tasks.CancelAsync(user, id, cancellationToken)).ToResult(TypedResults.Ok);
+
+    public static async Task<Results<Accepted<TaskSubmission>, ProblemHttpResult>> Retry(long id, UserContext user, TasksService tasks, CancellationToken cancellationToken) =>
+        (await tasks.RetryAsync(user, id, cancellationToken)).ToResult(submitted => TypedResults.Accepted((string?)null, submitted));
 
     public static async Task<Ok<KilledResponse>> KillAll(UserContext user, TasksService tasks, CancellationToken cancellationToken) =>
         TypedResults.Ok(await tasks.KillAllAsync(user, cancellationToken));

@@ -71,6 +71,33 @@ public sealed class TasksService(UserDatabases databases, ITaskWakeup wakeup, IT
         return new KilledResponse(killed);
     }
 
+    /// <summary>The newest task of each type for one job (what a job page shows the progress or outcome of).</summary>
+    public async Task<IReadOnlyDictionary<string, ActiveTask>> LatestForJobAsync(UserContext user, long jobId, IReadOnlyList<string> taskTypes, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.OpenAsync(user.Database, cancellationToken);
+        return BackgroundTasks.LatestForJob(db, jobId, taskTypes);
+    }
+
+    /// <summary>
+    /// Queues a failed task again, as it was (type, job, parameters). Only the types a task list offers to retry
+    /// (<see cref="TaskTypes.RetryableFromTaskList"/>): an AI task is retried on its job's page, where its gate is asked.
+    /// </summary>
+    public async Task<Outcome<TaskSubmission>> RetryAsync(UserContext user, long taskId, CancellationToken cancellationToken)
+    {
+        return await wakeup.EnqueueAsync<Outcome<TaskSubmission>>(databases, user, db =>
+        {
+            var task = BackgroundTasks.Find(db, taskId);
+            Outcome<TaskSubmission> outcome = task switch
+            {
+                null => Refusal.NotFound("Task not found"),
+                { Status: not "failed" } => Refusal.Conflict("Only a task that failed can be retried."),
+                _ when !TaskTypes.RetryableFromTaskList.Contains(task.TaskType) => Refusal.BadRequest($"{TaskTypes.Label(task.TaskType)} is retried from its job's page."),
+                _ => BackgroundTasks.Submit(db, task.TaskType, task.JobId, task.Params, time),
+            };
+            return Task.FromResult(outcome);
+        }, cancellationToken);
+    }
+
     /// <summary>The newest task of a type for a job, as the SPA polls it; null when the job is not this user's.</summary>
     public async Task<TaskProgress?> LatestForJobAsync(UserContext user, string taskType, long jobId, CancellationToken cancellationToken)
     {

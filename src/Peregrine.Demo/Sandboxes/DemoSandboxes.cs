@@ -266,7 +266,21 @@ public sealed class DemoSandboxes(
         Directory.Move(fresh, sandbox.User.AppDirectory);
     }
 
-    private string CopyTemplate(string visitorId) => SandboxFolders.CopyTemplate(seed.TemplateDirectory, paths.Sandboxes, visitorId);
+    /// <summary>A fresh copy of the template, its dates moved to today (the seed's interviews are always upcoming).</summary>
+    private string CopyTemplate(string visitorId)
+    {
+        var copy = SandboxFolders.CopyTemplate(seed.TemplateDirectory, paths.Sandboxes, visitorId);
+        try
+        {
+            SeedDates.MoveBy(Path.Combine(copy, DemoSeed.DatabaseName), SeedDates.DaysToMove(seed.Today, time.GetUtcNow()));
+            return copy;
+        }
+        catch
+        {
+            DemoSeed.DeleteIfExists(copy);
+            throw;
+        }
+    }
 
     private string Graveyard(string visitorId) => SandboxFolders.Graveyard(paths.Sandboxes, visitorId);
 

@@ -13,6 +13,9 @@ public sealed class DemoSeed(DemoPaths paths, UserDatabases databases, ILogger<D
 
     public string Version { get; } = SeedFiles.Version();
 
+    /// <summary>The day the seed's dates are written as of.</summary>
+    public DateOnly Today { get; } = SeedLoader.Today();
+
     public string TemplateDirectory => Path.Combine(paths.Seeds, Version);
 
     public async Task EnsureTemplateAsync(CancellationToken cancellationToken = default)

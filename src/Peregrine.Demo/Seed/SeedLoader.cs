@@ -6,9 +6,10 @@ namespace Peregrine.Demo.Seed;
 
 /// <summary>
 /// Loads the seed's rows into a freshly migrated DB: the jobs (<c>demo-jobs.json</c>), then their cover letters, the
-/// interview pipeline, e-mails with stage signals and tasks in each finished state plus a queued one
-/// (<c>demo-activity.json</c>). Rows refer to jobs by URL, so the files stay readable and ids stay the DB's business.
-/// No task is seeded <c>running</c>: nothing would run it, and the first open of a copy fails it as interrupted.
+/// interview pipeline, company research, e-mails with stage signals and finished tasks (<c>demo-activity.json</c>).
+/// Rows refer to jobs by URL, so the files stay readable and ids stay the DB's business. Every task is completed: a
+/// visitor's first screen shows what Peregrine did, never a failure, a cancellation or work that nothing would run.
+/// Dates are written as of the file's <c>today</c>; each sandbox moves them to its own today (<see cref="SeedDates"/>).
 /// </summary>
 internal static class SeedLoader
 {
@@ -25,8 +26,16 @@ internal static class SeedLoader
         const string coverLetter = "UPDATE jobs SET cover_letter = @Text WHERE url = @Url;";
         const string pipeline = """
             UPDATE jobs SET status = coalesce(@Status, status), applied_at = @AppliedAt, phone_screen_at = @PhoneScreenAt,
-                            interviewing_at = @InterviewingAt, offer_at = @OfferAt, interview_date = @InterviewDate
+                            interviewing_at = @InterviewingAt, offer_at = @OfferAt, interview_date = @InterviewDate,
+                            rejection_stage = @RejectionStage
             WHERE url = @Url;
+            """;
+        const string insertResearch = """
+            INSERT INTO company_research (job_id, generated_at, company_brief, ceo_brief, talking_points, raw_output, tech_brief,
+                                          funding_brief, competitors_brief, red_flags, scrape_used, accessibility_brief)
+            SELECT id, @GeneratedAt, @CompanyBrief, @CeoBrief, @TalkingPoints, NULL, @TechBrief, @FundingBrief,
+                   @CompetitorsBrief, @RedFlags, 0, @AccessibilityBrief
+            FROM jobs WHERE url = @Url;
             """;
         const string insertContact = """
             INSERT INTO job_contacts (job_id, direction, subject, from_addr, to_addr, body, received_at, stage_signal)
@@ -44,6 +53,7 @@ internal static class SeedLoader
         var inserted = db.Execute(insertJob, jobs, transaction);
         Expect(db.Execute(coverLetter, activity.CoverLetters, transaction), activity.CoverLetters.Count, "cover letter");
         Expect(db.Execute(pipeline, activity.Pipeline, transaction), activity.Pipeline.Count, "pipeline entry");
+        Expect(db.Execute(insertResearch, activity.Research, transaction), activity.Research.Count, "research brief");
         Expect(db.Execute(insertContact, activity.Contacts, transaction), activity.Contacts.Count, "contact");
         db.Execute(insertTask, activity.Tasks, transaction);
         transaction.Commit();
@@ -69,13 +79,22 @@ internal static class SeedLoader
         string Title, string Company, string Url, string Source, string Location, bool IsRemote, string Salary,
         string Description, double MatchScore, string KeywordGaps, string DateFound, string Status);
 
+    /// <summary>The day the seed's dates are written as of (see <see cref="SeedDates"/>).</summary>
+    public static DateOnly Today() => DateOnly.ParseExact(Deserialize<SeedActivity>(SeedFiles.Activity).Today, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
     private sealed record SeedActivity(
-        List<SeedCoverLetter> CoverLetters, List<SeedPipeline> Pipeline, List<SeedContact> Contacts, List<SeedTask> Tasks);
+        string Today, List<SeedCoverLetter> CoverLetters, List<SeedPipeline> Pipeline, List<SeedResearch> Research,
+        List<SeedContact> Contacts, List<SeedTask> Tasks);
+
+    private sealed record SeedResearch(
+        string Url, string GeneratedAt, string CompanyBrief, string CeoBrief, string TalkingPoints, string TechBrief,
+        string FundingBrief, string CompetitorsBrief, string RedFlags, string AccessibilityBrief);
 
     private sealed record SeedCoverLetter(string Url, string Text);
 
     private sealed record SeedPipeline(
-        string Url, string? Status, string? AppliedAt, string? PhoneScreenAt, string? InterviewingAt, string? OfferAt, string? InterviewDate);
+        string Url, string? Status, string? AppliedAt, string? PhoneScreenAt, string? InterviewingAt, string? OfferAt, string? InterviewDate,
+        string? RejectionStage);
 
     private sealed record SeedContact(
         string Url, string Direction, string Subject, string FromAddr, string ToAddr, string Body, string ReceivedAt, string? StageSignal);

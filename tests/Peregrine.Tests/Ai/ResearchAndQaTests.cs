@@ -55,7 +55,8 @@ public sealed class ResearchAndQaTests(PostgresFixture postgres)
 
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         var problem = await refused.JsonAsync();
-        Assert.Equal("Company research requires a Paid plan, or your own LLM backend (BYOK).", problem.GetProperty("detail").GetString());
+        // The cloud never offers an LLM of the user's own: its BYOK is not honoured there.
+        Assert.Equal("Company research requires a Paid plan.", problem.GetProperty("detail").GetString());
         Assert.Equal("company_research", problem.GetProperty("feature").GetString());
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal("No research found for this job", (await missing.JsonAsync()).GetProperty("detail").GetString());

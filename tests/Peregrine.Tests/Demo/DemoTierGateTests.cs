@@ -18,12 +18,12 @@ namespace Peregrine.Tests.Demo;
 
 /// <summary>
 /// The pills change what a visitor can see (as in upstream's demo): company research (paid) is offered on the Apply page
-/// and queued by the JSON API for Paid and Premium, and refused with a tier problem and a "needs the Paid tier" note for
+/// and queued by the JSON API for Paid and Premium, and refused with a tier problem and a "needs the Paid plan" note for
 /// Free. A permitted request then meets the demo's AI refusal, never a backend.
 /// </summary>
 public sealed class DemoTierGateTests
 {
-    private const string Gate = "Company research needs the Paid tier.";
+    private const string Gate = "Company research needs the Paid plan.";
     private const string Offer = "Research this company";
 
     [Fact]
@@ -121,7 +121,8 @@ public sealed class DemoTierGateTests
             Database = new DatabaseLocation("visitor", "/nonexistent/staging.db", Key: null),
         };
 
-        var access = await new FeatureGate(tiers, new DemoLlmRouter()).CheckAsync(visitor, feature, CancellationToken.None);
+        var gate = new FeatureGate(tiers, new DemoLlmRouter(), Options.Create(new PeregrineOptions { DemoModeFlag = demoMode }), Options.Create(new PlanOptions()));
+        var access = await gate.CheckAsync(visitor, feature, CancellationToken.None);
 
         Assert.Equal((allowed, minimum), (access.Allowed, access.MinimumTier));
     }

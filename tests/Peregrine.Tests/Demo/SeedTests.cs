@@ -56,26 +56,37 @@ public sealed partial class SeedTests
 
     [Fact]
     [Trait(Category.Name, Category.Service)]
-    public async Task ANewVisitorSeesCoverLettersAnInterviewPipelineAndTasks()
+    public async Task ANewVisitorSeesCoverLettersResearchAnInterviewPipelineWithUpcomingDatesAndOnlyFinishedTasks()
     {
         await using var demo = new DemoFactory();
         using var visitor = demo.CreateVisitor();
 
-        foreach (var stage in new[] { "phone_screen", "interviewing", "offer" })
-        {
-            var jobs = await visitor.GetFromJsonAsync<JsonElement>($"{App}/api/jobs?status={stage}");
-            Assert.Equal(1, jobs.GetArrayLength());
-        }
+        var pipeline = (await visitor.GetFromJsonAsync<JsonElement>($"{App}/api/interviews")).EnumerateArray().ToList();
+        Assert.Equal(["applied", "applied", "interview_rejected", "interviewing", "offer", "phone_screen", "phone_screen"],
+            pipeline.Select(j => j.GetProperty("status").GetString()).Order());
+        // The seed's dates move to each sandbox's today: one interview tomorrow, one in three days, one yesterday.
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var interviews = pipeline.Where(j => j.GetProperty("interview_date").ValueKind == JsonValueKind.String)
+            .Select(j => DateOnly.FromDateTime(DateTime.Parse(j.GetProperty("interview_date").GetString()!, System.Globalization.CultureInfo.InvariantCulture).ToUniversalTime()).DayNumber - today.DayNumber)
+            .Order();
+        Assert.Equal([-5, -1, 1, 3], interviews);
 
         var approved = await visitor.GetFromJsonAsync<JsonElement>($"{App}/api/jobs?status=approved");
-        var withLetter = approved.EnumerateArray().Where(j => j.GetProperty("has_cover_letter").GetBoolean()).ToList();
-        Assert.Equal(2, withLetter.Count);
-        var job = await visitor.GetFromJsonAsync<JsonElement>($"{App}/api/jobs/{withLetter[0].GetProperty("id").GetInt64()}");
+        Assert.All(approved.EnumerateArray(), j => Assert.True(j.GetProperty("has_cover_letter").GetBoolean(), $"approved job {j.GetProperty("id")} has no letter"));
+        var job = await visitor.GetFromJsonAsync<JsonElement>($"{App}/api/jobs/{approved[0].GetProperty("id").GetInt64()}");
         Assert.Contains("Demo User", job.GetProperty("cover_letter").GetString(), StringComparison.Ordinal);
-        var letterTask = await visitor.GetFromJsonAsync<JsonElement>($"{App}/api/jobs/{withLetter[0].GetProperty("id").GetInt64()}/cover_letter/task");
-        Assert.Contains(letterTask.GetProperty("status").GetString(), new[] { "completed", "queued" });
-        var active = await visitor.GetFromJsonAsync<JsonElement>($"{App}/api/tasks");
-        Assert.Contains(active.EnumerateArray(), t => t.GetProperty("status").GetString() == "queued");
+
+        var researched = pipeline.Single(j => j.GetProperty("status").GetString() == "interviewing").GetProperty("id").GetInt64();
+        var research = await visitor.GetFromJsonAsync<JsonElement>($"{App}/api/jobs/{researched}/research");
+        foreach (var section in new[] { "company_brief", "ceo_brief", "talking_points", "tech_brief", "funding_brief", "red_flags", "accessibility_brief" })
+        {
+            Assert.False(string.IsNullOrWhiteSpace(research.GetProperty(section).GetString()), section);
+        }
+
+        Assert.Empty((await visitor.GetFromJsonAsync<JsonElement>($"{App}/api/tasks")).EnumerateArray());
+        var home = await visitor.GetStringAsync($"{App}/");
+        Assert.DoesNotContain("Did not finish", home, StringComparison.Ordinal);
+        Assert.DoesNotContain("Cancelled", home, StringComparison.Ordinal);
 
         var config = Path.Combine(demo.SandboxesDirectory, await VisitorIdAsync(visitor), "config");
         Assert.Contains("name: Demo User", await File.ReadAllTextAsync(Path.Combine(config, "user.yaml")), StringComparison.Ordinal);

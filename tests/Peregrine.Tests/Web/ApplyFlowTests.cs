@@ -8,7 +8,7 @@ namespace Peregrine.Tests.Web;
 public sealed class ApplyFlowTests(BrowserFixture fixture)
 {
     [Fact]
-    public async Task ASavedCoverLetterIsThereAfterAReloadWithItsLineBreaksAndDownloadsAsPdf()
+    public async Task ASavedCoverLetterIsThereAfterAReloadWithItsLineBreaksDownloadsAsPdfAndGoesOnlyWhenCleared()
     {
         var user = BrowserFixture.NewUserId();
         await fixture.SeedJobsAsync(user, new SeedJob("Staff Engineer", "Acme", "https://jobs.example/acme/letter", Score: 88));
@@ -21,7 +21,7 @@ public sealed class ApplyFlowTests(BrowserFixture fixture)
 
         await page.GetByLabel("Your letter").FillAsync("Dear Acme,\nI would love to join.\nAda");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save letter" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Letter saved.");
+        await Assertions.Expect(page.Locator("#cover-letter .notice[role=status]")).ToHaveTextAsync("Letter saved.");
         await page.ReloadAsync();
 
         await Assertions.Expect(page.GetByLabel("Your letter")).ToHaveValueAsync("Dear Acme,\nI would love to join.\nAda");
@@ -38,10 +38,26 @@ public sealed class ApplyFlowTests(BrowserFixture fixture)
         }
 
         Assert.Equal("%PDF-"u8.ToArray(), bytes.ToArray()[..5]);
-        Assert.Contains("Dear Acme, I would love to join. Ada", await PdfText.ReadAsync(bytes.ToArray()), StringComparison.Ordinal);
+        // Every typed line break is kept (upstream joined them: "Dear Acme, I would love to join. Ada").
+        Assert.Equal(["Dear Acme,", "I would love to join.", "Ada"], (await PdfText.ReadLayoutLinesAsync(bytes.ToArray())).Where(l => l.Length > 0));
 
         var saved = await fixture.WithUserDatabaseAsync(user, db => Dapper.SqlMapper.ExecuteScalarAsync<string>(db, "SELECT cover_letter FROM jobs;"));
         Assert.Equal("Dear Acme,\nI would love to join.\nAda", saved);
+
+        // Another form's post leaves the letter in its box; only "Clear letter", confirmed, removes it.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Mark as applied" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#application [role=status]")).ToContainTextAsync("Marked as applied");
+        await Assertions.Expect(page.GetByLabel("Your letter")).ToHaveValueAsync("Dear Acme,\nI would love to join.\nAda");
+        var answers = new Queue<bool>([false, true]);
+        page.Dialog += async (_, dialog) => await (answers.Dequeue() ? dialog.AcceptAsync() : dialog.DismissAsync());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Clear letter" }).ClickAsync();
+        await Assertions.Expect(page.GetByLabel("Your letter")).ToHaveValueAsync("Dear Acme,\nI would love to join.\nAda");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Clear letter" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#cover-letter .notice[role=status]")).ToHaveTextAsync("Letter cleared.");
+        await Assertions.Expect(page.GetByLabel("Your letter")).ToHaveValueAsync(string.Empty);
+        Assert.Empty(answers);
+        var cleared = await fixture.WithUserDatabaseAsync(user, db => Dapper.SqlMapper.ExecuteScalarAsync<string?>(db, "SELECT cover_letter FROM jobs;"));
+        Assert.True(string.IsNullOrEmpty(cleared));
     }
 
     [Fact]
@@ -54,17 +70,17 @@ public sealed class ApplyFlowTests(BrowserFixture fixture)
         await page.GotoAsync("/peregrine/review");
         await page.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
         await page.GotoAsync("/peregrine/review?status=approved");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Product Designer" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Product Designer", Exact = true }).ClickAsync();
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Mark as applied" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Marked as applied");
-        await page.GetByLabel("Move to stage").SelectOptionAsync("phone_screen");
+        await Assertions.Expect(page.Locator("#application [role=status]")).ToContainTextAsync("Marked as applied");
+        await page.GetByLabel("Move to").SelectOptionAsync("phone_screen");
         await page.GetByRole(AriaRole.Button, new() { Name = "Move", Exact = true }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Moved to Phone screen.");
+        await Assertions.Expect(page.Locator("#application [role=status]")).ToHaveTextAsync("Moved to Phone screen.");
 
         await page.GotoAsync("/peregrine/interviews");
         var stage = page.GetByRole(AriaRole.Region, new() { Name = "Phone screen" });
-        await Assertions.Expect(stage.GetByRole(AriaRole.Link, new() { Name = "Product Designer" })).ToBeVisibleAsync();
+        await Assertions.Expect(stage.GetByRole(AriaRole.Link, new() { Name = "Product Designer", Exact = true })).ToBeVisibleAsync();
     }
 
     [Fact]

@@ -19,6 +19,7 @@ namespace Peregrine.Tests.Web;
 public sealed class BrowserFixture : AppHostFixture
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    public const int PhoneWidth = 390;
     private IPlaywright? _playwright;
     private IBrowser? _browser;
     private JobSiteServer? _boards;
@@ -77,9 +78,9 @@ public sealed class BrowserFixture : AppHostFixture
     }
 
     /// <summary>A browser context signed in as <paramref name="userId"/> with a real Directus-shaped session cookie.</summary>
-    public async Task<IBrowserContext> SignedInContextAsync(string userId)
+    public async Task<IBrowserContext> SignedInContextAsync(string userId, int width = 1280, ColorScheme scheme = ColorScheme.Light)
     {
-        var context = await NewContextAsync();
+        var context = await NewContextAsync(width, scheme);
         await context.AddCookiesAsync([new Cookie
         {
             Name = SessionToken.CookieName,
@@ -90,9 +91,16 @@ public sealed class BrowserFixture : AppHostFixture
         return context;
     }
 
-    public async Task<IBrowserContext> NewContextAsync()
+    /// <summary>A phone is 390 px wide (and 844 tall); a desktop 1280 by 900. The scheme is what the device prefers.</summary>
+    public async Task<IBrowserContext> NewContextAsync(int width = 1280, ColorScheme scheme = ColorScheme.Light, string? baseUrl = null)
     {
-        var context = await Browser.NewContextAsync(new() { BaseURL = BastionAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 900 } });
+        var context = await Browser.NewContextAsync(new()
+        {
+            BaseURL = baseUrl ?? BastionAddress.ToString(),
+            ViewportSize = new() { Width = width, Height = width <= PhoneWidth ? 844 : 900 },
+            ColorScheme = scheme,
+            TimezoneId = "Europe/Berlin",
+        });
         context.SetDefaultTimeout((float)Timeout.TotalMilliseconds);
         return context;
     }

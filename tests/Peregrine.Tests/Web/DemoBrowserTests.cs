@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
-using Peregrine.Llm;
 using Peregrine.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -9,8 +8,8 @@ namespace Peregrine.Tests.Web;
 
 /// <summary>
 /// The public demo in Chromium, as two anonymous visitors of the AppHost's real demo process: banner and tier pills,
-/// a review decision, a saved letter, the AI refusal where Generate would write, the research gate following the
-/// pills, and a reset; the second visitor sees none of the first's changes.
+/// a review decision, a saved letter, AI buttons that say up front that AI is off, the research gate following the
+/// pills, and a reset that asks first; the second visitor sees none of the first's changes.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 [Trait(Category.Name, Category.Browser)]
@@ -26,7 +25,8 @@ public sealed class DemoBrowserTests(BrowserFixture fixture, ITestOutputHelper o
         var page = await alice.NewPageAsync();
         await page.GotoAsync("/peregrine/");
 
-        await Assertions.Expect(page.Locator(".demo-banner p")).ToHaveTextAsync("Public demo — sample data; AI features are disabled.");
+        await Assertions.Expect(page.Locator(".demo-banner p").First).ToHaveTextAsync("Public demo — sample data; AI features are switched off.");
+        await Assertions.Expect(page.Locator("#finished")).Not.ToContainTextAsync("Did not finish");
         await Assertions.Expect(Pill(page, "Paid")).ToHaveAttributeAsync("aria-pressed", "true");
         await Pill(page, "Free").ClickAsync();
         await Assertions.Expect(Pill(page, "Free")).ToHaveAttributeAsync("aria-pressed", "true");
@@ -46,21 +46,23 @@ public sealed class DemoBrowserTests(BrowserFixture fixture, ITestOutputHelper o
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = $"{Count(seed, "approved") + 1} approved" })).ToBeVisibleAsync();
 
         await page.GotoAsync($"/peregrine/jobs/{approved}");
-        await Assertions.Expect(page.GetByText("Company research needs the Paid tier.")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("Company research needs the Paid plan.")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Research this company" })).ToHaveCountAsync(0);
         await AssertNoViolationsAsync(page, "demo-job-free");
         await page.GetByLabel("Your letter").FillAsync(Letter);
         await page.GetByRole(AriaRole.Button, new() { Name = "Save letter" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Letter saved.");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Generate with AI" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync(AiDisabledInDemoException.Text);
+        await Assertions.Expect(page.Locator("#cover-letter .notice[role=status]")).ToHaveTextAsync("Letter saved.");
+        // Said before anyone clicks: the buttons that would need AI are off, and the note says why.
+        await Assertions.Expect(page.Locator("#letter-ai-off")).ToContainTextAsync("AI is switched off in this public demo");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Generate a new letter" })).ToBeDisabledAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Refine the letter" })).ToBeDisabledAsync();
 
         await Pill(page, "Paid").ClickAsync();
         await Assertions.Expect(Pill(page, "Paid")).ToHaveAttributeAsync("aria-pressed", "true");
         Assert.EndsWith($"/peregrine/jobs/{approved}", page.Url, StringComparison.Ordinal);
-        await Assertions.Expect(page.GetByText("Company research needs the Paid tier.")).ToHaveCountAsync(0);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Research this company" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync(AiDisabledInDemoException.Text);
+        await Assertions.Expect(page.GetByText("Company research needs the Paid plan.")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Research this company" })).ToBeDisabledAsync();
+        await Assertions.Expect(page.Locator("#research-ai-off")).ToContainTextAsync("AI is switched off in this public demo");
         await AssertNoViolationsAsync(page, "demo-job-paid");
 
         var other = await bob.NewPageAsync();
@@ -70,7 +72,13 @@ public sealed class DemoBrowserTests(BrowserFixture fixture, ITestOutputHelper o
         await Assertions.Expect(other.GetByText("Status: Pending")).ToBeVisibleAsync();
         Assert.Equal(seed.ToString(), (await CountsAsync(bob)).ToString());
 
-        await page.GetByRole(AriaRole.Button, new() { Name = "Reset demo" }).ClickAsync();
+        // Reset asks first; it then comes back to the page without the page's stale query (an old "Undo").
+        await page.GotoAsync($"/peregrine/review?undo={approved}&was=pending");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Undo" })).ToBeVisibleAsync();
+        await page.Locator(".demo-reset summary").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, reset the demo" }).ClickAsync();
+        await page.WaitForURLAsync("**/peregrine/review");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Undo" })).ToHaveCountAsync(0);
         await page.GotoAsync("/peregrine/");
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = $"{Count(seed, "pending")} to review" })).ToBeVisibleAsync();
         Assert.Equal(seed.ToString(), (await CountsAsync(alice)).ToString());

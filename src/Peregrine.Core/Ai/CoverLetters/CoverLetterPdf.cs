@@ -6,7 +6,8 @@ namespace Peregrine.Ai.CoverLetters;
 
 /// <summary>
 /// Upstream's letter layout: US Letter, 1-inch margins, Helvetica 11 pt on a 16 pt leading in #1a2338, a paragraph per
-/// blank-line-separated block. PDFsharp 6 embeds a real font file, and Linux has no Helvetica: Liberation Sans (Debian's
+/// blank-line-separated block, and (unlike upstream, which joined them) every line break the user typed kept: a
+/// sign-off or an address block prints as written. PDFsharp 6 embeds a real font file, and Linux has no Helvetica: Liberation Sans (Debian's
 /// fonts-liberation2) has Helvetica's metrics, so lines break where they would with Helvetica.
 /// </summary>
 public static class CoverLetterPdf
@@ -48,7 +49,7 @@ public static class CoverLetterPdf
 
         foreach (var paragraph in Paragraphs(letter))
         {
-            foreach (var line in Wrap(paragraph, text => measure.MeasureString(text, font).Width, width))
+            foreach (var line in paragraph.SelectMany(typed => Wrap(typed, text => measure.MeasureString(text, font).Width, width)))
             {
                 NewLineSpace();
                 graphics!.DrawString(line, font, brush, new XRect(Margin, y, width, Leading), XStringFormats.TopLeft);
@@ -69,12 +70,31 @@ public static class CoverLetterPdf
         return output.ToArray();
     }
 
-    /// <summary>Blocks separated by blank lines; single line breaks inside a block are spaces, as in upstream.</summary>
-    public static IEnumerable<string> Paragraphs(string letter) =>
-        letter.Replace("\r\n", "\n", StringComparison.Ordinal)
-            .Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(block => string.Join(' ', block.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
-            .Where(block => block.Length > 0);
+    /// <summary>Blocks separated by one or more blank lines, each as the lines the user typed (a long line wraps).</summary>
+    public static IEnumerable<IReadOnlyList<string>> Paragraphs(string letter)
+    {
+        List<string> paragraph = [];
+        foreach (var line in letter.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n').Split('\n'))
+        {
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                if (paragraph.Count > 0)
+                {
+                    yield return paragraph;
+                    paragraph = [];
+                }
+            }
+            else
+            {
+                paragraph.Add(line.Trim());
+            }
+        }
+
+        if (paragraph.Count > 0)
+        {
+            yield return paragraph;
+        }
+    }
 
     public static IEnumerable<string> Wrap(string paragraph, Func<string, double> width, double maxWidth)
     {

@@ -11,7 +11,7 @@ public static class CoverLetterPrompt
         line. Aim for 250 to 400 words, and sign with the candidate's name.
         """;
 
-    public static string Build(CandidateProfile candidate, JobForPrompt job)
+    public static string Build(CandidateProfile candidate, JobForPrompt job, CoverLetterRefinement? refinement = null)
     {
         var prompt = new StringBuilder();
         var name = string.IsNullOrWhiteSpace(candidate.Name) ? "the candidate" : candidate.Name;
@@ -35,6 +35,18 @@ public static class CoverLetterPrompt
         prompt.AppendLine();
         prompt.Append("Write the cover letter from ").Append(name).Append(" for the ").Append(job.Title ?? "role")
             .Append(" role at ").Append(job.Company ?? "this company").AppendLine(".");
+        // Upstream's refinement wording: the draft and the requested changes follow the job, in the user message only.
+        if (!string.IsNullOrWhiteSpace(refinement?.PreviousResult))
+        {
+            prompt.AppendLine().AppendLine("---").AppendLine("Previous draft:").AppendLine(refinement.PreviousResult.Trim());
+        }
+
+        if (!string.IsNullOrWhiteSpace(refinement?.Feedback))
+        {
+            prompt.AppendLine().AppendLine("User feedback / requested changes:").AppendLine(refinement.Feedback.Trim())
+                .AppendLine().AppendLine("Please revise accordingly.");
+        }
+
         return prompt.ToString();
     }
 

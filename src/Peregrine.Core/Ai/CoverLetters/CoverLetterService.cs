@@ -1,5 +1,8 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Dapper;
 using Peregrine.CloudSeams;
+using Peregrine.Errors;
 using Peregrine.Llm;
 using Peregrine.Sessions;
 using Peregrine.Storage;
@@ -13,9 +16,25 @@ namespace Peregrine.Ai.CoverLetters;
 /// </summary>
 public sealed class CoverLetterService(UserDatabases databases, ITaskWakeup wakeup, TimeProvider time, IUsageTelemetry telemetry)
 {
-    /// <summary>Queues the task (or finds the one already queued); null when the job is not this user's.</summary>
-    public Task<TaskSubmission?> QueueAsync(UserContext user, long jobId, CancellationToken cancellationToken)
-        => JobTaskQueue.QueueAsync(databases, wakeup, time, user, TaskTypes.CoverLetter, jobId, cancellationToken);
+    public const int MaxLetterChars = 20_000;
+    public const int MaxFeedbackChars = 2_000;
+
+    /// <summary>
+    /// Queues the task (or finds the one already queued). With a <paramref name="refinement"/> (upstream's
+    /// <c>previous_result</c> and <c>feedback</c> task parameters) the model revises that draft as asked instead of
+    /// starting again. Refused when the job is not this user's, or the texts are too long.
+    /// </summary>
+    public async Task<Outcome<TaskSubmission>> QueueAsync(UserContext user, long jobId, CoverLetterRefinement? refinement, CancellationToken cancellationToken)
+    {
+        if (refinement?.Problem() is { } problem)
+        {
+            return Refusal.BadRequest(problem);
+        }
+
+        return await JobTaskQueue.QueueAsync(databases, wakeup, time, user, TaskTypes.CoverLetter, jobId, cancellationToken, refinement?.ToParams()) is { } submission
+            ? submission
+            : Refusal.NotFound("Job not found");
+    }
 
     /// <summary>The one save of an edited letter (upstream's <c>PATCH .../cover_letter</c> and the job page); false when the job is not this user's.</summary>
     public async Task<bool> SaveAsync(UserContext user, long jobId, string? text, CancellationToken cancellationToken)
@@ -77,9 +96,12 @@ public sealed class CoverLetterWriter(ILlmRouter router, IUsageTelemetry telemet
         router.ThrowIfDisabled();
         var job = await run.WithDatabaseAsync(db => JobForPrompt.Read(db, run.JobId), cancellationToken)
             ?? throw new TaskFailedException($"Job {run.JobId} not found");
+        // This user's own profile, read for this run: the same isolation for a first draft and for a revision.
         var candidate = CandidateProfile.Load(run.User);
-        await run.ReportStageAsync("Writing cover letter", cancellationToken);
-        var letter = (await router.CompleteAsync(run.User, LlmChain.General, CoverLetterPrompt.System, CoverLetterPrompt.Build(candidate, job), cancellationToken)).Trim();
+        var refinement = CoverLetterRefinement.FromParams(run.Params);
+        await run.ReportStageAsync(refinement is null ? "Writing cover letter" : "Revising cover letter", cancellationToken);
+        var prompt = CoverLetterPrompt.Build(candidate, job, refinement);
+        var letter = (await router.CompleteAsync(run.User, LlmChain.General, CoverLetterPrompt.System, prompt, cancellationToken)).Trim();
         if (letter.Length == 0)
         {
             throw new TaskFailedException("The LLM returned an empty cover letter");
@@ -96,6 +118,45 @@ public sealed class CoverLetterWriter(ILlmRouter router, IUsageTelemetry telemet
 }
 
 public sealed record CoverLetterDocument(string FileName, byte[] Content);
+
+/// <summary>
+/// Upstream's refinement parameters (its <c>cover_letter</c> task's <c>params</c>, and the optional body of
+/// <c>POST …/cover_letter/generate</c>): the draft to revise and what the user wants changed.
+/// </summary>
+public sealed record CoverLetterRefinement(string? PreviousResult, string? Feedback)
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    [JsonIgnore]
+    public bool IsEmpty => string.IsNullOrWhiteSpace(PreviousResult) && string.IsNullOrWhiteSpace(Feedback);
+
+    public string? Problem() =>
+        (PreviousResult?.Length ?? 0) > CoverLetterService.MaxLetterChars ? $"previous_result is at most {CoverLetterService.MaxLetterChars} characters"
+        : (Feedback?.Length ?? 0) > CoverLetterService.MaxFeedbackChars ? $"feedback is at most {CoverLetterService.MaxFeedbackChars} characters"
+        : null;
+
+    /// <summary>The task's params (snake_case, as upstream stores them); none for an empty refinement, i.e. a fresh letter.</summary>
+    public string? ToParams() => IsEmpty ? null : JsonSerializer.Serialize(new CoverLetterRefinement(PreviousResult?.Trim(), Feedback?.Trim()), Json);
+
+    /// <summary>The refinement a task was queued with; null for a fresh letter or params that are not one.</summary>
+    public static CoverLetterRefinement? FromParams(string? parameters)
+    {
+        if (string.IsNullOrWhiteSpace(parameters))
+        {
+            return null;
+        }
+
+        try
+        {
+            var refinement = JsonSerializer.Deserialize<CoverLetterRefinement>(parameters, Json);
+            return refinement is null || refinement.IsEmpty || refinement.Problem() is not null ? null : refinement;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
 
 /// <summary>The <c>cover_letter</c> task: failures the user may read keep their message; the demo's is upstream's.</summary>
 public sealed class CoverLetterTaskHandler(CoverLetterWriter letters) : IBackgroundTaskHandler

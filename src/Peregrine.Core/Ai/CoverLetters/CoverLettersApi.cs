@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Peregrine.Errors;
 using Peregrine.Sessions;
@@ -20,11 +21,10 @@ public static class CoverLettersApi
         return group;
     }
 
+    /// <summary>Upstream's generate; an optional body <c>{previous_result, feedback}</c> refines that draft instead.</summary>
     public static async Task<Results<Ok<TaskSubmission>, ProblemHttpResult>> Generate(
-        long id, UserContext user, CoverLetterService letters, CancellationToken cancellationToken) =>
-        await letters.QueueAsync(user, id, cancellationToken) is { } submission
-            ? TypedResults.Ok(submission)
-            : Problems.JobNotFound();
+        long id, UserContext user, CoverLetterService letters, CancellationToken cancellationToken, [FromBody] CoverLetterRefinement? refinement = null) =>
+        (await letters.QueueAsync(user, id, refinement, cancellationToken)).ToResult(TypedResults.Ok);
 
     public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Pdf(
         long id, UserContext user, CoverLetterService letters, CancellationToken cancellationToken) =>

@@ -32,7 +32,7 @@ public static class ResearchApi
     {
         if (await research.AccessAsync(user, cancellationToken) is { Allowed: false } refused)
         {
-            return AiProblems.TierRequired(refused, "Company research");
+            return AiProblems.TierRequired(refused);
         }
 
         return await research.QueueAsync(user, id, cancellationToken) is { } submission
