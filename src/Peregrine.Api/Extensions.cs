@@ -2,6 +2,7 @@ using Peregrine.Api.Components;
 using Peregrine.Api.Erasure;
 using Peregrine.Api.Platform;
 using Peregrine.Api.Privacy;
+using Peregrine.DataProtection;
 using Peregrine.Web;
 
 namespace Peregrine.Api;
@@ -12,6 +13,7 @@ internal static class Extensions
     {
         builder.AddPeregrineCore();
         builder.AddPlatformDatabase();
+        builder.AddCloudDataProtection();
         builder.Services.AddPeregrineWeb().AddApiPages();
     }
 

@@ -4,6 +4,11 @@ using Peregrine.Api.Operations;
 using Peregrine.Configuration;
 using Peregrine.Web;
 
+if (HealthProbe.IsRequested(args))
+{
+    return await HealthProbe.RunAsync();
+}
+
 if (OperatorCommands.IsInvoked(args))
 {
     return await OperatorCommands.RunAsync(args);

@@ -3,6 +3,11 @@ using Peregrine.Configuration;
 using Peregrine.Demo;
 using Peregrine.Web;
 
+if (HealthProbe.IsRequested(args))
+{
+    return await HealthProbe.RunAsync();
+}
+
 var builder = PeregrineHost.CreateBuilder(args);
 
 builder.AddServiceDefaults();

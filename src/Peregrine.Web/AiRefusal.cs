@@ -3,9 +3,9 @@ using Peregrine.Llm;
 namespace Peregrine.Web;
 
 /// <summary>
-/// What a page says after a generate button queued its task. Where the router refuses all inference (the public demo)
-/// the queued task is bound to fail with the refusal, so the page shows that text instead of "working in the
-/// background" (upstream's demo showed nothing of it).
+/// What a page says after a generate button queued its task. Where the router refuses all inference (the public demo,
+/// a cloud instance without an LLM) the queued task is bound to fail with the refusal, so the page shows that text
+/// instead of "working in the background" (upstream's demo showed nothing of it).
 /// </summary>
 public static class AiRefusal
 {
@@ -22,7 +22,7 @@ public static class AiRefusal
             router.ThrowIfDisabled();
             return (working, false);
         }
-        catch (AiDisabledInDemoException refused)
+        catch (LlmUnavailableException refused)
         {
             return (refused.Message, true);
         }
