@@ -26,8 +26,7 @@ COPY src/Peregrine.Web/ src/Peregrine.Web/
 COPY src/Peregrine.Api/ src/Peregrine.Api/
 COPY src/Peregrine.Demo/ src/Peregrine.Demo/
 RUN for project in Peregrine.Api Peregrine.Demo; do \
-      dotnet publish "src/$project/$project.csproj" --configuration Release --no-restore --output "/out/$project" \
-        -p:UseAppHost=false || exit 1; \
+      dotnet publish "src/$project/$project.csproj" --configuration Release --no-restore --output "/out/$project" || exit 1; \
     done
 
 # SQLite 3.53.2 + SQLite3MultipleCiphers from the pinned npm package, compiled with gcc (DESIGN.md decision 1).
@@ -46,14 +45,14 @@ ARG PROJECT
 # Without PROJECT the COPY below would take every project's output; fail instead.
 RUN test -n "$PROJECT" || { echo "build with --build-arg PROJECT=Peregrine.Api (or Peregrine.Demo)" >&2; exit 1; }
 COPY --from=build /out/${PROJECT}/ ./
-ENV PEREGRINE_SQLITE_LIB=/app/libsqlite3mc.so \
-    PEREGRINE_ENTRY_ASSEMBLY=/app/${PROJECT}.dll
+# One name for every project's launcher (the apphost publish makes, which runs the assembly beside it), so the entry
+# point and the health check are exec form: no shell between Docker and the app. A shell would also drop variables
+# whose names are not shell identifiers, such as Logging__LogLevel__Microsoft.AspNetCore.
+RUN ln -s "$PROJECT" /app/peregrine
+ENV PEREGRINE_SQLITE_LIB=/app/libsqlite3mc.so
 # The aspnet image's unprivileged user. Compose also makes the root file system read-only (writes go to the data
 # mount and a tmpfs /tmp).
 USER $APP_UID
 # The service probes itself (HealthProbe): no HTTP client in the image. The compose files may tune the timing.
-HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
-    CMD dotnet "$PEREGRINE_ENTRY_ASSEMBLY" health-probe >/dev/null || exit 1
-# Exec form cannot expand a variable, so a shell picks the project's assembly and then exec-replaces itself with
-# dotnet: dotnet stays PID 1 and receives docker stop's SIGTERM for a graceful shutdown.
-ENTRYPOINT ["/bin/sh", "-c", "exec dotnet \"$PEREGRINE_ENTRY_ASSEMBLY\" \"$@\"", "peregrine"]
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 CMD ["/app/peregrine", "health-probe"]
+ENTRYPOINT ["/app/peregrine"]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the AppHost and the tests need from Debian when it is missing (a no-op on a ready machine),
 # then builds the encryption engine. Used by both README commands (eng/run.sh, eng/test.sh).
+#   --deploy   also what the deploy layer needs: a Docker engine, and debootstrap and curl for eng/base-images.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -18,6 +19,11 @@ command -v chromium >/dev/null || missing+=(chromium)
 # Cover-letter PDFs: Liberation Sans is metric-compatible with Helvetica; pdftotext reads them back in the tests.
 [ -f /usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf ] || missing+=(fonts-liberation2)
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
+if [ "${1:-}" = "--deploy" ]; then
+  command -v dockerd >/dev/null || missing+=(docker.io)
+  command -v debootstrap >/dev/null || missing+=(debootstrap)
+  command -v curl >/dev/null || missing+=(curl)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   SUDO=(); [ "$(id -u)" = 0 ] || SUDO=(sudo)

@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # The test command (README, CI): prerequisites, format check, build, every test layer; ends with "N passed, N failed".
-#   ./eng/test.sh           everything: unit, service (real SQLCipher files, real Postgres) and distributed (whole AppHost)
+#   ./eng/test.sh           everything: unit, service (real SQLCipher files, real Postgres), distributed (whole AppHost),
+#                           then deploy (the images and both compose stacks on a real Docker engine)
 #   ./eng/test.sh --unit    the fast unit layer only (seconds), with a whitespace-only format check
+#   ./eng/test.sh --deploy  the deploy layer only: images built and both stacks run with the runbook's commands
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-filter=()
-if [ "${1:-}" = "--unit" ]; then filter=(--filter "Category=Unit"); fi
+# The deploy layer runs after the others, alone: its image builds would otherwise load the machine under their timeouts.
+layers=("Category!=Deploy" "Category=Deploy")
+if [ "${1:-}" = "--unit" ]; then layers=("Category=Unit"); fi
+if [ "${1:-}" = "--deploy" ]; then layers=("Category=Deploy"); fi
 
-./eng/prereqs.sh
+if [ "${1:-}" = "--unit" ]; then ./eng/prereqs.sh; else ./eng/prereqs.sh --deploy; fi
 dotnet restore Peregrine.sln --verbosity quiet
-if [ ${#filter[@]} -eq 0 ]; then
+if [ "${1:-}" != "--unit" ]; then
   # Every rule of .editorconfig (whitespace, style, analyzers) on the loaded solution: what CI checks.
   dotnet format Peregrine.sln --verify-no-changes --no-restore --verbosity quiet
 else
@@ -23,9 +27,12 @@ dotnet build Peregrine.sln --no-restore --verbosity quiet -nologo
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
+status=0
 set +e
-CI=true dotnet test Peregrine.sln --no-build "${filter[@]}" --logger "console;verbosity=normal" </dev/null 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
+for layer in "${layers[@]}"; do
+  CI=true dotnet test Peregrine.sln --no-build --filter "$layer" --logger "console;verbosity=normal" </dev/null 2>&1 | tee -a "$log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+done
 set -e
 
 # VSTest's own summary is not a line CI reads; sum its per-assembly totals into the plain form.

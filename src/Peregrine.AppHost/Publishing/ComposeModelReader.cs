@@ -13,17 +13,26 @@ public static class ComposeModelReader
                 project,
                 [.. Mounts(resource, repositoryRoot)],
                 [.. resource.Annotations.OfType<WaitAnnotation>().Select(wait => ServiceOf(wait.Resource).Name)],
-                resource is ProjectResource projectResource ? BuildProject(projectResource, repositoryRoot) : null);
+                resource is ProjectResource projectResource ? BuildProject(projectResource, repositoryRoot) : null,
+                resource.Annotations.OfType<ComposeServiceSettings>().LastOrDefault());
         }
 
         var parameters = model.Resources.OfType<ParameterResource>().ToDictionary(
-            parameter => parameter.Name,
-            parameter => new ComposeVariable(
-                ComposeConverter.EnvName(parameter.Name),
-                parameter.Description ?? $"Value of the {parameter.Name} parameter.",
-                Secret: parameter.Secret),
-            StringComparer.Ordinal);
+            parameter => parameter.Name, Variable, StringComparer.Ordinal);
         return new ComposeModel(resources, parameters);
+    }
+
+    /// <summary>A parameter as a <c>.env</c> variable: secrets are required unless the model says they are optional.</summary>
+    private static ComposeVariable Variable(ParameterResource parameter)
+    {
+        var settings = parameter.Annotations.OfType<ComposeVariableAnnotation>().LastOrDefault() ?? new ComposeVariableAnnotation();
+        return new ComposeVariable(
+            settings.Name ?? ComposeConverter.EnvName(parameter.Name),
+            parameter.Description ?? $"Value of the {parameter.Name} parameter.",
+            settings.DefaultValue,
+            parameter.Secret,
+            settings.Required ?? parameter.Secret,
+            settings.Prompted);
     }
 
     private static IEnumerable<ComposeMount> Mounts(IResource resource, string repositoryRoot)

@@ -105,8 +105,11 @@ internal static class Wait
     public static Task UntilAsync(Func<bool> condition, TimeSpan timeout) =>
         UntilAsync(() => condition() ? string.Empty : null, timeout);
 
-    /// <summary>For conditions that make requests: awaited, never blocked on (blocking starves the in-process server).</summary>
-    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    /// <summary>
+    /// For conditions that make requests: awaited, never blocked on (blocking starves the in-process server). A probe
+    /// that starts a process (docker inspect) gives a longer <paramref name="interval"/>.
+    /// </summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, TimeSpan? interval = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (!await condition())
@@ -116,7 +119,7 @@ internal static class Wait
                 throw new TimeoutException($"condition not met within {timeout}");
             }
 
-            await Task.Delay(20);
+            await Task.Delay(interval ?? TimeSpan.FromMilliseconds(20));
         }
     }
 }
