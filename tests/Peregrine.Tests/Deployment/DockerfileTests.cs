@@ -135,7 +135,7 @@ public sealed class DockerfileTests
 
         Assert.True(result.ExitCode == 2, $"expected the erase-user usage error: {result}");
         Assert.Contains("usage: Peregrine.Api erase-user", result.Output, StringComparison.Ordinal);
-        Assert.Equal(JsonSerializer.Serialize(new[] { entryPoint[0], HealthProbe.Verb }), runtime.ArgumentsOf("HEALTHCHECK").Single().Split(" CMD ")[1]);
+        Assert.Equal([entryPoint[0], HealthProbe.Verb], JsonSerializer.Deserialize<string[]>(runtime.ArgumentsOf("HEALTHCHECK").Single().Split(" CMD ")[1])!);
     }
 
     /// <summary>The project and every project it references, transitively, by name (as in src/&lt;name&gt;/&lt;name&gt;.csproj).</summary>
