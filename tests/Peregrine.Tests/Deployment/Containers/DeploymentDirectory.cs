@@ -129,7 +129,10 @@ public sealed class DeploymentDirectory : IDisposable
             return;
         }
 
+        // The source's modes too (File.Copy keeps a file's): the image build's cache keys include them, so this copy
+        // and an operator's checkout of the same sources share the cached build.
         Directory.CreateDirectory(destination);
+        File.SetUnixFileMode(destination, File.GetUnixFileMode(source));
         foreach (var entry in new DirectoryInfo(source).EnumerateFileSystemInfos())
         {
             if (!BuildOutput.Contains(entry.Name))
