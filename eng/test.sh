@@ -1,21 +1,31 @@
 #!/usr/bin/env bash
 # The test command (README, CI): prerequisites, format check, build, every test layer; ends with "N passed, N failed".
-#   ./eng/test.sh           everything: unit, service (real SQLCipher files, real Postgres), distributed (whole AppHost),
-#                           then deploy (the images and both compose stacks on a real Docker engine)
-#   ./eng/test.sh --unit    the fast unit layer only (seconds), with a whitespace-only format check
-#   ./eng/test.sh --deploy  the deploy layer only: images built and both stacks run with the runbook's commands
+#   ./eng/test.sh                everything: unit, service, browser and distributed, then deploy
+#   ./eng/test.sh --unit         the fast unit layer only (seconds), with a whitespace-only format check
+#   ./eng/test.sh --service      WebApplicationFactory or real processes, real SQLCipher files, real Postgres
+#   ./eng/test.sh --browser      the pages in headless Chromium, against the whole AppHost
+#   ./eng/test.sh --distributed  the whole AppHost (Postgres, api, demo, Caddy) without a browser
+#   ./eng/test.sh --deploy       the images built and both compose stacks run with the runbook's commands (Docker)
+# A single layer gets the whitespace-only format check; the full run checks every rule.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 # The deploy layer runs after the others, alone: its image builds would otherwise load the machine under their timeouts.
-layers=("Category!=Deploy" "Category=Deploy")
-if [ "${1:-}" = "--unit" ]; then layers=("Category=Unit"); fi
-if [ "${1:-}" = "--deploy" ]; then layers=("Category=Deploy"); fi
+runs=("Category!=Deploy" "Category=Deploy")
+case "${1:-}" in
+  --unit) runs=("Category=Unit") ;;
+  --service) runs=("Category=Service") ;;
+  --browser) runs=("Category=Browser") ;;
+  --distributed) runs=("Category=Distributed") ;;
+  --deploy) runs=("Category=Deploy") ;;
+  "") ;;
+  *) echo "usage: ./eng/test.sh [--unit | --service | --browser | --distributed | --deploy]" >&2; exit 2 ;;
+esac
 
-if [ "${1:-}" = "--unit" ]; then ./eng/prereqs.sh; else ./eng/prereqs.sh --deploy; fi
+case "${runs[*]}" in *"Category=Deploy"*) ./eng/prereqs.sh --deploy ;; *) ./eng/prereqs.sh ;; esac
 dotnet restore Peregrine.sln --verbosity quiet
-if [ "${1:-}" != "--unit" ]; then
+if [ -z "${1:-}" ]; then
   # Every rule of .editorconfig (whitespace, style, analyzers) on the loaded solution: what CI checks.
   dotnet format Peregrine.sln --verify-no-changes --no-restore --verbosity quiet
 else
@@ -29,8 +39,8 @@ log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0
 set +e
-for layer in "${layers[@]}"; do
-  CI=true dotnet test Peregrine.sln --no-build --filter "$layer" --logger "console;verbosity=normal" </dev/null 2>&1 | tee -a "$log"
+for run in "${runs[@]}"; do
+  CI=true dotnet test Peregrine.sln --no-build --filter "$run" --logger "console;verbosity=normal" </dev/null 2>&1 | tee -a "$log"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 done
 set -e

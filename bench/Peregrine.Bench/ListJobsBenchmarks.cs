@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Peregrine.CloudSeams;
 using Peregrine.Jobs;
 using Peregrine.Sessions;
 using Peregrine.Storage;
@@ -21,7 +22,7 @@ public class ListJobsBenchmarks
     public void Setup()
     {
         _files = new StorageFiles(jobs: 500);
-        _jobs = new JobsService(new UserDatabases(), new Peregrine.Tasks.NoTaskWakeup(), TimeProvider.System, new Peregrine.Telemetry.NoUsageTelemetry());
+        _jobs = new JobsService(new UserDatabases(), new Peregrine.Tasks.NoTaskWakeup(), TimeProvider.System, new Peregrine.CloudSeams.NoUsageTelemetry());
         _encrypted = BenchJobs.User(_files.Encrypted);
         _plaintext = BenchJobs.User(_files.Plaintext);
     }

@@ -1,7 +1,11 @@
 using Peregrine;
 using Peregrine.Api;
+using Peregrine.Api.Erasure;
 using Peregrine.Api.Operations;
+using Peregrine.Api.Privacy;
 using Peregrine.Configuration;
+using Peregrine.Security;
+using Peregrine.Sessions;
 using Peregrine.Web;
 
 if (HealthProbe.IsRequested(args))
@@ -26,8 +30,20 @@ if (!app.PassesStartupChecks())
     return 1;
 }
 
+app.UseWebSecurity();
+// One error shape: an unhandled failure or a bare status code becomes problem+json (a page for a browser).
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAppPathBase();
+app.UseRouting();
+app.UseAuthorization();
+app.UseAntiforgery();
+app.UsePagePostGuard();
+
 app.MapDefaultEndpoints();
-app.MapPeregrineGroup().MapApplicationEndpoints();
+app.MapPeregrineApi();
+app.MapPrivacy();
+app.MapAccount();
 app.MapPeregrineWeb();
 
 app.Run();

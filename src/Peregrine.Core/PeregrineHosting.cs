@@ -2,13 +2,13 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Peregrine.Ai;
 using Peregrine.AppConfig;
 using Peregrine.Backup;
+using Peregrine.CloudSeams;
 using Peregrine.Configuration;
 using Peregrine.DevTools;
 using Peregrine.Errors;
@@ -16,13 +16,12 @@ using Peregrine.Feedback;
 using Peregrine.Health;
 using Peregrine.Interviews;
 using Peregrine.Jobs;
+using Peregrine.Mail;
 using Peregrine.Security;
 using Peregrine.Sessions;
 using Peregrine.Settings;
 using Peregrine.Storage;
 using Peregrine.Tasks;
-using Peregrine.Telemetry;
-using Peregrine.Tiers;
 
 namespace Peregrine;
 
@@ -38,18 +37,15 @@ public static class PeregrineHosting
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName);
         // Built by ActivatorUtilities: UserDatabases also has a convenience constructor for tools and tests.
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<UserDatabases>(sp));
-        // Replaced by the platform DB writer in the cloud API; local mode and the demo record nothing.
-        services.AddSingleton<IUsageTelemetry, NoUsageTelemetry>();
-        // Replaced by the platform DB's subscriptions in the cloud API.
-        services.AddSingleton<ITierSource, FreeTierSource>();
-        // Replaced by the platform DB's subscriptions registry in the cloud API.
-        services.AddSingleton<IAccountProvisioning, NoAccountProvisioning>();
+        services.AddCloudSeamDefaults();
         services.AddProblemDetails();
         services.AddWebSecurity();
         services.AddErrorHandling();
         services.AddUserContext();
         services.AddBackup();
         services.AddSingleton<JobsService>();
+        services.AddSingleton<TasksService>();
+        services.AddSingleton<InterviewsService>();
         services.AddAiFeatures();
         // Replaced by the task runner where one runs; enqueueing code goes through TaskEnqueue (marker, commit, wake).
         services.AddTaskWakeupDefault();
@@ -104,30 +100,29 @@ public static class PeregrineHosting
         return false;
     }
 
-    /// <summary>The app's routes under the path base <c>/{app}</c>: the bastion forwards the path unchanged.</summary>
-    public static RouteGroupBuilder MapPeregrineGroup(this WebApplication app)
+    /// <summary>
+    /// The JSON API, feature by feature. Its paths are app-relative: <c>UseAppPathBase</c> strips the <c>/{app}</c> prefix
+    /// the bastion forwards unchanged.
+    /// </summary>
+    public static WebApplication MapPeregrineApi(this WebApplication app)
     {
-        var options = app.Services.GetRequiredService<IOptions<PeregrineOptions>>().Value;
-        // One error shape: an unhandled failure or a bare status code becomes problem+json, never exception text.
-        app.UseWebSecurity();
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.UseAppPathBase(options.PathBase);
-        var root = app.MapGroup(string.Empty);
-        root.MapAppConfig();
-        root.MapSession();
-        root.MapJobs();
-        root.MapTasks();
-        root.MapSystemStatus();
-        root.MapBackup();
-        root.MapAiFeatures();
-        root.MapFeedback();
-        root.MapUserSettings().MapInterviews();
+        app.MapAppConfig();
+        app.MapSession();
+        app.MapJobs();
+        app.MapTasks();
+        app.MapSystemStatus();
+        app.MapBackup();
+        app.MapAiFeatures();
+        app.MapFeedback();
+        app.MapUserConfig();
+        app.MapSettings();
+        app.MapInterviews();
+        app.MapMailStubs();
         if (app.Environment.IsDevelopment())
         {
-            root.MapDevTools();
+            app.MapDevTools();
         }
 
-        return root;
+        return app;
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Peregrine.Backup;
+using Peregrine.CloudSeams;
 using Peregrine.Demo.Limits;
 using Peregrine.Demo.Sandboxes;
 using Peregrine.Demo.Seed;
@@ -13,7 +14,6 @@ using Peregrine.Demo.Tiers;
 using Peregrine.Sessions;
 using Peregrine.Storage;
 using Peregrine.Tasks;
-using Peregrine.Tiers;
 
 namespace Peregrine.Demo;
 

@@ -1,6 +1,8 @@
 using Peregrine;
 using Peregrine.Configuration;
 using Peregrine.Demo;
+using Peregrine.Security;
+using Peregrine.Sessions;
 using Peregrine.Web;
 
 if (HealthProbe.IsRequested(args))
@@ -23,10 +25,22 @@ if (!app.PassesStartupChecks())
 }
 
 await app.PrepareDemoAsync();
-app.MapDefaultEndpoints();
-app.MapPeregrineGroup().MapDemo();
-// After the path base's UseRouting (inside MapPeregrineGroup), so the endpoints' rate-limit policies are seen.
+
+app.UseWebSecurity();
+// One error shape: an unhandled failure or a bare status code becomes problem+json (a page for a browser).
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAppPathBase();
+app.UseRouting();
+app.UseAuthorization();
+app.UseAntiforgery();
+// After routing, so each endpoint's rate-limit policy is seen.
 app.UseRateLimiter();
+app.UsePagePostGuard();
+
+app.MapDefaultEndpoints();
+app.MapPeregrineApi();
+app.MapDemo();
 app.MapPeregrineWeb();
 
 app.Run();

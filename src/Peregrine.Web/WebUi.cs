@@ -15,7 +15,6 @@ public static class WebUi
         services.AddRazorComponents();
         services.AddCascadingAuthenticationState();
         services.AddOptions<WebUiOptions>();
-        services.AddSingleton<RestoreStaging>();
         // First in line, so a browser navigating to a failing page gets a page, while API clients keep problem+json.
         services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, FriendlyErrorPageWriter>());
         services.AddSettingsTab("My profile", "settings/profile", order: 10);
@@ -32,11 +31,21 @@ public static class WebUi
     public static IServiceCollection AddPagesFrom(this IServiceCollection services, Assembly assembly) =>
         services.Configure<WebUiOptions>(o => o.PageAssemblies.Add(assembly));
 
-    /// <summary>Call after <c>MapPeregrineGroup</c>, which sets the path base, routing, authorization and antiforgery.</summary>
+    /// <summary>
+    /// A page's form post that the framework cannot use becomes our 400 problem rather than the framework's text. After
+    /// routing and antiforgery, whose verdict it reads.
+    /// </summary>
+    public static WebApplication UsePagePostGuard(this WebApplication app)
+    {
+        app.Use(PagePostGuard.InvokeAsync);
+        return app;
+    }
+
+    /// <summary>The pages, their static files, and the Data page's restore upload.</summary>
     public static WebApplication MapPeregrineWeb(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<WebUiOptions>>().Value;
-        app.Use(PagePostGuard.InvokeAsync);
+        app.MapRestoreUpload();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddAdditionalAssemblies([.. options.PageAssemblies]);
         return app;

@@ -6,13 +6,13 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Peregrine.CloudSeams;
 using Peregrine.Configuration;
 using Peregrine.Jobs;
 using Peregrine.Scraping;
 using Peregrine.Sessions;
 using Peregrine.Storage;
 using Peregrine.Tasks;
-using Peregrine.Telemetry;
 
 namespace Peregrine.Bench.Tasks;
 
@@ -94,8 +94,11 @@ internal sealed class TaskScenario : IAsyncDisposable
         [.. Enumerable.Range(0, perUser).Select(i => site.Url($"/jobs/{user}-{i}"))];
 
     /// <summary>The real enqueue path of <c>POST /jobs/add</c>: placeholders, queued scrapes, marker, wake.</summary>
-    public static Task<int> AddUrlsAsync(UserDatabases databases, ITaskWakeup wakeup, UserContext user, string[] urls) =>
-        new JobsService(databases, wakeup, TimeProvider.System, new NoUsageTelemetry()).ImportUrlsAsync(user, urls, CancellationToken.None);
+    public static async Task<long> AddUrlsAsync(UserDatabases databases, ITaskWakeup wakeup, UserContext user, string[] urls)
+    {
+        var added = await new JobsService(databases, wakeup, TimeProvider.System, new NoUsageTelemetry()).ImportUrlsAsync(user, urls, CancellationToken.None);
+        return added.Value?.Queued ?? throw new InvalidOperationException(added.Refusal!.Detail);
+    }
 
     /// <summary>Waits (bounded) until the runner knows of work and then has none left in memory.</summary>
     public async Task WaitUntilDrainedAsync(TimeSpan bound, bool workExpected)

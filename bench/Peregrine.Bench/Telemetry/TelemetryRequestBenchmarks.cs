@@ -3,11 +3,11 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Peregrine.Api.Telemetry;
+using Peregrine.CloudSeams;
 using Peregrine.Configuration;
 using Peregrine.Jobs;
 using Peregrine.Sessions;
 using Peregrine.Storage;
-using Peregrine.Telemetry;
 
 namespace Peregrine.Bench.Telemetry;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Dapper;
 using Npgsql;
+using Peregrine.CloudSeams;
 using Peregrine.Sessions;
 
 namespace Peregrine.Api.Erasure;

@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Peregrine.Api.Platform;
 using Peregrine.Backup;
+using Peregrine.CloudSeams;
 using Peregrine.Configuration;
 using Peregrine.Sessions;
 using Peregrine.Storage;

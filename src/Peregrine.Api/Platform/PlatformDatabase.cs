@@ -4,9 +4,8 @@ using Npgsql;
 using Peregrine.Api.Erasure;
 using Peregrine.Api.Privacy;
 using Peregrine.Api.Telemetry;
+using Peregrine.CloudSeams;
 using Peregrine.Sessions;
-using Peregrine.Telemetry;
-using Peregrine.Tiers;
 
 namespace Peregrine.Api.Platform;
 
@@ -26,7 +25,9 @@ internal static class PlatformDatabase
         builder.Services.AddSingleton<PlatformDb>();
         builder.Services.AddSingleton<ConsentStore>();
         builder.Services.AddSingleton<SupportAccessGrants>();
+        builder.Services.AddSingleton<PrivacyService>();
         builder.Services.AddSingleton<UserErasure>();
+        builder.Services.AddSingleton<AccountService>();
 
         var configured = builder.Configuration["PLATFORM_DB_URL"];
         if (string.IsNullOrWhiteSpace(configured))

@@ -1,9 +1,9 @@
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Peregrine.CloudSeams;
 using Peregrine.Configuration;
 using Peregrine.Sessions;
-using Peregrine.Tiers;
 
 namespace Peregrine.Api.Platform;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using Peregrine.CloudSeams;
 using Peregrine.Configuration;
-using Peregrine.Telemetry;
 
 namespace Peregrine.Api.Telemetry;
 

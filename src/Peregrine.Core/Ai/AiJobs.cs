@@ -24,15 +24,9 @@ public sealed record JobForPrompt(long Id, string? Title, string? Company, strin
         db.ExecuteScalar<long>("SELECT count(*) FROM jobs WHERE id = @id;", new { id }) > 0;
 }
 
-/// <summary>Problem responses of the AI endpoints: <c>detail</c> carries upstream's message.</summary>
+/// <summary>The AI endpoints' own problems (inference unavailable, a tier required); the rest are <see cref="Errors.Problems"/>.</summary>
 public static class AiProblems
 {
-    public static ProblemHttpResult JobNotFound() => TypedResults.Problem("Job not found", statusCode: StatusCodes.Status404NotFound);
-
-    public static ProblemHttpResult NotFound(string detail) => TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound);
-
-    public static ProblemHttpResult BadRequest(string detail) => TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest);
-
     /// <summary>
     /// Upstream's prefix ("LLM generation failed: …") on the safe message; 503 rather than upstream's 500, because the
     /// service is fine and the inference behind it is not available.

@@ -1,6 +1,6 @@
+using Peregrine.CloudSeams;
 using Peregrine.Llm;
 using Peregrine.Sessions;
-using Peregrine.Tiers;
 
 namespace Peregrine.Ai;
 

@@ -4,9 +4,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
+using Peregrine.CloudSeams;
 using Peregrine.Configuration;
 using Peregrine.Sessions;
-using Peregrine.Tiers;
 
 namespace Peregrine.AppConfig;
 

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Peregrine.Errors;
 using Peregrine.Sessions;
 
 namespace Peregrine.Backup;
@@ -16,13 +17,11 @@ namespace Peregrine.Backup;
 /// </summary>
 public static class BackupApi
 {
-    private const string Busy = "A backup or restore is already running for this account. Try again when it has finished.";
-    private const string DatabaseInUse = "Your data is in use by other requests. Nothing was restored; try again in a moment.";
-
     public static RouteGroupBuilder MapBackup(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/settings/data").RequireUser();
         group.MapGet("/backup", Export).WithName("ExportBackup");
+        group.MapPost("/backup/create", CreateBackup).WithName("CreateBackup").WithSummary("In cloud: a link to the streaming download, nothing stored on the server");
         // The upload is read by StagedUpload (into the user's tree), not bound by the framework (into /tmp).
         group.MapPost("/backup/inspect", Inspect).WithName("InspectBackup").Accepts<IFormFile>("multipart/form-data");
         group.MapPost("/restore", Restore).WithName("RestoreBackup").Accepts<IFormFile>("multipart/form-data");
@@ -36,6 +35,8 @@ public static class BackupApi
         services.AddSingleton<BackupExporter>();
         services.AddSingleton<BackupRestorer>();
         services.AddSingleton<RestoredDatabasePreparer>();
+        services.AddSingleton<RestoreUploads>();
+        services.AddSingleton<BackupService>();
         return services;
     }
 
@@ -46,7 +47,7 @@ public static class BackupApi
         var held = locks.TryAcquire(user.UserId);
         if (held is null)
         {
-            return TypedResults.Problem(Busy, statusCode: StatusCodes.Status409Conflict);
+            return Problems.Conflict(BackupService.Busy);
         }
 
         http.Response.RegisterForDispose(held);
@@ -62,45 +63,17 @@ public static class BackupApi
             backup.FileName);
     }
 
-    public static async Task<Results<Ok<BackupListing>, ProblemHttpResult>> Inspect(
-        UserContext user, IOptions<BackupOptions> options, HttpContext http)
-    {
-        try
-        {
-            await using var upload = await StagedUpload.ReadAsync(http, user, options.Value.MaxUploadBytes, http.RequestAborted);
-            using var zip = BackupArchive.Open(upload.File);
-            return TypedResults.Ok(BackupArchive.List(zip));
-        }
-        catch (InvalidBackupException e)
-        {
-            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest);
-        }
-    }
+    /// <summary>Upstream wrote the zip on the server and answered its path; the cloud keeps nothing there and answers the download.</summary>
+    public static Ok<BackupLink> CreateBackup(BackupRequest? request, HttpRequest http) =>
+        TypedResults.Ok(new BackupLink(null, $"{http.PathBase}/api/settings/data/backup?include_db={(request?.IncludeDb == true ? "true" : "false")}"));
 
-    public static async Task<Results<Ok<RestoreResult>, ProblemHttpResult>> Restore(
-        UserContext user, BackupRestorer restorer, UserOperationLocks locks, IOptions<BackupOptions> options, HttpContext http)
-    {
-        using var held = locks.TryAcquire(user.UserId);
-        if (held is null)
-        {
-            return TypedResults.Problem(Busy, statusCode: StatusCodes.Status409Conflict);
-        }
+    public static async Task<Results<Ok<BackupListing>, ProblemHttpResult>> Inspect(UserContext user, BackupService backups, HttpContext http) =>
+        (await backups.InspectAsync(user, http)).ToResult(TypedResults.Ok);
 
-        try
-        {
-            await using var upload = await StagedUpload.ReadAsync(http, user, options.Value.MaxUploadBytes, http.RequestAborted);
-            var includeDb = upload.Flag("include_db", fallback: true);
-            var overwrite = upload.Flag("overwrite", fallback: true);
-            return TypedResults.Ok(await restorer.RestoreAsync(user, upload.File, includeDb, overwrite, http.RequestAborted));
-        }
-        catch (InvalidBackupException e)
-        {
-            return TypedResults.Problem(e.Message, title: "The backup cannot be restored", statusCode: StatusCodes.Status400BadRequest);
-        }
-        catch (TimeoutException)
-        {
-            // Requests kept the DB open for the whole wait; nothing was replaced.
-            return TypedResults.Problem(DatabaseInUse, statusCode: StatusCodes.Status409Conflict);
-        }
-    }
+    public static async Task<Results<Ok<RestoreResult>, ProblemHttpResult>> Restore(UserContext user, BackupService backups, HttpContext http) =>
+        (await backups.RestoreUploadAsync(user, http)).ToResult(TypedResults.Ok);
 }
+
+public sealed record BackupRequest(bool? IncludeDb);
+
+public sealed record BackupLink(string? Path, string DownloadUrl);

@@ -46,7 +46,12 @@ public sealed class StagedUpload : IAsyncDisposable
         return bool.TryParse(value.Trim(), out var flag) ? flag : throw new InvalidBackupException($"{name} must be true or false.");
     }
 
-    public static async Task<StagedUpload> ReadAsync(HttpContext http, UserContext user, long maxBytes, CancellationToken cancellationToken)
+    /// <summary>The upload in a temp file beside the user's DB, deleted when this is disposed.</summary>
+    public static Task<StagedUpload> ReadAsync(HttpContext http, UserContext user, long maxBytes, CancellationToken cancellationToken) =>
+        ReadAsync(http, () => CreateStagingFile(user), maxBytes, cancellationToken);
+
+    /// <summary>The upload in the file <paramref name="createFile"/> makes (readable and writable, positioned at 0).</summary>
+    public static async Task<StagedUpload> ReadAsync(HttpContext http, Func<FileStream> createFile, long maxBytes, CancellationToken cancellationToken)
     {
         // Kestrel's default body limit (30 MB) sits below the backup limit: this endpoint, and only it, gets its own.
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
@@ -77,7 +82,7 @@ public sealed class StagedUpload : IAsyncDisposable
                 var name = HeaderUtilities.RemoveQuotes(disposition.Name).ToString();
                 if (disposition.IsFileDisposition() && name == FileField && file is null)
                 {
-                    file = CreateStagingFile(user);
+                    file = createFile();
                     await CopyBoundedAsync(section.Body, file, maxBytes, cancellationToken);
                 }
                 else if (!disposition.IsFileDisposition())

@@ -17,7 +17,7 @@ namespace Peregrine.Discovery;
 /// </summary>
 public sealed partial class DiscoveryHandler(JobBoards boards, TimeProvider time, ILogger<DiscoveryHandler> logger) : IBackgroundTaskHandler
 {
-    public string TaskType => TasksApi.DiscoveryTaskType;
+    public string TaskType => TaskTypes.Discovery;
 
     public async Task<string?> RunAsync(TaskRun run, CancellationToken cancellationToken)
     {

@@ -15,20 +15,13 @@ public static class JobStatuses
         Pending, Approved, Rejected, Applied, Synced,
     };
 
-    /// <summary>Interview pipeline statuses for <c>/move</c>, each with the column it stamps.</summary>
-    public static readonly IReadOnlyDictionary<string, string> PipelineColumns = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        [Applied] = "applied_at",
-        ["survey"] = "survey_at",
-        ["phone_screen"] = "phone_screen_at",
-        ["interviewing"] = "interviewing_at",
-        ["offer"] = "offer_at",
-        ["hired"] = "hired_at",
-        ["interview_rejected"] = "rejection_stage",
-    };
-
     /// <summary>Kept by the non-remote purge: jobs the user is actively pursuing.</summary>
-    public static readonly IReadOnlyList<string> KeptByNonRemotePurge = [Applied, "phone_screen", "interviewing", "offer", "hired", Synced];
+    public static readonly IReadOnlyList<string> KeptByNonRemotePurge =
+        [Applied, PipelineStages.PhoneScreen, PipelineStages.Interviewing, PipelineStages.Offer, PipelineStages.Hired, Synced];
+
+    /// <summary>A status as a page names it: a pipeline stage's label, else the status capitalised ("Pending").</summary>
+    public static string Label(string? status) =>
+        PipelineStages.Find(status)?.Label ?? (string.IsNullOrEmpty(status) ? "Unknown" : char.ToUpperInvariant(status[0]) + status[1..]);
 }
 
 /// <summary>A row of <c>GET /api/jobs</c> (upstream's list shape: no cover letter text, only whether there is one).</summary>
@@ -93,11 +86,6 @@ public sealed record UrlImport(IReadOnlyList<string>? Urls);
 
 public sealed record CoverLetterText(string? Text);
 
-public sealed record OkResponse(bool Ok)
-{
-    public static readonly OkResponse Yes = new(true);
-}
-
 public sealed record ArchivedResponse(long Archived);
 
 public sealed record DeletedResponse(bool Ok, long Deleted);
@@ -105,3 +93,5 @@ public sealed record DeletedResponse(bool Ok, long Deleted);
 public sealed record EmailPurgedResponse(bool Ok, long Contacts, long Jobs);
 
 public sealed record QueuedResponse(long Queued);
+
+public sealed record CsvQueuedResponse(long Queued, long Total);

@@ -15,9 +15,6 @@ namespace Peregrine.Jobs;
 /// </summary>
 public static class JobsApi
 {
-    public const string ScrapeTaskType = "scrape_url";
-    public const string CoverLetterTaskType = CoverLetterService.TaskType;
-
     public static RouteGroupBuilder MapJobs(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/jobs").RequireUser().WithTags("Jobs");
@@ -41,13 +38,8 @@ public static class JobsApi
     }
 
     public static async Task<Results<Ok<IReadOnlyList<JobSummary>>, ProblemHttpResult>> ListJobs(
-        UserContext user, JobsService jobs, string? status, int? limit, CancellationToken cancellationToken)
-    {
-        var take = limit ?? JobsService.DefaultListLimit;
-        return JobsService.LimitProblem(take) is { } problem
-            ? Problems.BadRequest(problem)
-            : TypedResults.Ok(await jobs.ListAsync(user, status, take, cancellationToken));
-    }
+        UserContext user, JobsService jobs, string? status, int? limit, CancellationToken cancellationToken) =>
+        (await jobs.ListAsync(user, status, limit, cancellationToken)).ToResult(TypedResults.Ok);
 
     public static async Task<Ok<JobCounts>> GetCounts(UserContext user, JobsService jobs, CancellationToken cancellationToken) =>
         TypedResults.Ok(await jobs.CountAsync(user, cancellationToken));
@@ -57,17 +49,8 @@ public static class JobsApi
         await jobs.GetAsync(user, id, cancellationToken) is { } job ? TypedResults.Ok(job) : Problems.JobNotFound();
 
     public static async Task<Results<Created<CreatedJob>, ProblemHttpResult>> CreateJob(
-        NewJob job, UserContext user, JobsService jobs, CancellationToken cancellationToken)
-    {
-        if (JobsService.CreateProblem(job) is { } problem)
-        {
-            return Problems.BadRequest(problem);
-        }
-
-        return await jobs.CreateAsync(user, job, cancellationToken) is { } created
-            ? TypedResults.Created($"/{user.App}/api/jobs/{created}", new CreatedJob(created))
-            : Problems.Conflict("A job with this URL already exists");
-    }
+        NewJob job, UserContext user, JobsService jobs, CancellationToken cancellationToken) =>
+        (await jobs.CreateAsync(user, job, cancellationToken)).ToResult(created => TypedResults.Created($"/{user.App}/api/jobs/{created.Id}", created));
 
     public static async Task<Results<Ok<OkResponse>, ProblemHttpResult>> Approve(long id, UserContext user, JobsService jobs, CancellationToken cancellationToken) =>
         Done(await jobs.ApproveAsync(user, id, cancellationToken));
@@ -77,9 +60,7 @@ public static class JobsApi
 
     public static async Task<Results<Ok<OkResponse>, ProblemHttpResult>> Revert(
         long id, StatusChange change, UserContext user, JobsService jobs, CancellationToken cancellationToken) =>
-        JobsService.RevertProblem(change.Status) is { } problem
-            ? Problems.BadRequest(problem)
-            : Done(await jobs.RevertAsync(user, id, change.Status!, cancellationToken));
+        Done(await jobs.RevertAsync(user, id, change.Status, cancellationToken));
 
     public static async Task<Results<Ok<OkResponse>, ProblemHttpResult>> MarkApplied(
         long id, UserContext user, JobsService jobs, CancellationToken cancellationToken) =>
@@ -87,27 +68,18 @@ public static class JobsApi
 
     public static async Task<Results<Ok<OkResponse>, ProblemHttpResult>> Move(
         long id, PipelineMove move, UserContext user, JobsService jobs, CancellationToken cancellationToken) =>
-        JobsService.MoveProblem(move) is { } problem
-            ? Problems.BadRequest(problem)
-            : Done(await jobs.MoveAsync(user, id, move, cancellationToken));
+        Done(await jobs.MoveAsync(user, id, move, cancellationToken));
 
     public static async Task<Results<Ok<ArchivedResponse>, ProblemHttpResult>> Archive(
         StatusSelection selection, UserContext user, JobsService jobs, CancellationToken cancellationToken) =>
-        JobsService.StatusesProblem(selection.Statuses) is { } problem
-            ? Problems.BadRequest(problem)
-            : TypedResults.Ok(new ArchivedResponse(await jobs.ArchiveAsync(user, selection.Statuses ?? [], cancellationToken)));
+        (await jobs.ArchiveAsync(user, selection.Statuses, cancellationToken)).ToResult(TypedResults.Ok);
 
     /// <summary>Upstream answers each purge target in its own shape.</summary>
     public static async Task<Results<Ok<DeletedResponse>, Ok<EmailPurgedResponse>, Ok<OkResponse>, ProblemHttpResult>> Purge(
         PurgeRequest request, UserContext user, JobsService jobs, CancellationToken cancellationToken)
     {
-        if (JobsService.PurgeProblem(request) is { } problem)
-        {
-            return Problems.BadRequest(problem);
-        }
-
-        var purged = await jobs.PurgeAsync(user, request, cancellationToken);
-        return request.Target switch
+        var (purged, refused) = await jobs.PurgeAsync(user, request, cancellationToken);
+        return purged is null ? Problems.From(refused!) : request.Target switch
         {
             PurgeTargets.Email => TypedResults.Ok(new EmailPurgedResponse(true, purged.Contacts, purged.Jobs)),
             PurgeTargets.Rescrape => TypedResults.Ok(OkResponse.Yes),
@@ -116,13 +88,8 @@ public static class JobsApi
     }
 
     public static async Task<Results<Accepted<QueuedResponse>, ProblemHttpResult>> AddUrls(
-        UrlImport import, UserContext user, JobsService jobs, CancellationToken cancellationToken)
-    {
-        var urls = import.Urls ?? [];
-        return JobsService.UrlsProblem(urls.Count) is { } problem
-            ? Problems.BadRequest(problem)
-            : TypedResults.Accepted((string?)null, new QueuedResponse(await jobs.ImportUrlsAsync(user, urls, cancellationToken)));
-    }
+        UrlImport import, UserContext user, JobsService jobs, CancellationToken cancellationToken) =>
+        (await jobs.ImportUrlsAsync(user, import.Urls ?? [], cancellationToken)).ToResult(queued => TypedResults.Accepted((string?)null, queued));
 
     /// <summary>
     /// Multipart field <c>file</c> → <c>{queued, total}</c>, total being the rows that had a URL. The form is read by
@@ -134,7 +101,7 @@ public static class JobsApi
     {
         if (IsCrossSite(request))
         {
-            return TypedResults.Problem("Cross-site uploads are not accepted", statusCode: StatusCodes.Status403Forbidden);
+            return Problems.Forbidden("Cross-site uploads are not accepted");
         }
 
         if (!request.HasFormContentType || request.ContentLength > JobsService.MaxCsvBytes + (64 * 1024))
@@ -148,8 +115,8 @@ public static class JobsApi
             return Problems.BadRequest(CsvFileProblem);
         }
 
-        var (imported, problem) = await jobs.ImportCsvAsync(user, file.OpenReadStream(), cancellationToken);
-        return imported is null ? Problems.BadRequest(problem!) : TypedResults.Accepted((string?)null, imported);
+        var imported = await jobs.ImportCsvAsync(user, file.OpenReadStream(), cancellationToken);
+        return imported.ToResult(queued => TypedResults.Accepted((string?)null, queued));
     }
 
     public static string CsvFileProblem => $"Send a multipart form with a CSV 'file' of at most {JobsService.MaxCsvBytes / 1024} KB";
@@ -160,26 +127,14 @@ public static class JobsApi
         Done(await letters.SaveAsync(user, id, body.Text, cancellationToken));
 
     public static async Task<Results<Ok<TaskProgress>, ProblemHttpResult>> GetCoverLetterTask(
-        long id, UserContext user, JobsService jobs, CancellationToken cancellationToken) =>
-        await jobs.CoverLetterTaskAsync(user, id, cancellationToken) is { } progress ? TypedResults.Ok(progress) : Problems.JobNotFound();
+        long id, UserContext user, TasksService tasks, CancellationToken cancellationToken) =>
+        await tasks.LatestForJobAsync(user, TaskTypes.CoverLetter, id, cancellationToken) is { } progress ? TypedResults.Ok(progress) : Problems.JobNotFound();
 
     private static Results<Ok<OkResponse>, ProblemHttpResult> Done(bool found) => found ? TypedResults.Ok(OkResponse.Yes) : Problems.JobNotFound();
+
+    private static Results<Ok<OkResponse>, ProblemHttpResult> Done(Refusal? refused) => refused is null ? TypedResults.Ok(OkResponse.Yes) : Problems.From(refused);
 
     private static bool IsCrossSite(HttpRequest request) =>
         request.Headers.Origin.ToString() is { Length: > 0 } origin
         && (!Uri.TryCreate(origin, UriKind.Absolute, out var source) || !string.Equals(source.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase));
-}
-
-public sealed record CsvQueuedResponse(long Queued, long Total);
-
-/// <summary>The API's error responses: problem+json whose <c>detail</c> carries upstream's message (its SPA reads <c>detail</c>).</summary>
-internal static class Problems
-{
-    public static ProblemHttpResult JobNotFound() => NotFound("Job not found");
-
-    public static ProblemHttpResult NotFound(string detail) => TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound);
-
-    public static ProblemHttpResult BadRequest(string detail) => TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest);
-
-    public static ProblemHttpResult Conflict(string detail) => TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict);
 }

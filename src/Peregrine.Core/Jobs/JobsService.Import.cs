@@ -1,4 +1,5 @@
 using Dapper;
+using Peregrine.Errors;
 using Peregrine.Sessions;
 using Peregrine.Storage;
 using Peregrine.Tasks;
@@ -11,17 +12,20 @@ public sealed partial class JobsService
     public const int MaxUrlsPerImport = 500;
     public const long MaxCsvBytes = 1024 * 1024;
 
-    public static string? UrlsProblem(int count, string per = "request") =>
-        count > MaxUrlsPerImport ? $"at most {MaxUrlsPerImport} urls per {per}" : null;
+    private static Refusal? UrlsRefusal(int count, string per) =>
+        count > MaxUrlsPerImport ? Refusal.BadRequest($"at most {MaxUrlsPerImport} urls per {per}") : null;
 
     /// <summary>
     /// Upstream's <c>/jobs/add</c>: each URL canonicalised; non-http and already-known URLs skipped; the rest inserted
     /// as "Importing..." placeholders, each with its queued <c>scrape_url</c>, in one transaction (a job never lacks
     /// its task), then the task runner is woken (<see cref="TaskEnqueue"/>: the marker is durable before the commit).
     /// Unlike upstream, a known URL whose last import failed (a dead page, a cancel, or "Interrupted by restart") is
-    /// queued again: adding it is how to retry. The URLs pass <see cref="UrlsProblem"/>. Answers how many were queued.
+    /// queued again: adding it is how to retry. Answers how many were queued; refused past <see cref="MaxUrlsPerImport"/>.
     /// </summary>
-    public async Task<int> ImportUrlsAsync(UserContext user, IEnumerable<string> urls, CancellationToken cancellationToken)
+    public async Task<Outcome<QueuedResponse>> ImportUrlsAsync(UserContext user, IReadOnlyCollection<string> urls, CancellationToken cancellationToken) =>
+        UrlsRefusal(urls.Count, per: "request") is { } refused ? refused : new QueuedResponse(await QueueImportsAsync(user, urls, cancellationToken));
+
+    private async Task<int> QueueImportsAsync(UserContext user, IReadOnlyCollection<string> urls, CancellationToken cancellationToken)
     {
         const string sql = """
             INSERT INTO jobs (title, company, url, source, date_found, status)
@@ -43,10 +47,10 @@ public sealed partial class JobsService
             foreach (var url in urls.Select(JobUrl.Canonicalize).OfType<string>().Distinct(StringComparer.Ordinal))
             {
                 var id = await db.ExecuteScalarAsync<long?>(new CommandDefinition(sql, new { url, today, placeholder = ImportPlaceholder.Title }, transaction, cancellationToken: cancellationToken))
-                    ?? await db.ExecuteScalarAsync<long?>(new CommandDefinition(failedImport, new { url, task = JobsApi.ScrapeTaskType }, transaction, cancellationToken: cancellationToken));
+                    ?? await db.ExecuteScalarAsync<long?>(new CommandDefinition(failedImport, new { url, task = TaskTypes.ScrapeUrl }, transaction, cancellationToken: cancellationToken));
                 if (id is { } jobId)
                 {
-                    BackgroundTasks.Submit(db, JobsApi.ScrapeTaskType, jobId, parameters: null, time, transaction);
+                    BackgroundTasks.Submit(db, TaskTypes.ScrapeUrl, jobId, parameters: null, time, transaction);
                     queued++;
                 }
             }
@@ -58,10 +62,10 @@ public sealed partial class JobsService
 
     /// <summary>
     /// Upstream's <c>/jobs/upload-csv</c> after the upload was accepted (at most <see cref="MaxCsvBytes"/>): per row,
-    /// the first cell that starts with <c>http</c>, imported as <see cref="ImportUrlsAsync"/> does. The problem is
-    /// upstream's message for a file with too many rows.
+    /// the first cell that starts with <c>http</c>, imported as <see cref="ImportUrlsAsync"/> does. Refused with upstream's
+    /// message for a file with too many rows.
     /// </summary>
-    public async Task<(CsvQueuedResponse? Imported, string? Problem)> ImportCsvAsync(UserContext user, Stream csv, CancellationToken cancellationToken)
+    public async Task<Outcome<CsvQueuedResponse>> ImportCsvAsync(UserContext user, Stream csv, CancellationToken cancellationToken)
     {
         List<string> urls;
         using (var reader = new StreamReader(csv))
@@ -69,12 +73,8 @@ public sealed partial class JobsService
             urls = [.. CsvUrls.FirstUrlPerRow(reader)];
         }
 
-        if (UrlsProblem(urls.Count, per: "upload") is { } problem)
-        {
-            return (null, problem);
-        }
-
-        var queued = await ImportUrlsAsync(user, urls, cancellationToken);
-        return (new CsvQueuedResponse(queued, urls.Count), null);
+        return UrlsRefusal(urls.Count, per: "upload") is { } refused
+            ? refused
+            : new CsvQueuedResponse(await QueueImportsAsync(user, urls, cancellationToken), urls.Count);
     }
 }

@@ -1,3 +1,4 @@
+using Peregrine.Errors;
 using Peregrine.Sessions;
 using Peregrine.Storage;
 using Peregrine.Tasks;
@@ -7,74 +8,75 @@ namespace Peregrine.Jobs;
 /// <summary>Status changes: review (approve/reject/revert), applying, the interview pipeline, archive and purge.</summary>
 public sealed partial class JobsService
 {
-    /// <summary>False when the job is not this user's (as for every status change here).</summary>
-    public Task<bool> ApproveAsync(UserContext user, long id, CancellationToken cancellationToken) =>
+    /// <summary>Not found when the job is not this user's (as for every status change here); null when done.</summary>
+    public Task<Refusal?> ApproveAsync(UserContext user, long id, CancellationToken cancellationToken) =>
         SetStatusAsync(user, id, JobStatuses.Approved, cancellationToken);
 
-    public Task<bool> RejectAsync(UserContext user, long id, CancellationToken cancellationToken) =>
+    public Task<Refusal?> RejectAsync(UserContext user, long id, CancellationToken cancellationToken) =>
         SetStatusAsync(user, id, JobStatuses.Rejected, cancellationToken);
 
-    /// <summary>Undo of a review decision; <paramref name="status"/> passes <see cref="RevertProblem"/>.</summary>
-    public Task<bool> RevertAsync(UserContext user, long id, string status, CancellationToken cancellationToken) =>
-        RevertProblem(status) is { } problem
-            ? throw new ArgumentException(problem, nameof(status))
+    /// <summary>Undo of a review decision, to one of <see cref="JobStatuses.Revertible"/>.</summary>
+    public Task<Refusal?> RevertAsync(UserContext user, long id, string? status, CancellationToken cancellationToken) =>
+        status is null || !JobStatuses.Revertible.Contains(status)
+            ? Task.FromResult<Refusal?>(Refusal.BadRequest($"Invalid status: {status}"))
             : SetStatusAsync(user, id, status, cancellationToken);
 
-    public async Task<bool> MarkAppliedAsync(UserContext user, long id, CancellationToken cancellationToken)
+    public async Task<Refusal?> MarkAppliedAsync(UserContext user, long id, CancellationToken cancellationToken)
     {
         const string sql = "UPDATE jobs SET status = 'applied', applied_at = @now WHERE id = @id;";
 
-        if (await ExecuteAsync(user, sql, new { id, now = Timestamps.Now(time) }, cancellationToken) == 0)
+        if (await ChangeJobAsync(user, sql, new { id, now = Timestamps.Now(time) }, cancellationToken) is { } refused)
         {
-            return false;
+            return refused;
         }
 
         telemetry.LogUsageEvent(user.UserId, user.App, "job_applied");
-        return true;
+        return null;
     }
 
-    /// <summary>Moves a job along the interview pipeline; <paramref name="move"/> passes <see cref="MoveProblem"/>.</summary>
-    public async Task<bool> MoveAsync(UserContext user, long id, PipelineMove move, CancellationToken cancellationToken)
+    /// <summary>Moves a job to a stage of <see cref="PipelineStages"/>, stamping the stage's column.</summary>
+    public async Task<Refusal?> MoveAsync(UserContext user, long id, PipelineMove move, CancellationToken cancellationToken)
     {
-        if (MoveProblem(move) is { } problem)
+        if (PipelineStages.Find(move.Status) is not { } stage)
         {
-            throw new ArgumentException(problem, nameof(move));
+            return Refusal.BadRequest($"Invalid pipeline status: {move.Status}");
         }
 
-        var status = move.Status!;
-        // The column name comes from the fixed JobStatuses.PipelineColumns table, never from the request.
+        // The column name comes from the fixed PipelineStages table, never from the request.
         var sql = $"""
-            UPDATE jobs SET status = @status, {JobStatuses.PipelineColumns[status]} = @stamp, interview_date = coalesce(@InterviewDate, interview_date)
+            UPDATE jobs SET status = @Status, {stage.StampColumn} = @stamp, interview_date = coalesce(@InterviewDate, interview_date)
             WHERE id = @id;
             """;
-        var stamp = status == "interview_rejected" ? move.RejectionStage : Timestamps.Now(time);
-        return await ExecuteAsync(user, sql, new { id, status, stamp, move.InterviewDate }, cancellationToken) > 0;
+        var stamp = stage.Status == PipelineStages.Rejected ? move.RejectionStage : Timestamps.Now(time);
+        return await ChangeJobAsync(user, sql, new { id, stage.Status, stamp, move.InterviewDate }, cancellationToken);
     }
 
-    /// <summary>Archives the jobs of these statuses (they pass <see cref="StatusesProblem"/>); answers how many.</summary>
-    public Task<int> ArchiveAsync(UserContext user, IReadOnlyList<string> statuses, CancellationToken cancellationToken) =>
-        ExecuteAsync(user, "UPDATE jobs SET status = 'archived' WHERE status IN @statuses;", new { statuses }, cancellationToken);
-
-    public static string? PurgeProblem(PurgeRequest request) =>
-        request.Target is not (null or PurgeTargets.Email or PurgeTargets.NonRemote or PurgeTargets.Rescrape)
-            ? $"Invalid target: {request.Target}"
-            : StatusesProblem(request.Statuses);
+    /// <summary>Archives the jobs of these statuses; answers how many.</summary>
+    public async Task<Outcome<ArchivedResponse>> ArchiveAsync(UserContext user, IReadOnlyList<string>? statuses, CancellationToken cancellationToken) =>
+        StatusesRefusal(statuses) is { } refused
+            ? refused
+            : new ArchivedResponse(await ExecuteAsync(user, "UPDATE jobs SET status = 'archived' WHERE status IN @statuses;", new { statuses = statuses ?? [] }, cancellationToken));
 
     /// <summary>
-    /// Upstream's purge (the request passes <see cref="PurgeProblem"/>), in one transaction: by status (pending and
+    /// Upstream's purge, in one transaction: by status (pending and
     /// rejected by default), the email-sourced jobs and contacts, the on-site jobs not being pursued, or everything
     /// unapplied followed by a fresh discovery.
     /// </summary>
-    public async Task<PurgeResult> PurgeAsync(UserContext user, PurgeRequest request, CancellationToken cancellationToken)
+    public async Task<Outcome<PurgeResult>> PurgeAsync(UserContext user, PurgeRequest request, CancellationToken cancellationToken)
     {
         const string deleteByStatus = "DELETE FROM jobs WHERE status IN @statuses;";
         const string deleteNonRemote = "DELETE FROM jobs WHERE coalesce(is_remote, 0) = 0 AND coalesce(status, '') NOT IN @kept;";
         const string deleteContacts = "DELETE FROM job_contacts;";
         const string deleteEmailJobs = "DELETE FROM jobs WHERE source = 'email';";
 
-        if (PurgeProblem(request) is { } problem)
+        if (request.Target is not (null or PurgeTargets.Email or PurgeTargets.NonRemote or PurgeTargets.Rescrape))
         {
-            throw new ArgumentException(problem, nameof(request));
+            return Refusal.BadRequest($"Invalid target: {request.Target}");
+        }
+
+        if (StatusesRefusal(request.Statuses) is { } refused)
+        {
+            return refused;
         }
 
         PurgeResult result;
@@ -95,7 +97,7 @@ public sealed partial class JobsService
                     break;
                 case PurgeTargets.Rescrape:
                     var cleared = await Run(deleteByStatus, new { statuses = new[] { JobStatuses.Pending, JobStatuses.Approved, JobStatuses.Rejected } });
-                    BackgroundTasks.Submit(db, "discovery", jobId: 0, parameters: null, time, transaction);
+                    BackgroundTasks.Submit(db, TaskTypes.Discovery, jobId: 0, parameters: null, time, transaction);
                     result = new PurgeResult(cleared, 0);
                     break;
                 default:
@@ -110,8 +112,8 @@ public sealed partial class JobsService
         return result;
     }
 
-    private async Task<bool> SetStatusAsync(UserContext user, long id, string status, CancellationToken cancellationToken) =>
-        await ExecuteAsync(user, "UPDATE jobs SET status = @status WHERE id = @id;", new { id, status }, cancellationToken) > 0;
+    private Task<Refusal?> SetStatusAsync(UserContext user, long id, string status, CancellationToken cancellationToken) =>
+        ChangeJobAsync(user, "UPDATE jobs SET status = @status WHERE id = @id;", new { id, status }, cancellationToken);
 }
 
 /// <summary>The <c>target</c> values of upstream's purge.</summary>

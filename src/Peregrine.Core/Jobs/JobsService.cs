@@ -1,16 +1,17 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Peregrine.CloudSeams;
+using Peregrine.Errors;
 using Peregrine.Sessions;
 using Peregrine.Storage;
 using Peregrine.Tasks;
-using Peregrine.Telemetry;
 
 namespace Peregrine.Jobs;
 
 /// <summary>
 /// The user's jobs, for the JSON API (<see cref="JobsApi"/>) and the web pages alike. Every call works in the caller's
-/// own DB, so another user's ids simply do not exist (not found, never forbidden). Input rules are the static
-/// <c>...Problem</c> methods, which answer upstream's message or null; a caller checks them before acting.
+/// own DB, so another user's ids simply do not exist (not found, never forbidden). Each call checks its own input and
+/// answers a <see cref="Refusal"/> with upstream's message instead of acting, so no caller has to check first.
 /// </summary>
 public sealed partial class JobsService(UserDatabases databases, ITaskWakeup wakeup, TimeProvider time, IUsageTelemetry telemetry)
 {
@@ -33,27 +34,20 @@ public sealed partial class JobsService(UserDatabases databases, ITaskWakeup wak
         LIMIT @limit;
         """;
 
-    public static string? LimitProblem(int limit) =>
-        limit is < 1 or > MaxListLimit ? $"limit must be between 1 and {MaxListLimit}" : null;
+    private static readonly Refusal JobNotFound = Refusal.NotFound("Job not found");
 
-    public static string? StatusesProblem(IReadOnlyList<string>? statuses) =>
-        statuses?.Count > MaxStatusesPerRequest ? $"statuses may name no more than {MaxStatusesPerRequest} statuses" : null;
-
-    public static string? CreateProblem(NewJob job) =>
-        JobUrl.Canonicalize(job.Url) is null ? "url must be an absolute http(s) URL" : null;
-
-    public static string? RevertProblem(string? status) =>
-        status is null || !JobStatuses.Revertible.Contains(status) ? $"Invalid status: {status}" : null;
-
-    public static string? MoveProblem(PipelineMove move) =>
-        move.Status is null || !JobStatuses.PipelineColumns.ContainsKey(move.Status) ? $"Invalid pipeline status: {move.Status}" : null;
-
-    /// <summary>Jobs of one status (pending by default), best match first; <paramref name="limit"/> passes <see cref="LimitProblem"/>.</summary>
-    public async Task<IReadOnlyList<JobSummary>> ListAsync(UserContext user, string? status, int limit, CancellationToken cancellationToken)
+    /// <summary>Jobs of one status (pending by default), best match first, at most <paramref name="limit"/> (50 by default).</summary>
+    public async Task<Outcome<IReadOnlyList<JobSummary>>> ListAsync(UserContext user, string? status, int? limit, CancellationToken cancellationToken)
     {
+        var take = limit ?? DefaultListLimit;
+        if (take is < 1 or > MaxListLimit)
+        {
+            return Refusal.BadRequest($"limit must be between 1 and {MaxListLimit}");
+        }
+
         await using var db = await databases.OpenAsync(user.Database, cancellationToken);
-        var command = new CommandDefinition(ListSql, new { status = status ?? JobStatuses.Pending, limit }, cancellationToken: cancellationToken);
-        return [.. await db.QueryAsync<JobSummary>(command)];
+        var command = new CommandDefinition(ListSql, new { status = status ?? JobStatuses.Pending, limit = take }, cancellationToken: cancellationToken);
+        return (await db.QueryAsync<JobSummary>(command)).ToList();
     }
 
     public async Task<JobCounts> CountAsync(UserContext user, CancellationToken cancellationToken)
@@ -78,8 +72,8 @@ public sealed partial class JobsService(UserDatabases databases, ITaskWakeup wak
         return await db.QuerySingleOrDefaultAsync<JobDetail>(new CommandDefinition(sql, new { id }, cancellationToken: cancellationToken));
     }
 
-    /// <summary>Inserts a pending job (it passed <see cref="CreateProblem"/>); null when its canonical URL is already known.</summary>
-    public async Task<long?> CreateAsync(UserContext user, NewJob job, CancellationToken cancellationToken)
+    /// <summary>Inserts a pending job; refused when its URL is not a web address or its canonical URL is already known.</summary>
+    public async Task<Outcome<CreatedJob>> CreateAsync(UserContext user, NewJob job, CancellationToken cancellationToken)
     {
         const string sql = """
             INSERT INTO jobs (title, company, url, source, location, is_remote, salary, description, date_found, status)
@@ -88,7 +82,11 @@ public sealed partial class JobsService(UserDatabases databases, ITaskWakeup wak
             RETURNING id;
             """;
 
-        var url = JobUrl.Canonicalize(job.Url) ?? throw new ArgumentException(CreateProblem(job), nameof(job));
+        if (JobUrl.Canonicalize(job.Url) is not { } url)
+        {
+            return Refusal.BadRequest("url must be an absolute http(s) URL");
+        }
+
         await using var db = await databases.OpenAsync(user.Database, cancellationToken);
         var parameters = new
         {
@@ -102,19 +100,17 @@ public sealed partial class JobsService(UserDatabases databases, ITaskWakeup wak
             job.Description,
             dateFound = job.DateFound ?? Timestamps.Today(time),
         };
-        return await db.ExecuteScalarAsync<long?>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+        return await db.ExecuteScalarAsync<long?>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)) is { } id
+            ? new CreatedJob(id)
+            : Refusal.Conflict("A job with this URL already exists");
     }
 
-    /// <summary>The job's latest cover-letter task, as upstream's SPA polls it; null when the job is not this user's.</summary>
-    public async Task<TaskProgress?> CoverLetterTaskAsync(UserContext user, long id, CancellationToken cancellationToken)
-    {
-        const string exists = "SELECT count(*) FROM jobs WHERE id = @id;";
+    private static Refusal? StatusesRefusal(IReadOnlyList<string>? statuses) =>
+        statuses?.Count > MaxStatusesPerRequest ? Refusal.BadRequest($"statuses may name no more than {MaxStatusesPerRequest} statuses") : null;
 
-        await using var db = await databases.OpenAsync(user.Database, cancellationToken);
-        return await db.ExecuteScalarAsync<long>(new CommandDefinition(exists, new { id }, cancellationToken: cancellationToken)) > 0
-            ? BackgroundTasks.LatestFor(db, JobsApi.CoverLetterTaskType, id)
-            : null;
-    }
+    /// <summary>Null when a row of the user's jobs changed; not found when the job is not theirs.</summary>
+    private async Task<Refusal?> ChangeJobAsync(UserContext user, string sql, object parameters, CancellationToken cancellationToken) =>
+        await ExecuteAsync(user, sql, parameters, cancellationToken) > 0 ? null : JobNotFound;
 
     private async Task<int> ExecuteAsync(UserContext user, string sql, object parameters, CancellationToken cancellationToken)
     {

@@ -26,9 +26,7 @@ public sealed class EnrichmentOptions
 /// </summary>
 public sealed class EnrichDescriptionsHandler(JobPageReader reader, IOptions<EnrichmentOptions> options, TimeProvider time) : IBackgroundTaskHandler
 {
-    public const string Type = "enrich_descriptions";
-
-    public string TaskType => Type;
+    public string TaskType => TaskTypes.EnrichDescriptions;
 
     public async Task<string?> RunAsync(TaskRun run, CancellationToken cancellationToken)
     {

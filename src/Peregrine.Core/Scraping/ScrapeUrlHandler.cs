@@ -12,7 +12,7 @@ namespace Peregrine.Scraping;
 /// </summary>
 public sealed class ScrapeUrlHandler(JobPageReader reader) : IBackgroundTaskHandler
 {
-    public string TaskType => "scrape_url";
+    public string TaskType => TaskTypes.ScrapeUrl;
 
     public async Task<string?> RunAsync(TaskRun run, CancellationToken cancellationToken)
     {

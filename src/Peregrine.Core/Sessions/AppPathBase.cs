@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Peregrine.Configuration;
 
 namespace Peregrine.Sessions;
 
@@ -8,14 +11,14 @@ public static class AppPathBase
     private static readonly PathString[] RootPaths = ["/health", "/alive"];
 
     /// <summary>
-    /// Everything but the health probes lives under <c>/{app}</c>. A path base rather than a route group, because
-    /// Razor components cannot be mapped inside a group ("Unable to find the provided template"); the guard keeps
-    /// <c>/api/…</c> without the prefix a 404, as it was when the routes were a group. Routing, authorization and
-    /// antiforgery follow it so they see the app-relative path.
+    /// Everything but the health probes lives under <c>/{app}</c> (<see cref="PeregrineOptions.PathBase"/>). A path base
+    /// rather than a route group, because Razor components cannot be mapped inside a group ("Unable to find the provided
+    /// template"); the guard keeps <c>/api/…</c> without the prefix a 404, as it was when the routes were a group.
+    /// Routing, authorization and antiforgery come after it, so they see the app-relative path.
     /// </summary>
-    public static WebApplication UseAppPathBase(this WebApplication app, string pathBase)
+    public static WebApplication UseAppPathBase(this WebApplication app)
     {
-        app.UsePathBase(pathBase);
+        app.UsePathBase(app.Services.GetRequiredService<IOptions<PeregrineOptions>>().Value.PathBase);
         app.Use((context, next) =>
         {
             if (!context.Request.PathBase.HasValue && !RootPaths.Any(p => context.Request.Path.StartsWithSegments(p)))
@@ -33,9 +36,6 @@ public static class AppPathBase
 
             return next(context);
         });
-        app.UseRouting();
-        app.UseAuthorization();
-        app.UseAntiforgery();
         return app;
     }
 }

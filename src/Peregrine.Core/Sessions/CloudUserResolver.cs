@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using Peregrine.CloudSeams;
 using Peregrine.Configuration;
 using Peregrine.Storage;
 

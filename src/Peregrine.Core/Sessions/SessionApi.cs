@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
+using Peregrine.CloudSeams;
 using Peregrine.Configuration;
-using Peregrine.Tiers;
 
 namespace Peregrine.Sessions;
 

@@ -54,8 +54,6 @@ public static class UserRoutes
     {
         services.AddOptions<DirectusSessionOptions>().BindConfiguration(DirectusSessionOptions.Section);
         services.AddSingleton<DirectusSessionValidator>();
-        // Replaced by the platform DB's erasure record in the cloud API.
-        services.AddSingleton<IAccountErasures, NoAccountErasures>();
         services.AddSingleton<UserTreeProvisioner>();
         services.AddSingleton<CloudUserResolver>();
         services.AddSingleton<LocalUserResolver>();

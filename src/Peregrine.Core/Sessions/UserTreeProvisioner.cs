@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Peregrine.CloudSeams;
 using Peregrine.Storage;
 
 namespace Peregrine.Sessions;

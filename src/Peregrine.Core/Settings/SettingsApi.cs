@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Peregrine.Configuration;
-using Peregrine.Jobs;
+using Peregrine.Errors;
 using Peregrine.Sessions;
 
 namespace Peregrine.Settings;
@@ -22,13 +22,19 @@ public static class SettingsApi
         "auto", "light", "dark", "solarized-dark", "solarized-light", "colorblind",
     };
 
-    public static IEndpointRouteBuilder MapUserSettings(this IEndpointRouteBuilder routes)
+    /// <summary>What the SPA reads at start: the user's name and the setup banners.</summary>
+    public static RouteGroupBuilder MapUserConfig(this IEndpointRouteBuilder routes)
     {
         var config = routes.MapGroup("/api/config").RequireUser().WithTags("Settings");
         config.MapGet("/user", GetUserConfig).WithName("GetUserConfig");
         config.MapGet("/setup-banners", GetSetupBanners).WithName("GetSetupBanners");
         config.MapPost("/setup-banners/{key}/dismiss", DismissSetupBanner).WithName("DismissSetupBanner");
+        return config;
+    }
 
+    /// <summary>The Settings pages' data: profile, search profiles, resume, theme.</summary>
+    public static RouteGroupBuilder MapSettings(this IEndpointRouteBuilder routes)
+    {
         var settings = routes.MapGroup("/api/settings").RequireUser().WithTags("Settings");
         settings.MapGet("/profile", (UserContext user) => TypedResults.Ok(ProfileSettings.Read(user))).WithName("GetProfile");
         settings.MapPut("/profile", PutProfile).WithName("PutProfile");
@@ -38,13 +44,7 @@ public static class SettingsApi
         settings.MapPut("/resume", PutResume).WithName("PutResume");
         settings.MapPost("/resume/blank", CreateBlankResume).WithName("CreateBlankResume");
         settings.MapPost("/theme", SetTheme).WithName("SetTheme");
-        settings.MapPost("/data/backup/create", CreateBackup).WithName("CreateBackup").WithSummary("In cloud: a link to the streaming download, nothing stored on the server");
-
-        // No mail integration runs here yet: upstream's SPA polls these and must see "nothing", not a 404.
-        routes.MapGroup("/api").RequireUser().WithTags("Mail").MapGet("/digest-queue", () => TypedResults.Ok(Array.Empty<object>())).WithName("GetDigestQueue");
-        routes.MapGroup("/api/email").RequireUser().WithTags("Mail")
-            .MapGet("/sync/status", () => TypedResults.Ok(new EmailSyncStatus("idle", null, null))).WithName("GetEmailSyncStatus");
-        return routes;
+        return settings;
     }
 
     public static Ok<UserConfig> GetUserConfig(UserContext user) => TypedResults.Ok(new UserConfig(ProfileSettings.Read(user).Name ?? string.Empty));
@@ -52,16 +52,16 @@ public static class SettingsApi
     public static Results<Ok<IReadOnlyList<SetupBanner>>, ProblemHttpResult> GetSetupBanners(UserContext user, IOptions<PeregrineOptions> options) =>
         SetupBanners.Visible(user, options.Value) is { } banners
             ? TypedResults.Ok(banners)
-            : Problem(StatusCodes.Status409Conflict, SetupBanners.MalformedUserYaml);
+            : Problems.Conflict(SetupBanners.MalformedUserYaml);
 
     public static Results<Ok<OkResponse>, ProblemHttpResult> DismissSetupBanner(string key, UserContext user) =>
-        SetupBanners.Dismiss(user, key) ? TypedResults.Ok(OkResponse.Yes) : Problem(StatusCodes.Status404NotFound, $"Unknown banner: {key}");
+        SetupBanners.Dismiss(user, key) ? TypedResults.Ok(OkResponse.Yes) : Problems.NotFound($"Unknown banner: {key}");
 
     public static Results<Ok<UserProfile>, ProblemHttpResult> PutProfile(UserProfile profile, UserContext user)
     {
         if (ProfileSettings.Validate(profile) is { } problem)
         {
-            return Problem(StatusCodes.Status400BadRequest, problem);
+            return Problems.BadRequest(problem);
         }
 
         ProfileSettings.Write(user, profile);
@@ -72,7 +72,7 @@ public static class SettingsApi
     {
         if (SearchSettings.Validate(search) is { } problem)
         {
-            return Problem(StatusCodes.Status400BadRequest, problem);
+            return Problems.BadRequest(problem);
         }
 
         SearchSettings.Write(user, search);
@@ -95,12 +95,12 @@ public static class SettingsApi
     {
         if (resume.ValueKind != JsonValueKind.Object)
         {
-            return Problem(StatusCodes.Status400BadRequest, "The resume must be a JSON object.");
+            return Problems.BadRequest("The resume must be a JSON object.");
         }
 
         if (resume.GetRawText().Length > MaxResumeBytes)
         {
-            return Problem(StatusCodes.Status400BadRequest, $"The resume is at most {MaxResumeBytes / 1024} KiB.");
+            return Problems.BadRequest($"The resume is at most {MaxResumeBytes / 1024} KiB.");
         }
 
         var content = YamlJson.FromJson(resume);
@@ -123,7 +123,7 @@ public static class SettingsApi
     {
         if (choice.Theme is not { } theme || !Themes.Contains(theme))
         {
-            return Problem(StatusCodes.Status400BadRequest, $"Invalid theme: {choice.Theme}");
+            return Problems.BadRequest($"Invalid theme: {choice.Theme}");
         }
 
         var yaml = UserConfigFiles.Read(user, UserConfigFiles.UserYaml);
@@ -131,23 +131,8 @@ public static class SettingsApi
         UserConfigFiles.Write(user, UserConfigFiles.UserYaml, yaml);
         return TypedResults.Ok(OkResponse.Yes);
     }
-
-    /// <summary>Upstream wrote the zip on the server and answered its path; the cloud keeps nothing there and answers the download.</summary>
-    public static Ok<BackupLink> CreateBackup(BackupRequest? request, HttpRequest http)
-    {
-        var includeDb = request?.IncludeDb ?? false;
-        return TypedResults.Ok(new BackupLink(null, $"{http.PathBase}/api/settings/data/backup?include_db={(includeDb ? "true" : "false")}"));
-    }
-
-    private static ProblemHttpResult Problem(int status, string detail) => TypedResults.Problem(detail, statusCode: status);
 }
 
 public sealed record UserConfig(string Name);
 
 public sealed record ThemeChoice(string? Theme);
-
-public sealed record BackupRequest(bool? IncludeDb);
-
-public sealed record BackupLink(string? Path, string DownloadUrl);
-
-public sealed record EmailSyncStatus(string Status, string? LastCompletedAt, string? Error);

@@ -57,7 +57,7 @@ public static class BackgroundTasks
 
         if (connection.QuerySingleOrDefault<CancelledTask>(cancel, new { taskId, message = CancelledByUser, now = Timestamps.Now(time) }) is { } cancelled)
         {
-            if (cancelled is { TaskType: "scrape_url", Url: { } url })
+            if (cancelled is { TaskType: TaskTypes.ScrapeUrl, Url: { } url })
             {
                 ImportPlaceholder.ReplaceAfterFailedImport(connection, cancelled.JobId, url);
             }
@@ -170,14 +170,14 @@ public static class BackgroundTasks
     {
         const string unfinishedImports = """
             SELECT j.id AS JobId, j.url AS Url FROM background_tasks t JOIN jobs j ON j.id = t.job_id
-            WHERE t.task_type = 'scrape_url' AND t.status IN @statuses AND j.title = @placeholder;
+            WHERE t.task_type = @scrape AND t.status IN @statuses AND j.title = @placeholder;
             """;
         const string fail = """
             UPDATE background_tasks SET status = 'failed', error = @message, finished_at = @now, updated_at = @now
             WHERE status IN @statuses;
             """;
         using var transaction = connection.BeginTransaction();
-        var imports = connection.Query<(long JobId, string Url)>(unfinishedImports, new { statuses, placeholder = ImportPlaceholder.Title }, transaction).ToList();
+        var imports = connection.Query<(long JobId, string Url)>(unfinishedImports, new { statuses, scrape = TaskTypes.ScrapeUrl, placeholder = ImportPlaceholder.Title }, transaction).ToList();
         var failed = connection.Execute(fail, new { statuses, message, now = Timestamps.Now(time) }, transaction);
         foreach (var (jobId, url) in imports)
         {
@@ -189,24 +189,6 @@ public static class BackgroundTasks
     }
 }
 
-public sealed record TaskSubmission(long TaskId, bool IsNew);
-
 internal sealed record CancelledTask(string TaskType, string? Url, long JobId);
 
 public sealed record ClaimedTask(long Id, string TaskType, long JobId, string? Params);
-
-public sealed record TaskProgress(string Status, string? Stage, string? Message);
-
-public sealed record ActiveTask(
-    long Id,
-    string TaskType,
-    long JobId,
-    string? Params,
-    string Status,
-    string? Stage,
-    string? Error,
-    string? CreatedAt,
-    string? StartedAt,
-    string? UpdatedAt,
-    string? Title,
-    string? Company);

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
+using Peregrine.CloudSeams;
 using Peregrine.Configuration;
-using Peregrine.Tiers;
 
 namespace Peregrine.Demo.Tiers;
 

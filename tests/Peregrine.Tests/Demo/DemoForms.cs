@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using AngleSharp.Dom;
 using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
@@ -23,16 +24,44 @@ internal static class DemoForms
     public static Task<HttpResponseMessage> SubmitPageFormAsync(HttpClient visitor, string page, string formName, params (string Name, string Value)[] fields) =>
         SubmitAsync(visitor, page, (form, _) => form.QuerySelector<IHtmlInputElement>("input[type=hidden][name=_handler]")?.Value == formName, fields);
 
-    private static async Task<HttpResponseMessage> SubmitAsync(
-        HttpClient visitor, string page, Func<IHtmlFormElement, Uri, bool> isTheForm, (string Name, string Value)[] fields)
+    /// <summary>
+    /// Uploads <paramref name="content"/> through the page's form that has a file input, as a browser does: to the form's
+    /// action, with its hidden fields and ticked boxes, as multipart.
+    /// </summary>
+    public static async Task<HttpResponseMessage> UploadAsync(HttpClient visitor, string page, byte[] content, string fileName)
     {
         var pageUrl = new Uri(visitor.BaseAddress!, page);
+        var (form, baseUrl) = await FindFormAsync(visitor, pageUrl, (form, _) => form.QuerySelector("input[type=file]") is not null);
+        using var body = new MultipartFormDataContent();
+        var sent = form.QuerySelectorAll<IHtmlInputElement>("input[type=hidden], input[type=checkbox][checked]");
+        foreach (var input in sent)
+        {
+            body.Add(new StringContent(input.Value), input.Name!);
+        }
+
+        var file = new ByteArrayContent(content);
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
+        body.Add(file, form.QuerySelector<IHtmlInputElement>("input[type=file]")!.Name!, fileName);
+        var action = form.GetAttribute("action") is { Length: > 0 } target ? new Uri(baseUrl, target) : pageUrl;
+        return await visitor.PostAsync(action, body);
+    }
+
+    private static async Task<(IHtmlFormElement Form, Uri BaseUrl)> FindFormAsync(HttpClient visitor, Uri pageUrl, Func<IHtmlFormElement, Uri, bool> isTheForm)
+    {
         using var rendered = await visitor.GetAsync(pageUrl);
         rendered.EnsureSuccessStatusCode();
         var document = await new HtmlParser().ParseDocumentAsync(await rendered.Content.ReadAsStringAsync());
         var baseUrl = document.QuerySelector("base[href]")?.GetAttribute("href") is { } href ? new Uri(pageUrl, href) : pageUrl;
         var form = document.QuerySelectorAll("form[method=post]").OfType<IHtmlFormElement>().SingleOrDefault(f => isTheForm(f, baseUrl))
             ?? throw new InvalidOperationException($"{pageUrl} renders no such form");
+        return (form, baseUrl);
+    }
+
+    private static async Task<HttpResponseMessage> SubmitAsync(
+        HttpClient visitor, string page, Func<IHtmlFormElement, Uri, bool> isTheForm, (string Name, string Value)[] fields)
+    {
+        var pageUrl = new Uri(visitor.BaseAddress!, page);
+        var (form, baseUrl) = await FindFormAsync(visitor, pageUrl, isTheForm);
         var hidden = form.QuerySelectorAll<IHtmlInputElement>("input[type=hidden]").Select(i => new KeyValuePair<string, string>(i.Name!, i.Value)).ToList();
         if (!hidden.Any(h => h.Key == TokenField))
         {

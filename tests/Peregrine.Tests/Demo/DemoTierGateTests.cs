@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Peregrine.Ai;
+using Peregrine.CloudSeams;
 using Peregrine.Configuration;
 using Peregrine.Demo.Tiers;
 using Peregrine.Llm;
@@ -11,7 +12,6 @@ using Peregrine.Sessions;
 using Peregrine.Storage;
 using Peregrine.Tests.Ai;
 using Peregrine.Tests.Infrastructure;
-using Peregrine.Tiers;
 using static Peregrine.Tests.Infrastructure.DemoFactory;
 
 namespace Peregrine.Tests.Demo;

@@ -3,10 +3,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using Peregrine.CloudSeams;
 using Peregrine.Configuration;
 using Peregrine.Demo.Tiers;
 using Peregrine.Tests.Infrastructure;
-using Peregrine.Tiers;
 using static Peregrine.Tests.Infrastructure.DemoFactory;
 
 namespace Peregrine.Tests.Demo;

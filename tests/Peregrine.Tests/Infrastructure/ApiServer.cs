@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 
 namespace Peregrine.Tests.Infrastructure;
 
@@ -51,6 +52,17 @@ public sealed class ApiServer : IAsyncDisposable
         var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
         client.DefaultRequestHeaders.Add("Cookie", $"cf_session={TestTokens.Session(userId)}");
         return client;
+    }
+
+    /// <summary>
+    /// A browser's view of the server: signed in as <paramref name="userId"/>, keeping the cookies the pages set (the
+    /// antiforgery cookie) and following redirects, as a form post followed by its page needs.
+    /// </summary>
+    public HttpClient CreateBrowserClient(string userId)
+    {
+        var jar = new CookieContainer();
+        jar.Add(Address, new Cookie("cf_session", TestTokens.Session(userId)));
+        return new HttpClient(new HttpClientHandler { CookieContainer = jar }) { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
     }
 
     /// <summary>SIGKILL, as the kernel's OOM killer or a power cut would stop it: no shutdown code runs.</summary>

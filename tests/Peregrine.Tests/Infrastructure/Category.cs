@@ -1,7 +1,8 @@
 namespace Peregrine.Tests.Infrastructure;
 
 /// <summary>
-/// Test layers, as trait values of "Category": <c>./eng/test.sh --unit</c> runs only <see cref="Unit"/> in seconds.
+/// Test layers, as trait values of "Category": <c>./eng/test.sh --unit</c> runs only <see cref="Unit"/> in seconds, and
+/// <c>--service</c>, <c>--browser</c>, <c>--distributed</c> one layer each.
 /// </summary>
 public static class Category
 {
@@ -12,6 +13,9 @@ public static class Category
 
     /// <summary>WebApplicationFactory or a real process against real SQLCipher files and a real Postgres.</summary>
     public const string Service = "Service";
+
+    /// <summary>The pages in headless Chromium against the whole AppHost, started once per collection.</summary>
+    public const string Browser = "Browser";
 
     /// <summary>The whole AppHost (Postgres, api, demo, Caddy) started once per collection.</summary>
     public const string Distributed = "Distributed";

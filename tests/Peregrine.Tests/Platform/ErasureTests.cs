@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Peregrine.CloudSeams;
 using Peregrine.Storage;
-using Peregrine.Telemetry;
 using Peregrine.Tests.Infrastructure;
 
 namespace Peregrine.Tests.Platform;

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Peregrine.Api.Telemetry;
-using Peregrine.Telemetry;
+using Peregrine.CloudSeams;
 using Peregrine.Tests.Infrastructure;
 
 namespace Peregrine.Tests.Platform;

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
-using Peregrine.Telemetry;
+using Peregrine.CloudSeams;
 using Peregrine.Tests.Infrastructure;
 
 namespace Peregrine.Tests.Platform;

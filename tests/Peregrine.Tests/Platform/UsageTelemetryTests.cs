@@ -1,6 +1,6 @@
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
-using Peregrine.Telemetry;
+using Peregrine.CloudSeams;
 using Peregrine.Tests.Infrastructure;
 
 namespace Peregrine.Tests.Platform;

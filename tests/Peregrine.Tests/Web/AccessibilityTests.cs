@@ -10,7 +10,7 @@ namespace Peregrine.Tests.Web;
 /// with <c>PEREGRINE_SCREENSHOTS=&lt;dir&gt;</c> the PNGs are kept there (the README's docs/screenshots come from this).
 /// </summary>
 [Collection(BrowserCollection.Name)]
-[Trait(Category.Name, Category.Distributed)]
+[Trait(Category.Name, Category.Browser)]
 public sealed class AccessibilityTests(BrowserFixture fixture, ITestOutputHelper output)
 {
     public static readonly TheoryData<string, string> SignedInPages = new()

@@ -13,7 +13,7 @@ namespace Peregrine.Tests.Web;
 /// pills, and a reset; the second visitor sees none of the first's changes.
 /// </summary>
 [Collection(BrowserCollection.Name)]
-[Trait(Category.Name, Category.Distributed)]
+[Trait(Category.Name, Category.Browser)]
 public sealed class DemoBrowserTests(BrowserFixture fixture, ITestOutputHelper output)
 {
     private const string Letter = "Dear Example team, I would love to build your platform. (written in the demo browser test)";

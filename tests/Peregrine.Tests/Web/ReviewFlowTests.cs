@@ -6,7 +6,7 @@ using Peregrine.Tests.Infrastructure;
 namespace Peregrine.Tests.Web;
 
 [Collection(BrowserCollection.Name)]
-[Trait(Category.Name, Category.Distributed)]
+[Trait(Category.Name, Category.Browser)]
 public sealed class ReviewFlowTests(BrowserFixture fixture)
 {
     [Fact]

@@ -1,9 +1,9 @@
 using Dapper;
+using Peregrine.CloudSeams;
 using Peregrine.Llm;
 using Peregrine.Sessions;
 using Peregrine.Storage;
 using Peregrine.Tasks;
-using Peregrine.Telemetry;
 
 namespace Peregrine.Ai.CoverLetters;
 
@@ -13,11 +13,9 @@ namespace Peregrine.Ai.CoverLetters;
 /// </summary>
 public sealed class CoverLetterService(UserDatabases databases, ITaskWakeup wakeup, TimeProvider time, IUsageTelemetry telemetry)
 {
-    public const string TaskType = "cover_letter";
-
     /// <summary>Queues the task (or finds the one already queued); null when the job is not this user's.</summary>
     public Task<TaskSubmission?> QueueAsync(UserContext user, long jobId, CancellationToken cancellationToken)
-        => JobTaskQueue.QueueAsync(databases, wakeup, time, user, TaskType, jobId, cancellationToken);
+        => JobTaskQueue.QueueAsync(databases, wakeup, time, user, TaskTypes.CoverLetter, jobId, cancellationToken);
 
     /// <summary>The one save of an edited letter (upstream's <c>PATCH .../cover_letter</c> and the job page); false when the job is not this user's.</summary>
     public async Task<bool> SaveAsync(UserContext user, long jobId, string? text, CancellationToken cancellationToken)
@@ -102,7 +100,7 @@ public sealed record CoverLetterDocument(string FileName, byte[] Content);
 /// <summary>The <c>cover_letter</c> task: failures the user may read keep their message; the demo's is upstream's.</summary>
 public sealed class CoverLetterTaskHandler(CoverLetterWriter letters) : IBackgroundTaskHandler
 {
-    public string TaskType => CoverLetterService.TaskType;
+    public string TaskType => TaskTypes.CoverLetter;
 
     public async Task<string?> RunAsync(TaskRun run, CancellationToken cancellationToken)
     {

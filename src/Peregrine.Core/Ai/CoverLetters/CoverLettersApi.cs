@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Peregrine.Errors;
 using Peregrine.Sessions;
 using Peregrine.Tasks;
 
@@ -23,11 +24,11 @@ public static class CoverLettersApi
         long id, UserContext user, CoverLetterService letters, CancellationToken cancellationToken) =>
         await letters.QueueAsync(user, id, cancellationToken) is { } submission
             ? TypedResults.Ok(submission)
-            : AiProblems.JobNotFound();
+            : Problems.JobNotFound();
 
     public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Pdf(
         long id, UserContext user, CoverLetterService letters, CancellationToken cancellationToken) =>
         await letters.RenderPdfAsync(user, id, cancellationToken) is { } document
             ? TypedResults.File(document.Content, "application/pdf", document.FileName)
-            : AiProblems.NotFound("No cover letter found");
+            : Problems.NotFound("No cover letter found");
 }

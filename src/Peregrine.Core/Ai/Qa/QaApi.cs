@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Peregrine.Errors;
 using Peregrine.Llm;
 using Peregrine.Sessions;
 
@@ -24,19 +25,19 @@ public static class QaApi
         long id, UserContext user, ApplicationQaService qa, CancellationToken cancellationToken) =>
         await qa.GetAsync(user, id, cancellationToken) is { } items
             ? TypedResults.Ok(new QaItems(items))
-            : AiProblems.JobNotFound();
+            : Problems.JobNotFound();
 
-    public static async Task<Results<Ok<Jobs.OkResponse>, ProblemHttpResult>> Save(
+    public static async Task<Results<Ok<OkResponse>, ProblemHttpResult>> Save(
         long id, QaItems body, UserContext user, ApplicationQaService qa, CancellationToken cancellationToken)
     {
         if (ApplicationQaService.Problem(body.Items) is { } problem)
         {
-            return AiProblems.BadRequest(problem);
+            return Problems.BadRequest(problem);
         }
 
         return await qa.SaveAsync(user, id, body.Items!, cancellationToken)
-            ? TypedResults.Ok(Jobs.OkResponse.Yes)
-            : AiProblems.JobNotFound();
+            ? TypedResults.Ok(OkResponse.Yes)
+            : Problems.JobNotFound();
     }
 
     public static async Task<Results<Ok<QaAnswer>, ProblemHttpResult>> Suggest(
@@ -44,14 +45,14 @@ public static class QaApi
     {
         if (string.IsNullOrWhiteSpace(body.Question) || body.Question.Length > ApplicationQaService.MaxQuestionChars)
         {
-            return AiProblems.BadRequest($"question must be 1 to {ApplicationQaService.MaxQuestionChars} characters");
+            return Problems.BadRequest($"question must be 1 to {ApplicationQaService.MaxQuestionChars} characters");
         }
 
         try
         {
             return await qa.SuggestAsync(user, id, body.Question, cancellationToken) is { } answer
                 ? TypedResults.Ok(new QaAnswer(answer))
-                : AiProblems.JobNotFound();
+                : Problems.JobNotFound();
         }
         catch (LlmUnavailableException e)
         {

@@ -10,8 +10,6 @@ namespace Peregrine.Ai.Research;
 public sealed class CompanyResearchService(
     FeatureGate gate, UserDatabases databases, ITaskWakeup wakeup, TimeProvider time)
 {
-    public const string TaskType = "company_research";
-
     /// <summary>
     /// Whether this user may use research: their tier, or an LLM of their own. In the demo the simulated tier answers
     /// first, so the pills visibly change it; a permitted request then meets the demo's AI refusal in its task.
@@ -20,7 +18,7 @@ public sealed class CompanyResearchService(
         gate.CheckAsync(user, FeatureTiers.CompanyResearch, cancellationToken);
 
     public Task<TaskSubmission?> QueueAsync(UserContext user, long jobId, CancellationToken cancellationToken)
-        => JobTaskQueue.QueueAsync(databases, wakeup, time, user, TaskType, jobId, cancellationToken);
+        => JobTaskQueue.QueueAsync(databases, wakeup, time, user, TaskTypes.CompanyResearch, jobId, cancellationToken);
 
     public async Task<CompanyResearch?> GetAsync(UserContext user, long jobId, CancellationToken cancellationToken)
     {
@@ -91,7 +89,7 @@ public sealed record CompanyResearch(
 
 public sealed class CompanyResearchTaskHandler(CompanyResearchWriter research) : IBackgroundTaskHandler
 {
-    public string TaskType => CompanyResearchService.TaskType;
+    public string TaskType => TaskTypes.CompanyResearch;
 
     public async Task<string?> RunAsync(TaskRun run, CancellationToken cancellationToken)
     {

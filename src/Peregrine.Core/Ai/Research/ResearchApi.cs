@@ -2,8 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Peregrine.Errors;
 using Peregrine.Sessions;
-using Peregrine.Storage;
 using Peregrine.Tasks;
 
 namespace Peregrine.Ai.Research;
@@ -25,7 +25,7 @@ public static class ResearchApi
         long id, UserContext user, CompanyResearchService research, CancellationToken cancellationToken) =>
         await research.GetAsync(user, id, cancellationToken) is { } found
             ? TypedResults.Ok(found)
-            : AiProblems.NotFound("No research found for this job");
+            : Problems.NotFound("No research found for this job");
 
     public static async Task<Results<Ok<TaskSubmission>, ProblemHttpResult>> Generate(
         long id, UserContext user, CompanyResearchService research, CancellationToken cancellationToken)
@@ -37,15 +37,10 @@ public static class ResearchApi
 
         return await research.QueueAsync(user, id, cancellationToken) is { } submission
             ? TypedResults.Ok(submission)
-            : AiProblems.JobNotFound();
+            : Problems.JobNotFound();
     }
 
     public static async Task<Results<Ok<TaskProgress>, ProblemHttpResult>> GetTask(
-        long id, UserContext user, UserDatabases databases, CancellationToken cancellationToken)
-    {
-        await using var db = await databases.OpenAsync(user.Database, cancellationToken);
-        return JobForPrompt.Exists(db, id)
-            ? TypedResults.Ok(BackgroundTasks.LatestFor(db, CompanyResearchService.TaskType, id))
-            : AiProblems.JobNotFound();
-    }
+        long id, UserContext user, TasksService tasks, CancellationToken cancellationToken) =>
+        await tasks.LatestForJobAsync(user, TaskTypes.CompanyResearch, id, cancellationToken) is { } progress ? TypedResults.Ok(progress) : Problems.JobNotFound();
 }

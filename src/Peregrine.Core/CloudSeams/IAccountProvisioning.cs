@@ -1,4 +1,4 @@
-namespace Peregrine.Sessions;
+namespace Peregrine.CloudSeams;
 
 /// <summary>
 /// First-login hook for account metadata outside the user's tree (the cloud API ensures the user's free-tier

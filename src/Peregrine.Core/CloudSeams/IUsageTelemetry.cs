@@ -1,4 +1,4 @@
-namespace Peregrine.Telemetry;
+namespace Peregrine.CloudSeams;
 
 /// <summary>
 /// The one entry point for usage events (the runbook: "the only entry point to usage_events"). Fire-and-forget:

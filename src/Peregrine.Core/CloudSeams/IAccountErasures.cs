@@ -1,4 +1,4 @@
-namespace Peregrine.Sessions;
+namespace Peregrine.CloudSeams;
 
 /// <summary>
 /// When an account was last erased, so that a session issued before that (a stolen or cached cookie) cannot bring

@@ -1,4 +1,4 @@
-namespace Peregrine.Tiers;
+namespace Peregrine.CloudSeams;
 
 /// <summary>
 /// Where a signed-in user's tier comes from. The cloud API reads it from the platform DB (<c>subscriptions</c>);
