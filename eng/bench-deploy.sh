@@ -105,8 +105,9 @@ echo "first request of a new user through the bastion: HTTP ${first% *}, ${first
 for _ in $(seq 1 "$USERS"); do
   token="$(mint "$(cat /proc/sys/kernel/random/uuid)")"
   echo "$token" >>"$WORK/tokens"
-  curl -s -o /dev/null -H "Cookie: cf_session=$token" "http://127.0.0.1:$PORT/peregrine/api/session"
+  curl -s -o /dev/null -w '%{time_total}\n' -H "Cookie: cf_session=$token" "http://127.0.0.1:$PORT/peregrine/api/session" >>"$WORK/first-requests"
 done
+echo "first requests of the next $USERS new users, one at a time: median $(sort -n "$WORK/first-requests" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') s, max $(sort -n "$WORK/first-requests" | tail -1) s"
 cat >"$WORK/mixed.lua" <<'EOF'
 local tokens, counter = {}, 0
 function setup(thread) thread:set("id", math.random(1, 1e9)) end
@@ -126,4 +127,13 @@ echo "load: $CONNECTIONS connections, $DURATION, $USERS users, reads:writes 4:1 
 wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 10s --latency -s "$WORK/mixed.lua" "http://127.0.0.1:$PORT" -- "$WORK/tokens" \
   | grep -E 'requests in|Requests/sec|Non-2xx|Socket errors| 50%| 99%'
 docker stats --no-stream --format '{{.Name}}: {{.MemUsage}}' $(docker ps --filter label=com.docker.compose.project=peregrine-cloud -q)
+
+# What the app costs idle (its own health check every 10 s included), and one health probe, from its CPU account.
+app="$(docker ps --filter label=com.docker.compose.project=peregrine-cloud --filter label=com.docker.compose.service=app -q --no-trunc)"
+usage() { cat "/sys/fs/cgroup/cpuacct/docker/$app/cpuacct.usage" 2>/dev/null || echo 0; }
+sleep 10
+before=$(usage); sleep 60; idle=$(( ($(usage) - before) / 1000000 ))
+before=$(usage)
+for _ in $(seq 1 10); do docker exec "$app" /app/peregrine health-probe >/dev/null; done
+echo "app idle: $idle ms CPU per minute; one health probe: $(( ($(usage) - before) / 10000000 )) ms CPU"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
