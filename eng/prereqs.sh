@@ -19,6 +19,9 @@ command -v chromium >/dev/null || missing+=(chromium)
 # Cover-letter PDFs: Liberation Sans is metric-compatible with Helvetica; pdftotext reads them back in the tests.
 [ -f /usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf ] || missing+=(fonts-liberation2)
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
+# Disaster recovery: restic holds the instance snapshots; pg_dump and psql (postgresql-client-15, with postgresql-15) move the platform DB.
+command -v restic >/dev/null || missing+=(restic)
+command -v pg_dump >/dev/null || missing+=(postgresql-client-15)
 if [ "${1:-}" = "--deploy" ]; then
   command -v dockerd >/dev/null || missing+=(docker.io)
   command -v debootstrap >/dev/null || missing+=(debootstrap)

@@ -40,6 +40,18 @@ if (args is ["rekey", ..])
     return;
 }
 
+if (args is ["disaster-recovery", ..])
+{
+    await Peregrine.Bench.DisasterRecovery.SnapshotBench.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 1_000, args.Length > 2 ? int.Parse(args[2]) : 500);
+    return;
+}
+
+if (args is ["cold-open", ..])
+{
+    Peregrine.Bench.Capacity.ColdOpen.Run(args.Length > 1 ? int.Parse(args[1]) : 200);
+    return;
+}
+
 // A short job keeps a full run to a few minutes; in-process, so no generated project inherits this repo's build rules.
 var config = DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
 BenchmarkSwitcher.FromAssembly(System.Reflection.Assembly.GetExecutingAssembly()).Run(args, config);

@@ -30,6 +30,7 @@ if (!app.PassesStartupChecks())
     return 1;
 }
 
+app.UseLoadShedding();
 app.UseWebSecurity();
 // One error shape: an unhandled failure or a bare status code becomes problem+json (a page for a browser).
 app.UseExceptionHandler();

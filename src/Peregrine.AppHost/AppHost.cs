@@ -46,9 +46,11 @@ foreach (var hostedApp in HostedApp.ReadAll(builder.Configuration))
     rotation.Apply(api);
     if (isDeployment)
     {
+        // 65,536 open files: the API pools up to (65,536 - 16,384 for sockets) / 3 user DBs, unless memory is tighter.
         api.WithContainerPort(hostedApp.ContainerPort)
             .WithComposeHostMount(cloudDataRootOnHost, cloudDataRoot)
             .AsComposeApp(hostedApp.ServiceName)
+            .WithComposeOpenFileLimit(65_536)
             .WithComposeSettings(settings => settings with
             {
                 // The runbook's external platform DB is on the host (host.docker.internal:5433); Linux needs the alias.

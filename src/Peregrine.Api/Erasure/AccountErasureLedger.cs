@@ -65,7 +65,8 @@ public sealed class AccountErasureLedger(NpgsqlDataSource dataSource, TimeProvid
     {
         const string sql = """
             INSERT INTO account_erasures (user_id, erased_at) VALUES (@userId, @erasedAt)
-            ON CONFLICT (user_id) DO UPDATE SET erased_at = greatest(account_erasures.erased_at, EXCLUDED.erased_at)
+            ON CONFLICT (user_id) DO UPDATE SET erased_at = greatest(account_erasures.erased_at, EXCLUDED.erased_at),
+                logged_at = CASE WHEN EXCLUDED.erased_at > account_erasures.erased_at THEN NULL ELSE account_erasures.logged_at END
             """;
         return connection.ExecuteAsync(new CommandDefinition(sql, new { userId, erasedAt = erasedAt.UtcDateTime }, transaction, cancellationToken: cancellationToken));
     }

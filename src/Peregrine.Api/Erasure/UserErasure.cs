@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.Extensions.Options;
+using Peregrine.Api.Operations.DisasterRecovery;
 using Peregrine.Api.Platform;
 using Peregrine.Backup;
 using Peregrine.CloudSeams;
@@ -36,7 +37,8 @@ public sealed class UserErasure(
     IAccountErasures erasures,
     TimeProvider clock,
     IOptions<PeregrineOptions> options,
-    IOptions<BackupOptions> backupOptions)
+    IOptions<BackupOptions> backupOptions,
+    IConfiguration configuration)
 {
     private const string TrashPrefix = ".erasing-";
 
@@ -59,8 +61,10 @@ public sealed class UserErasure(
                 holds.Add(await HoldAsync(location, cancellationToken));
             }
 
-            var erasedAt = clock.GetUtcNow();
+            // The time is taken once the tree is gone from its path: a backup that began copying the user at or after
+            // this instant cannot hold the erased tree, so a restore can tell by comparing times which copies to withhold.
             var moved = MoveAside(userDirectory, trash);
+            var erasedAt = clock.GetUtcNow();
             ErasedRows rows;
             try
             {
@@ -81,6 +85,7 @@ public sealed class UserErasure(
             }
 
             var (files, bytes) = RemoveTrash(trash);
+            RemoveStagedCopy(id);
             await VerifyAsync(userId, userDirectory, trash, cancellationToken);
             return new ErasureReceipt(id, erasedAt.UtcDateTime, rows, files, bytes, Verified: true);
         }
@@ -118,6 +123,19 @@ public sealed class UserErasure(
                 .Select(d => Guid.TryParseExact(Path.GetFileName(d)[TrashPrefix.Length..], "D", out var id) ? id : Guid.Empty)
                 .Where(id => id != Guid.Empty)]
             : [];
+    }
+
+    /// <summary>The copy <c>backup-all</c> keeps between runs must not outlive the user's tree on this host.</summary>
+    private void RemoveStagedCopy(string userId)
+    {
+        try
+        {
+            new StagingArea(DisasterRecoveryOptions.From(configuration).Staging(options.Value)).RemoveUser(userId);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ErasureNotVerifiedException($"the erasure is recorded but the backup staging copy remains ({e.GetType().Name})");
+        }
     }
 
     private async Task<IDisposable> HoldAsync(DatabaseLocation location, CancellationToken cancellationToken)
@@ -178,7 +196,7 @@ public sealed class UserErasure(
         return rows;
     }
 
-    private static async Task<ErasedRows> DeleteRowsAsync(Npgsql.NpgsqlConnection connection, Npgsql.NpgsqlTransaction? transaction, Guid userId, CancellationToken cancellationToken)
+    internal static async Task<ErasedRows> DeleteRowsAsync(Npgsql.NpgsqlConnection connection, Npgsql.NpgsqlTransaction? transaction, Guid userId, CancellationToken cancellationToken)
     {
         // Explicit per table (rather than relying on the cascade) so the receipt can say what each held.
         const string deleteEvents = "DELETE FROM usage_events WHERE user_id = @userId";

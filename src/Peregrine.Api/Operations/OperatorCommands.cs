@@ -21,6 +21,11 @@ public static class OperatorCommands
         InspectUserCommand.Verb,
         VerifyAllCommand.Verb,
         StatsCommand.Verb,
+        BackupAllCommand.Verb,
+        RestoreAllCommand.Verb,
+        VerifyBackupCommand.Verb,
+        ShipErasuresCommand.Verb,
+        BackupScheduleCommand.Verb,
     ];
 
     public static bool IsInvoked(string[] args) =>

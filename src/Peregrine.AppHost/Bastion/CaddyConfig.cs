@@ -92,12 +92,26 @@ public static class CaddyConfig
                     .AppendLine("\t\theader_up X-CF-Session {header.Cookie}");
             }
 
+            text.AppendLine("\t\t# Keep upstream connections open for reuse: Caddy keeps only 32 idle ones per host by default, so")
+                .AppendLine("\t\t# a burst of a thousand users' requests opened (and closed) a new connection to the API per request.")
+                .AppendLine("\t\ttransport http {")
+                .AppendLine($"\t\t\tkeepalive {UpstreamKeepAlive}")
+                .AppendLine($"\t\t\tkeepalive_idle_conns {UpstreamIdleConnections}")
+                .AppendLine($"\t\t\tkeepalive_idle_conns_per_host {UpstreamIdleConnections}")
+                .AppendLine("\t\t}");
+
             text.AppendLine("\t}")
                 .AppendLine("}");
         }
 
         return text.ToString();
     }
+
+    /// <summary>How long an idle upstream connection is kept for reuse.</summary>
+    public const string UpstreamKeepAlive = "5m";
+
+    /// <summary>Idle upstream connections kept per API: enough for the requests in flight at the host's capacity.</summary>
+    public const int UpstreamIdleConnections = 512;
 
     private const string GeneratedHeader =
         "# Generated from the AppHost model (src/Peregrine.AppHost) by ./eng/publish.sh — edit the model, not this file.";

@@ -61,6 +61,12 @@ public sealed record ComposeServiceSettings : IResourceAnnotation
     /// works without a manual step. The service itself never runs as root.
     /// </summary>
     public bool OwnsItsMounts { get; init; }
+
+    /// <summary>
+    /// The container's open-file limit (compose <c>ulimits: nofile</c>, soft = hard). The API sizes its pool of open user
+    /// DBs from this limit (3 files per DB, a quarter kept for sockets), so it is part of the model, not a default.
+    /// </summary>
+    public int? OpenFileLimit { get; init; }
 }
 
 public static class ComposeAnnotationExtensions
@@ -87,6 +93,9 @@ public static class ComposeAnnotationExtensions
     public static IResourceBuilder<ProjectResource> WithComposeHostMount(
         this IResourceBuilder<ProjectResource> builder, ComposeVariable hostPath, string target) =>
         builder.WithAnnotation(new ComposeHostMountAnnotation(hostPath, target));
+
+    public static IResourceBuilder<ProjectResource> WithComposeOpenFileLimit(this IResourceBuilder<ProjectResource> builder, int limit) =>
+        builder.WithComposeSettings(settings => settings with { OpenFileLimit = limit });
 
     public static IResourceBuilder<ProjectResource> WithComposeVolume(
         this IResourceBuilder<ProjectResource> builder, string volumeName, string target) =>

@@ -4,7 +4,7 @@ namespace Peregrine.AppHost.Publishing;
 
 /// <summary>
 /// One compose service from a manifest resource and what the model adds: image or build, names, environment, ports,
-/// mounts, health check, start order, log rotation, restart policy.
+/// mounts, health check, start order, open-file limit, log rotation, restart policy.
 /// </summary>
 internal static class ComposeServices
 {
@@ -106,6 +106,14 @@ internal static class ComposeServices
         if (DependsOn(name, resource, model) is { Count: > 0 } dependsOn)
         {
             service["depends_on"] = dependsOn;
+        }
+
+        if (options.OpenFileLimit is { } limit)
+        {
+            service["ulimits"] = new Dictionary<string, object>
+            {
+                ["nofile"] = new Dictionary<string, int> { ["soft"] = limit, ["hard"] = limit },
+            };
         }
 
         service["logging"] = LogRotation;

@@ -40,6 +40,13 @@ internal sealed class DatabaseFile(StorageOptions options)
         }
     }
 
+    /// <summary>A file this process prepared before (<see cref="PreparedFiles"/>): the next open checks only its identity.</summary>
+    public void AssumePrepared(FileIdentity identity)
+    {
+        var done = new Lazy<FileIdentity?>(identity);
+        Interlocked.CompareExchange(ref _preparation, done, null);
+    }
+
     /// <summary>The next open prepares whatever file is then found at the path.</summary>
     public void ForgetPreparation() => Volatile.Write(ref _preparation, null);
 

@@ -17,9 +17,10 @@ public static class SqliteEngine
     public const string LibraryPathVariable = "PEREGRINE_SQLITE_LIB";
 
     /// <summary>
-    /// SQLite's soft heap limit for the whole process: beyond it, page caches recycle their own least recently used
-    /// pages instead of growing. It bounds the sum of every pooled connection's cache (256 files × up to 4 connections
-    /// × <see cref="SqliteDatabase.PageCacheKiB"/> would otherwise be 16 GiB) at the price of re-reading pages.
+    /// SQLite's soft heap limit for the whole process until <see cref="LimitMemory"/> sets the storage's memory budget:
+    /// beyond it, page caches recycle their own least recently used pages instead of growing. It bounds the sum of every
+    /// pooled connection's cache (thousands of files × up to 4 connections × <see cref="SqliteDatabase.PageCacheKiB"/>)
+    /// at the price of re-reading pages.
     /// </summary>
     public const long MemoryLimitBytes = 512L * 1024 * 1024;
 
@@ -58,6 +59,13 @@ public static class SqliteEngine
             raw.sqlite3_soft_heap_limit64(MemoryLimitBytes);
             _loadedFrom = path;
         }
+    }
+
+    /// <summary>Sets SQLite's soft heap limit for the whole process (the pool's memory budget).</summary>
+    public static void LimitMemory(long bytes)
+    {
+        EnsureLoaded();
+        raw.sqlite3_soft_heap_limit64(bytes);
     }
 
     private static string LocateLibrary()

@@ -6,10 +6,27 @@ public sealed class StorageOptions
     public const string SectionName = "Storage";
 
     /// <summary>
-    /// How many DB files keep pooled handles (least recently used beyond this are closed). Each pooled handle is an
-    /// open file plus its page cache, so 10,000 users must not mean 10,000 open files.
+    /// How many DB files keep pooled handles; 0 (the default) sizes the pool from the host (<see cref="PoolCapacity"/>):
+    /// the memory budget and the open-file limit. Each pooled file is 3 open files plus its page cache, so 10,000 users
+    /// must not mean 10,000 open DBs, and a pool smaller than the active users makes every request re-open its DB.
     /// </summary>
-    public int MaxPooledDatabases { get; set; } = 256;
+    public int MaxPooledDatabases { get; set; }
+
+    /// <summary>
+    /// Memory for SQLite (pooled handles and their page caches), in MiB: also SQLite's soft heap limit, past which page
+    /// caches recycle their own pages. 0 (the default): a quarter of the memory the runtime may use (the container's
+    /// limit when there is one), at least 256 MiB.
+    /// </summary>
+    public long MemoryBudgetMiB { get; set; }
+
+    /// <summary>What one pooled DB is planned at, in KiB: its handle, schema and a warm page cache of a 300-job user.</summary>
+    public int MemoryPerDatabaseKiB { get; set; } = 1024;
+
+    /// <summary>
+    /// Open files kept free for everything but pooled DBs (sockets: one per keep-alive client connection, the platform
+    /// DB, uploads). 0 (the default): a quarter of the limit, at least 1,024.
+    /// </summary>
+    public long ReservedFileDescriptors { get; set; }
 
     /// <summary>
     /// How many connections one DB file may have open at once; more requests of the same user wait for one (at most

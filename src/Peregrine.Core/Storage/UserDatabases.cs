@@ -10,8 +10,8 @@ namespace Peregrine.Storage;
 /// <summary>
 /// The one component that opens per-user DBs; nothing else opens a user's staging.db. The first open of a file in
 /// this process prepares it once (<see cref="DatabasePreparation"/>); every open after that is a pooled handle whose
-/// key was applied when the handle was created. Only the most recently used files keep pooled handles
-/// (<see cref="StorageOptions.MaxPooledDatabases"/>), and only those, the files in use and the erased ones keep a
+/// key was applied when the handle was created. Only the files used most recently and most often keep pooled handles
+/// (<see cref="PoolCapacity"/>, <see cref="PooledDatabases"/>), and only those, the files in use and the erased ones keep a
 /// record here (<see cref="DatabaseFile"/>): a file that leaves the pool unused is forgotten and prepared again by its
 /// next open. Every connection holds a shared lease on its file until it is disposed, so a replacement
 /// (<see cref="HoldForReplacementAsync"/>) can wait for them and hold new ones back. Each open also checks that the path
@@ -24,6 +24,7 @@ public sealed class UserDatabases
     private readonly ILogger _logger;
     private readonly DatabasePreparation _preparation;
     private readonly PooledDatabases _pooled;
+    private readonly PreparedFiles _prepared;
     private readonly ConcurrentDictionary<string, DatabaseFile> _files = new(StringComparer.Ordinal);
 
     static UserDatabases() => DapperConventions.EnsureRegistered();
@@ -39,8 +40,17 @@ public sealed class UserDatabases
         _options = options ?? new StorageOptions();
         _logger = logger ?? NullLogger.Instance;
         _preparation = new DatabasePreparation(_options, time ?? TimeProvider.System, _logger);
-        _pooled = new PooledDatabases(_options.MaxPooledDatabases);
+        Capacity = PoolCapacity.For(_options);
+        _pooled = new PooledDatabases(Capacity.Databases);
+        _prepared = new PreparedFiles(Math.Max(1024, 4 * Capacity.Databases));
+        SqliteEngine.LimitMemory(Capacity.MemoryBudgetBytes);
+        _logger.LogInformation(
+            "DB pool: {Databases} files (by {LimitedBy}; memory budget {BudgetMiB} MiB, open-file limit {OpenFiles}, {Reserved} reserved)",
+            Capacity.Databases, Capacity.LimitedBy, Capacity.MemoryBudgetBytes / (1024 * 1024), Capacity.OpenFileLimit, Capacity.ReservedFiles);
     }
+
+    /// <summary>How many files the pool keeps open, and why that many.</summary>
+    public PoolCapacity Capacity { get; }
 
     /// <summary>How many DB files currently keep pooled handles.</summary>
     public int PooledCount => _pooled.Count;
@@ -54,7 +64,7 @@ public sealed class UserDatabases
     {
         var path = Normalise(location.Path);
         var file = EnterSharedAsync(path, CancellationToken.None).GetAwaiter().GetResult();
-        var exit = ExitWith(file, file.Slots.Enter());
+        var exit = ExitWith(path, file, file.Slots.Enter());
         return Leased(exit, () =>
         {
             EnsureCurrent(location, path, file);
@@ -67,10 +77,10 @@ public sealed class UserDatabases
     {
         var path = Normalise(location.Path);
         var file = await EnterSharedAsync(path, cancellationToken);
-        Action exit = file.Leases.ExitShared;
+        var exit = ExitWith(path, file, static () => { });
         try
         {
-            exit = ExitWith(file, await file.Slots.EnterAsync(cancellationToken));
+            exit = ExitWith(path, file, await file.Slots.EnterAsync(cancellationToken));
             EnsureCurrent(location, path, file);
             if (!file.IsPrepared)
             {
@@ -126,12 +136,23 @@ public sealed class UserDatabases
     public void Evict(DatabaseLocation location)
     {
         var path = Normalise(location.Path);
+        _prepared.Forget(path);
         if (_files.TryGetValue(path, out var file))
         {
             file.ForgetPreparation();
         }
 
-        ClearPool(_pooled.Remove(path) ?? SqliteDatabase.ConnectionString(path, location.Key));
+        if (_pooled.Remove(path) is { } pooled)
+        {
+            SqliteDatabase.CheckpointBeforeReplacement(path, location.Key);
+            SqlitePoolGroups.ClearPool(pooled);
+        }
+        else
+        {
+            SqlitePoolGroups.ClearPool(SqliteDatabase.ConnectionString(path, location.Key));
+        }
+
+        SqlitePoolGroups.Forget(path);
     }
 
     /// <summary>
@@ -196,7 +217,16 @@ public sealed class UserDatabases
         Evict(location);
     }
 
-    private DatabaseFile FileOf(string path) => _files.GetOrAdd(path, static (_, options) => new DatabaseFile(options), _options);
+    private DatabaseFile FileOf(string path) => _files.GetOrAdd(path, static (path, self) =>
+    {
+        var file = new DatabaseFile(self._options);
+        if (self._prepared.Take(path) is { } identity)
+        {
+            file.AssumePrepared(identity);
+        }
+
+        return file;
+    }, this);
 
     /// <summary>Enters a shared lease on the file's current record.</summary>
     private Task<DatabaseFile> EnterSharedAsync(string path, CancellationToken cancellationToken) =>
@@ -221,18 +251,33 @@ public sealed class UserDatabases
         }
     }
 
+    /// <summary>
+    /// Forgets a file that is out of the pool and unused: its record, and the library's pool groups, which hold its key.
+    /// So neither the key nor the memory of a user outlives their slot in the pool.
+    /// </summary>
     private void Retire(string path)
     {
         if (_files.TryGetValue(path, out var file) && file.TryRetire())
         {
             _files.TryRemove(new KeyValuePair<string, DatabaseFile>(path, file));
+            if (file.PreparedIdentity is { } identity)
+            {
+                _prepared.Remember(path, identity);
+            }
+
+            SqlitePoolGroups.Forget(path);
         }
     }
 
-    private static Action ExitWith(DatabaseFile file, Action releaseSlot) => () =>
+    /// <summary>Gives back the slot and the lease; the last connection of a file evicted while in use retires it.</summary>
+    private Action ExitWith(string path, DatabaseFile file, Action releaseSlot) => () =>
     {
         releaseSlot();
         file.Leases.ExitShared();
+        if (!_pooled.Contains(path))
+        {
+            Retire(path);
+        }
     };
 
     /// <summary>Runs <paramref name="open"/> under the lease and slot already entered; the connection gives them back (<paramref name="exit"/>) when disposed.</summary>
@@ -282,7 +327,7 @@ public sealed class UserDatabases
     {
         foreach (var (evictedPath, evictedConnectionString) in _pooled.Touch(path, SqliteDatabase.ConnectionString(path, location.Key)))
         {
-            ClearPool(evictedConnectionString);
+            SqlitePoolGroups.ClearPool(evictedConnectionString);
             Retire(evictedPath);
         }
 
@@ -298,12 +343,6 @@ public sealed class UserDatabases
         }
 
         return connection;
-    }
-
-    private static void ClearPool(string connectionString)
-    {
-        using var connection = new SqliteConnection(connectionString);
-        SqliteConnection.ClearPool(connection);
     }
 
     private static string Normalise(string path) => Path.GetFullPath(path);

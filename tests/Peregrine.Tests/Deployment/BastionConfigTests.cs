@@ -67,6 +67,15 @@ public sealed class BastionConfigTests
         Assert.DoesNotContain("X-CF-Session", routes, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void EveryRouteReusesItsUpstreamConnections()
+    {
+        var routes = CaddyConfig.Routes([new BastionRoute("peregrine", "PEREGRINE_UPSTREAM", ForwardSession: true)]).ReplaceLineEndings("\n");
+
+        Assert.Contains("\t\ttransport http {\n\t\t\tkeepalive 5m\n", routes, StringComparison.Ordinal);
+        Assert.Contains($"\t\t\tkeepalive_idle_conns_per_host {CaddyConfig.UpstreamIdleConnections}\n", routes, StringComparison.Ordinal);
+    }
+
     private static IConfiguration Configuration(params string[] slugs) => new ConfigurationBuilder()
         .AddInMemoryCollection(slugs.Select((slug, index) => KeyValuePair.Create($"Apps:{index}", (string?)slug)))
         .Build();

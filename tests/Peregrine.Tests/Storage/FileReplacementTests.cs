@@ -60,9 +60,12 @@ public sealed class FileReplacementTests : IDisposable
         using (var connection = new UserDatabases().Open(replacement))
         {
             connection.Execute("INSERT INTO jobs (title, url) VALUES (@title, 'https://jobs.example/restored');", new { title });
+            // Pooled handles close without a checkpoint: fold the WAL in before the file alone is moved (as restore's own
+            // files are built unpooled, and as the service checkpoints a file before replacing it).
+            connection.Execute("PRAGMA wal_checkpoint(TRUNCATE);");
         }
 
-        SqliteConnection.ClearAllPools(); // the replacement's own handles; its WAL is folded in when the last one closes
+        SqliteConnection.ClearAllPools(); // the replacement's own handles
         File.Move(replacement.Path, _location.Path, overwrite: true);
     }
 }

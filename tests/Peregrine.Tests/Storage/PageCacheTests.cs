@@ -22,10 +22,11 @@ public sealed class PageCacheTests : IDisposable
     [Fact]
     public void EveryConnectionHasTheSizedCacheAndTheProcessABoundedSqliteHeap()
     {
-        using var connection = new UserDatabases().Open(_location);
+        var databases = new UserDatabases();
+        using var connection = databases.Open(_location);
 
         Assert.Equal(-SqliteDatabase.PageCacheKiB, connection.ExecuteScalar<long>("PRAGMA cache_size;"));
-        Assert.Equal(SqliteEngine.MemoryLimitBytes, connection.ExecuteScalar<long>("PRAGMA soft_heap_limit;"));
+        Assert.Equal(databases.Capacity.MemoryBudgetBytes, connection.ExecuteScalar<long>("PRAGMA soft_heap_limit;"));
     }
 
     [Fact]

@@ -37,6 +37,26 @@ public sealed class UserDatabasesTests : IDisposable
     }
 
     [Fact]
+    public void AStreamOfOneTimeUsersDoesNotEvictTheUsersMidSession()
+    {
+        var databases = new UserDatabases(new StorageOptions { MaxPooledDatabases = 10 });
+        var midSession = Enumerable.Range(0, 5).Select(Owner).ToList();
+        foreach (var owner in midSession.Concat(midSession))
+        {
+            using var connection = databases.Open(owner);
+        }
+
+        // New users signing in once each (or a scan touching every DB): three times the pool, one open each.
+        foreach (var once in Enumerable.Range(100, 30).Select(Owner))
+        {
+            using var connection = databases.Open(once);
+        }
+
+        Assert.All(midSession, owner => Assert.True(databases.IsPooled(owner), $"{owner.OwnerId} was evicted by one-time users"));
+        Assert.Equal(10, databases.PooledCount);
+    }
+
+    [Fact]
     public void FilesThatLeftThePoolUnusedAreForgottenSoMemoryFollowsTheActiveUsers()
     {
         var databases = new UserDatabases(new StorageOptions { MaxPooledDatabases = 3 });

@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using System.Globalization;
+using Dapper;
+using Peregrine.Bench;
+using Peregrine.Storage;
+
+namespace Peregrine.HttpBench;
+
+/// <summary>
+/// "Users per host at p99 ≤ 100 ms": an increasing series of active job seekers (<see cref="CapacityUser"/>) against
+/// the Release Api, through the bastion and direct, with each process's CPU per request and the driver's own CPU.
+/// Every user has their own encrypted DB of 300 realistic jobs, seeded by a <c>VACUUM INTO</c> copy of one template
+/// under the user's key (seconds for thousands of users). Each step: warm-up, then the measured window.
+/// </summary>
+internal static class CapacityRun
+{
+    public sealed record Settings(int[] Steps, TimeSpan WarmUp, TimeSpan Measured, bool Bastion, bool Direct, string? PoolSize);
+
+    public static Settings Parse(string[] args)
+    {
+        string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+        var quick = args.Contains("--quick");
+        var steps = Value("--steps")?.Split(',').Select(int.Parse).ToArray()
+            ?? (quick ? [50, 100, 200] : [200, 400, 600, 800, 1_000, 1_200, 1_600, 2_000]);
+        var through = Value("--through") ?? "both";
+        return new Settings(
+            steps,
+            TimeSpan.FromSeconds(double.Parse(Value("--warmup") ?? (quick ? "5" : "15"), CultureInfo.InvariantCulture)),
+            TimeSpan.FromSeconds(double.Parse(Value("--measure") ?? (quick ? "15" : "60"), CultureInfo.InvariantCulture)),
+            through is "both" or "bastion",
+            through is "both" or "direct",
+            Value("--pool"));
+    }
+
+    public static async Task<int> RunAsync(Settings settings, string root, IReadOnlyDictionary<string, string> cloudEnvironment, string bastionConfig, string serverSecret)
+    {
+        var paths = new List<(string Name, bool ThroughBastion)>();
+        if (settings.Direct)
+        {
+            paths.Add(("direct", false));
+        }
+
+        if (settings.Bastion)
+        {
+            paths.Add(("bastion", true));
+        }
+
+        var users = settings.Steps.Max();
+        var clock = Stopwatch.StartNew();
+        var template = Template(Path.Combine(root, "template"));
+        // One user set per path, so that the second series does not find the first one's decisions.
+        var userSets = paths.ToDictionary(path => path.Name, _ => Seed(Path.Combine(root, "cloud"), template, users, serverSecret));
+        Console.WriteLine($"seeded {users * paths.Count:N0} users of 300 jobs in {clock.Elapsed.TotalSeconds:F0} s; load average {LoadAverage()}");
+
+        var environment = new Dictionary<string, string>(cloudEnvironment);
+        if (settings.PoolSize is { } pool)
+        {
+            environment["Storage__MaxPooledDatabases"] = pool;
+        }
+
+        var report = new List<string>();
+        foreach (var (name, throughBastion) in paths)
+        {
+            await using var api = await Server.ApiAsync("cloud", environment);
+            await using var bastion = throughBastion ? await Server.BastionAsync(bastionConfig, api.Port, Path.Combine(root, $"bastion-{name}.log")) : null;
+            var baseUrl = (bastion ?? api).Url(string.Empty);
+            var rows = new List<StepResult>();
+            foreach (var active in settings.Steps)
+            {
+                var result = await StepAsync(active, userSets[name], baseUrl, api.Pid, bastion?.Pid, settings);
+                rows.Add(result);
+                Console.WriteLine($"  {name} {result.Row()}");
+            }
+
+            report.Add(Summary(name, rows));
+        }
+
+        Console.WriteLine();
+        foreach (var section in report)
+        {
+            Console.WriteLine(section);
+        }
+
+        Console.WriteLine($"Whole run: {clock.Elapsed.TotalMinutes:F0} min.");
+        return 0;
+    }
+
+    private sealed record StepResult(
+        int Users, double RequestsPerSecond, double P50, double P99, double ApiCpuMs, double? BastionCpuMs, double DriverCpuMs,
+        double DriverCoreShare, int Errors, int Shed, long ApiRssMiB, int ApiOpenFiles, string Load)
+    {
+        public string Row() =>
+            $"| {Users:N0} | {RequestsPerSecond:N0} | {P50:F1} ms | {P99:F1} ms | {ApiCpuMs:F2} ms | {(BastionCpuMs is { } b ? $"{b:F2} ms" : "—")} | " +
+            $"{DriverCpuMs:F2} ms ({DriverCoreShare:P0} of a core) | {Errors} | {Shed} | {ApiRssMiB} MiB | {ApiOpenFiles} | {Load} |";
+    }
+
+    private static async Task<StepResult> StepAsync(int active, IReadOnlyList<string> users, string baseUrl, int apiPid, int? bastionPid, Settings settings)
+    {
+        var recorder = new Recorder();
+        var start = DateTime.UtcNow;
+        var end = start + settings.WarmUp + settings.Measured;
+        using var stop = new CancellationTokenSource(settings.WarmUp + settings.Measured + TimeSpan.FromSeconds(30));
+        var loops = users.Take(active).Select((user, i) => Task.Run(() => new CapacityUser(baseUrl, user, new Random(i)).RunAsync(recorder, end, stop.Token))).ToList();
+
+        await Task.Delay(settings.WarmUp);
+        var (api, bastion, driver) = (Cpu.Of(apiPid), bastionPid is { } b ? Cpu.Of(b) : TimeSpan.Zero, Cpu.Of(Environment.ProcessId));
+        var window = Stopwatch.StartNew();
+        recorder.Start();
+        await Task.Delay(settings.Measured);
+        recorder.Stop();
+        var seconds = window.Elapsed.TotalSeconds;
+        var apiCpu = Cpu.Of(apiPid) - api;
+        var bastionCpu = bastionPid is { } bp ? Cpu.Of(bp) - bastion : TimeSpan.Zero;
+        var driverCpu = Cpu.Of(Environment.ProcessId) - driver;
+        var load = LoadAverage();
+        var rss = File.ReadLines($"/proc/{apiPid}/status").Single(line => line.StartsWith("VmRSS:", StringComparison.Ordinal));
+        var files = Directory.GetFileSystemEntries($"/proc/{apiPid}/fd").Length;
+        await Task.WhenAll(loops).WaitAsync(TimeSpan.FromSeconds(60));
+
+        var requests = Math.Max(1, recorder.Requests);
+        return new StepResult(
+            active, recorder.Requests / seconds, recorder.Percentile(0.50), recorder.Percentile(0.99),
+            apiCpu.TotalMilliseconds / requests, bastionPid is null ? null : bastionCpu.TotalMilliseconds / requests,
+            driverCpu.TotalMilliseconds / requests, driverCpu.TotalSeconds / seconds, recorder.Errors, recorder.Shed,
+            long.Parse(rss["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024, files, load);
+    }
+
+    private static string Summary(string name, List<StepResult> rows)
+    {
+        var text = new System.Text.StringBuilder()
+            .AppendLine(CultureInfo.InvariantCulture, $"### {(name == "bastion" ? "Through the bastion" : "Direct to the Api")}")
+            .AppendLine()
+            .AppendLine("| Active users | req/s | p50 | p99 | Api CPU per request | Bastion CPU per request | Driver CPU per request | Errors | Shed (503) | Api RSS | Api open files | Load average |")
+            .AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var row in rows)
+        {
+            text.AppendLine(row.Row());
+        }
+
+        var peak = rows.Max(row => row.RequestsPerSecond);
+        var knee = rows.Where(row => row.P99 <= 100 && row.Errors == 0).Select(row => row.Users).DefaultIfEmpty(0).Max();
+        text.AppendLine()
+            .AppendLine(CultureInfo.InvariantCulture, $"Users per host at p99 ≤ 100 ms with 0 errors: **{knee:N0}**; peak {peak:N0} req/s.");
+        if (knee > 0 && rows.Where(row => row.Users >= 2 * knee).MinBy(row => row.Users) is { } twice)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"Throughput at {twice.Users:N0} users (≥ 2× the knee) ÷ peak: **{twice.RequestsPerSecond / peak:F2}** (target ≥ 0.90).");
+        }
+        else
+        {
+            text.AppendLine("No step at 2× the knee in this series: add one with --steps to see past it.");
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>A DB of 300 realistic jobs under its own key: what every user's DB is copied from.</summary>
+    private static DatabaseLocation Template(string directory)
+    {
+        var location = new DatabaseLocation("template", Path.Combine(directory, "staging.db"), DatabaseKey.Derive("capacity-template", "template"));
+        Directory.CreateDirectory(directory);
+        BenchJobs.Fill(location, 300, BenchJobs.Realistic);
+        return location;
+    }
+
+    /// <summary>Each user's DB: the template copied by <c>VACUUM INTO</c> straight into the user's key (as a restore leaves it).</summary>
+    private static List<string> Seed(string dataRoot, DatabaseLocation template, int users, string serverSecret)
+    {
+        var ids = Enumerable.Range(0, users).Select(_ => Guid.NewGuid().ToString()).ToList();
+        using var source = new UserDatabases().Open(template);
+        foreach (var id in ids)
+        {
+            var path = Path.Combine(dataRoot, id, "peregrine", "staging.db");
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            Directory.CreateDirectory(Path.Combine(dataRoot, id, "peregrine", "config"));
+            Directory.CreateDirectory(Path.Combine(dataRoot, id, "peregrine", "data"));
+            var key = DatabaseKey.Derive(serverSecret, id);
+            var target = $"file:{path.Replace("%", "%25", StringComparison.Ordinal).Replace("?", "%3F", StringComparison.Ordinal).Replace("#", "%23", StringComparison.Ordinal)}"
+                + $"?cipher=sqlcipher&legacy=4&key=x%27{key.ToHex()}%27";
+            source.Execute($"VACUUM INTO '{target.Replace("'", "''", StringComparison.Ordinal)}';");
+        }
+
+        // The copy must open with the user's own key, or every request would fail.
+        var first = new DatabaseLocation(ids[0], Path.Combine(dataRoot, ids[0], "peregrine", "staging.db"), DatabaseKey.Derive(serverSecret, ids[0]));
+        using (var check = SqliteDatabase.Open(first.Path, first.Key, pooling: false))
+        {
+            if (check.ExecuteScalar<long>("SELECT count(*) FROM jobs WHERE status = 'pending';") != 300)
+            {
+                throw new InvalidOperationException("the seeded DB does not hold the template's 300 pending jobs");
+            }
+        }
+
+        return ids;
+    }
+
+    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
+}
+
+/// <summary>A process's CPU time (user + system) from <c>/proc/&lt;pid&gt;/stat</c>.</summary>
+internal static class Cpu
+{
+    private const double TicksPerSecond = 100; // USER_HZ on Linux
+
+    public static TimeSpan Of(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        // After the command: state is field 3, utime 14 and stime 15 (1-based), so 11 and 12 here.
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / TicksPerSecond);
+    }
+}

@@ -1,0 +1,161 @@
+using System.Collections;
+using System.Reflection;
+using Microsoft.Data.Sqlite;
+
+namespace Peregrine.Storage;
+
+/// <summary>
+/// Drops Microsoft.Data.Sqlite's pool groups of one DB file. The library keeps a pool group per connection string, and
+/// ours carry the user's raw key (<c>Password=</c>). <see cref="SqliteConnection.ClearPool"/> closes the handles but
+/// keeps the group (and the released pool, with its parsed options) until the library's own timer prunes it: not in
+/// the process's first 4 minutes, then 60–90 s after the group went idle. Every user touched in that window kept a
+/// key and a few KB of memory (16 KB per new user measured). The library has no public way to drop a group, so this
+/// reaches its internals, the way its own timer does: a copy-on-write replacement of the group map under the factory's
+/// lock, since lookups read the map without it. Version-specific by nature; <see cref="IsSupported"/> says whether
+/// the internals were found, and a unit test fails when an upgrade moves them.
+/// </summary>
+internal static class SqlitePoolGroups
+{
+    private const BindingFlags Instance = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public;
+
+    private static readonly Internals? Library = Internals.Find();
+
+    /// <summary>Whether this version of Microsoft.Data.Sqlite has the internals the removal needs.</summary>
+    public static bool IsSupported => Library is not null;
+
+    /// <summary>Closes the idle pooled handles of <paramref name="connectionString"/>; its group stays until <see cref="Forget"/>.</summary>
+    public static void ClearPool(string connectionString)
+    {
+        using var connection = new SqliteConnection(connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
+    /// <summary>
+    /// Forgets every idle pool group and released pool whose file is <paramref name="databasePath"/> or a temp beside
+    /// it (preparation's unpooled opens included). A group whose pool still has a connection out stays: it is either a
+    /// connection that has not closed yet (the caller forgets again when it does) or a newer open of the file.
+    /// </summary>
+    public static void Forget(string databasePath) => Library?.Remove(databasePath);
+
+    /// <summary>The connection strings Microsoft.Data.Sqlite still holds (groups and released pools): what tests look for keys in.</summary>
+    internal static IReadOnlyList<string> HeldConnectionStrings() =>
+        Library?.HeldConnectionStrings() ?? throw new NotSupportedException("Microsoft.Data.Sqlite's pool internals were not found");
+
+    /// <summary>True when <paramref name="dataSource"/> (a path or a <c>file:</c> URI as <see cref="SqliteDatabase"/> writes it) names the file or a temp beside it.</summary>
+    internal static bool Names(string dataSource, string databasePath)
+    {
+        var path = dataSource;
+        if (path.StartsWith("file:", StringComparison.Ordinal))
+        {
+            var query = path.IndexOf('?', StringComparison.Ordinal);
+            path = (query < 0 ? path[5..] : path[5..query])
+                .Replace("%3F", "?", StringComparison.Ordinal)
+                .Replace("%23", "#", StringComparison.Ordinal)
+                .Replace("%25", "%", StringComparison.Ordinal);
+        }
+
+        return path.StartsWith(databasePath, StringComparison.Ordinal);
+    }
+
+    private sealed class Internals(
+        object factory,
+        FieldInfo poolGroups,
+        FieldInfo poolsToRelease,
+        PropertyInfo groupOptions,
+        FieldInfo groupPool,
+        FieldInfo poolOptions,
+        PropertyInfo poolCount)
+    {
+        public static Internals? Find()
+        {
+            var assembly = typeof(SqliteConnection).Assembly;
+            var factoryType = assembly.GetType("Microsoft.Data.Sqlite.SqliteConnectionFactory");
+            var groupType = assembly.GetType("Microsoft.Data.Sqlite.SqliteConnectionPoolGroup");
+            var poolType = assembly.GetType("Microsoft.Data.Sqlite.SqliteConnectionPool");
+            var factory = factoryType?.GetField("Instance", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)?.GetValue(null);
+            var poolGroups = factoryType?.GetField("_poolGroups", Instance);
+            var poolsToRelease = factoryType?.GetField("_poolsToRelease", Instance);
+            var groupOptions = groupType?.GetProperty("ConnectionOptions", Instance);
+            var groupPool = groupType?.GetField("_pool", Instance);
+            var poolOptions = poolType?.GetField("_connectionOptions", Instance);
+            var poolCount = poolType?.GetProperty("Count", Instance);
+            return factory is null || poolGroups is null || poolsToRelease is null || groupOptions is null || groupPool is null || poolOptions is null || poolCount is null
+                || !typeof(IDictionary).IsAssignableFrom(poolGroups.FieldType) || !typeof(IList).IsAssignableFrom(poolsToRelease.FieldType)
+                ? null
+                : new Internals(factory, poolGroups, poolsToRelease, groupOptions, groupPool, poolOptions, poolCount);
+        }
+
+        public void Remove(string databasePath)
+        {
+            lock (factory)
+            {
+                var groups = (IDictionary)poolGroups.GetValue(factory)!;
+                List<object>? doomed = null;
+                foreach (DictionaryEntry entry in groups)
+                {
+                    // A group whose pool has handles again belongs to a newer open of the file: it stays.
+                    if (Names(GroupSource(entry.Value!), databasePath) && IsIdle(groupPool.GetValue(entry.Value!)))
+                    {
+                        (doomed ??= []).Add(entry.Key);
+                    }
+                }
+
+                if (doomed is not null)
+                {
+                    // Lookups read the map without the lock: replace it, never change it in place (as the library's pruning does).
+                    var kept = (IDictionary)Activator.CreateInstance(groups.GetType())!;
+                    foreach (DictionaryEntry entry in groups)
+                    {
+                        if (!doomed.Contains(entry.Key))
+                        {
+                            kept.Add(entry.Key, entry.Value);
+                        }
+                    }
+
+                    poolGroups.SetValue(factory, kept);
+                }
+            }
+
+            var released = (IList)poolsToRelease.GetValue(factory)!;
+            lock (released)
+            {
+                for (var i = released.Count - 1; i >= 0; i--)
+                {
+                    var pool = released[i]!;
+                    // A pool with connections still out stays for the library's timer; the caller forgets again when they close.
+                    if (IsIdle(pool) && Names(((SqliteConnectionStringBuilder)poolOptions.GetValue(pool)!).DataSource, databasePath))
+                    {
+                        released.RemoveAt(i);
+                    }
+                }
+            }
+        }
+
+        public List<string> HeldConnectionStrings()
+        {
+            var held = new List<string>();
+            lock (factory)
+            {
+                foreach (DictionaryEntry entry in (IDictionary)poolGroups.GetValue(factory)!)
+                {
+                    held.Add((string)entry.Key);
+                }
+            }
+
+            var released = (IList)poolsToRelease.GetValue(factory)!;
+            lock (released)
+            {
+                foreach (var pool in released)
+                {
+                    held.Add(((SqliteConnectionStringBuilder)poolOptions.GetValue(pool!)!).ConnectionString);
+                }
+            }
+
+            return held;
+        }
+
+        private bool IsIdle(object? pool) => pool is null || (int)poolCount.GetValue(pool)! == 0;
+
+        private string GroupSource(object group) => ((SqliteConnectionStringBuilder)groupOptions.GetValue(group)!).DataSource;
+    }
+}
