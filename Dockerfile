@@ -36,6 +36,11 @@ COPY eng/build-native.sh eng/
 RUN PEREGRINE_NATIVE_DIR=/engine eng/build-native.sh
 
 FROM ${ASPNET_IMAGE} AS runtime
+# The scheduled backup service runs this image: restic holds the snapshots, pg_dump and psql move the platform DB
+# (Postgres 15, the server's major version). Debian's packages over plain HTTP, which every builder here reaches.
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends restic postgresql-client-15 \
+    && rm -rf /var/lib/apt/lists/*
 # The data mount points belong to the app's user: a new named volume (the demo's) takes the owner of the folder it is
 # mounted on. A host folder (the cloud's data root) keeps its own owner; the compose file's init service sets it.
 RUN mkdir -p /data/cloud /data/demo && chown "$APP_UID:$APP_UID" /data/cloud /data/demo && chmod 0700 /data/cloud /data/demo

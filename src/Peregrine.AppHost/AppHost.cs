@@ -1,5 +1,6 @@
 using Peregrine.AppHost;
 using Peregrine.AppHost.Apps;
+using Peregrine.AppHost.Backup;
 using Peregrine.AppHost.Bastion;
 using Peregrine.AppHost.Llm;
 using Peregrine.AppHost.PlatformDb;
@@ -32,35 +33,34 @@ var rotation = builder.AddSecretRotation();
 // One multi-tenant API per hosted app ("Apps" in appsettings.json): same project, PEREGRINE_APP tells it its path
 // base and its per-user folder.
 var upstreams = new List<BastionUpstream>();
+var apis = new List<IResourceBuilder<ProjectResource>>();
 foreach (var hostedApp in HostedApp.ReadAll(builder.Configuration))
 {
-    var api = builder.AddProject<Projects.Peregrine_Api>(hostedApp.ResourceName)
+    var api = CloudService(builder.AddProject<Projects.Peregrine_Api>(hostedApp.ResourceName))
         .WithEnvironment("PEREGRINE_APP", hostedApp.Slug)
-        .WithEnvironment("CLOUD_MODE", "true")
-        .WithEnvironment("CLOUD_DATA_ROOT", cloudDataRoot)
-        .WithEnvironment("DIRECTUS_JWT_SECRET", jwtSecret)
-        .WithEnvironment("CF_SERVER_SECRET", serverSecret)
         .WithHttpHealthCheck("/health");
-    platformDb.Apply(api);
     llm.Apply(api);
-    rotation.Apply(api);
     if (isDeployment)
     {
         // 65,536 open files: the API pools up to (65,536 - 16,384 for sockets) / 3 user DBs, unless memory is tighter.
         api.WithContainerPort(hostedApp.ContainerPort)
-            .WithComposeHostMount(cloudDataRootOnHost, cloudDataRoot)
             .AsComposeApp(hostedApp.ServiceName)
             .WithComposeOpenFileLimit(65_536)
             .WithComposeSettings(settings => settings with
             {
-                // The runbook's external platform DB is on the host (host.docker.internal:5433); Linux needs the alias.
-                ExtraHosts = ["host.docker.internal:host-gateway"],
                 // Lets a refusal to start name the host folder to fix (Peregrine.Storage.DataRootAccess).
                 Environment = new Dictionary<string, ComposeVariable> { ["PEREGRINE_DATA_ROOT_ON_HOST"] = cloudDataRootOnHost },
             });
     }
 
+    apis.Add(api);
     upstreams.Add(new BastionUpstream(new BastionRoute(hostedApp.Slug, hostedApp.UpstreamVariable, ForwardSession: true), api));
+}
+
+if (isDeployment)
+{
+    // One scheduled backup for the instance (it snapshots every app's trees), on the first app's image.
+    builder.AddScheduledBackup(apis[0], CloudService);
 }
 
 // demo: the public demo, a separate process with its own data and no secrets, so nothing of the cloud leaks into it.
@@ -83,6 +83,22 @@ if (isDeployment)
     builder.AddBastion("demo-bastion", [new BastionUpstream(new BastionRoute("peregrine", "DEMO_UPSTREAM", ForwardSession: false), demo)], layout, hostPort: 8504)
         .InComposeProject(ComposeProjectAnnotation.Demo)
         .WithComposeSettings(settings => settings with { ServiceName = "bastion" });
+}
+
+// What every cloud service of the instance gets (each API, the scheduled backup): the data root, the secrets, the
+// platform DB and a rotation's variables; in a deployment, the host's data root mounted.
+IResourceBuilder<ProjectResource> CloudService(IResourceBuilder<ProjectResource> service)
+{
+    service.WithEnvironment("CLOUD_MODE", "true")
+        .WithEnvironment("CLOUD_DATA_ROOT", cloudDataRoot)
+        .WithEnvironment("DIRECTUS_JWT_SECRET", jwtSecret)
+        .WithEnvironment("CF_SERVER_SECRET", serverSecret);
+    platformDb.Apply(service);
+    rotation.Apply(service);
+    return !isDeployment ? service : service
+        .WithComposeHostMount(cloudDataRootOnHost, cloudDataRoot)
+        // The runbook's external platform DB is on the host (host.docker.internal:5433); Linux needs the alias.
+        .WithComposeSettings(settings => settings with { ExtraHosts = ["host.docker.internal:host-gateway"] });
 }
 
 // Publish (./eng/publish.sh) turns this model into compose.cloud.yml, compose.demo.yml, .env.example and deploy/*.

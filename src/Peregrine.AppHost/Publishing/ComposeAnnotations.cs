@@ -23,7 +23,13 @@ public sealed record ComposeVariableAnnotation(string? Name = null, string? Defa
     : IResourceAnnotation;
 
 /// <summary>A compose health check; Docker marks the service healthy after its first success.</summary>
-public sealed record ComposeHealthCheck(IReadOnlyList<string> Test, string Interval = "10s", string Timeout = "5s", int Retries = 3, string StartPeriod = "30s");
+public sealed record ComposeHealthCheck(IReadOnlyList<string> Test, string Interval = "10s", string Timeout = "5s", int Retries = 3, string StartPeriod = "30s")
+{
+    /// <summary>Turns off the image's own check (for a service of the image that is not the app it probes).</summary>
+    public static ComposeHealthCheck None { get; } = new(["NONE"]);
+
+    public bool Disabled => Test is ["NONE"];
+}
 
 /// <summary>What compose says about a service beyond the manifest, set in the model with <c>WithComposeSettings</c>.</summary>
 public sealed record ComposeServiceSettings : IResourceAnnotation
@@ -39,6 +45,18 @@ public sealed record ComposeServiceSettings : IResourceAnnotation
     /// it may be absent.
     /// </summary>
     public IReadOnlyList<string> Profiles { get; init; } = [];
+
+    /// <summary>
+    /// The profiles are opt-in: <c>.env.example</c>'s <c>COMPOSE_PROFILES</c> leaves them out, because the service needs
+    /// settings the operator adds first (a stack made from the example then starts without it).
+    /// </summary>
+    public bool OptIn { get; init; }
+
+    /// <summary>
+    /// For projects: run the image another resource builds (same image and tag variable, no build of its own), so one
+    /// <c>build app</c> updates both and compose never builds the same image twice.
+    /// </summary>
+    public string? ImageOf { get; init; }
 
     /// <summary>For containers: the variable holding the image, defaulting to the model's image (a local mirror may replace it).</summary>
     public string? ImageVariable { get; init; }

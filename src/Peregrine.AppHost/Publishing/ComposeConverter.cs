@@ -76,7 +76,7 @@ public static class ComposeConverter
             files[fileName] = "# Generated from the AppHost model by ./eng/publish.sh — edit the model, not this file.\n"
                 + Yaml.Serialize(compose);
             var profiles = model.Resources.Where(entry => entry.Value.Project == project)
-                .SelectMany(entry => entry.Value.Options.Profiles.Select(profile => (Profile: profile, Service: model.ServiceName(entry.Key))));
+                .SelectMany(entry => entry.Value.Options.Profiles.Select(profile => (Profile: profile, Service: model.ServiceName(entry.Key), entry.Value.Options.OptIn)));
             AppendVariables(envExample, fileName, profiles, expressions.UsedVariables.Where(variable => listed.Add(variable.Name)));
         }
 
@@ -85,7 +85,7 @@ public static class ComposeConverter
     }
 
     private static void AppendVariables(
-        StringBuilder envExample, string fileName, IEnumerable<(string Profile, string Service)> profiles, IEnumerable<ComposeVariable> variables)
+        StringBuilder envExample, string fileName, IEnumerable<(string Profile, string Service, bool OptIn)> profiles, IEnumerable<ComposeVariable> variables)
     {
         envExample.AppendLine().AppendLine($"# --- {fileName}");
         var byProfile = profiles.GroupBy(entry => entry.Profile).OrderBy(group => group.Key, StringComparer.Ordinal).ToList();
@@ -93,10 +93,14 @@ public static class ComposeConverter
         {
             foreach (var profile in byProfile)
             {
-                envExample.AppendLine($"# Profile {profile.Key} starts {string.Join(", ", profile.Select(entry => entry.Service).Order(StringComparer.Ordinal))}; leave it out of COMPOSE_PROFILES to not start it.");
+                var services = string.Join(", ", profile.Select(entry => entry.Service).Order(StringComparer.Ordinal));
+                envExample.AppendLine(profile.All(entry => entry.OptIn)
+                    ? $"# Profile {profile.Key} starts {services}; add it to COMPOSE_PROFILES once its settings below are set."
+                    : $"# Profile {profile.Key} starts {services}; leave it out of COMPOSE_PROFILES to not start it.");
             }
 
-            envExample.AppendLine($"COMPOSE_PROFILES={string.Join(',', byProfile.Select(profile => profile.Key))}");
+            var enabled = byProfile.Where(profile => !profile.All(entry => entry.OptIn)).Select(profile => profile.Key);
+            envExample.AppendLine($"COMPOSE_PROFILES={string.Join(',', enabled)}");
         }
 
         foreach (var variable in variables

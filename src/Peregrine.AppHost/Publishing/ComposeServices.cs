@@ -13,7 +13,11 @@ internal static class ComposeServices
     {
         var options = resource.Options;
         var service = new Dictionary<string, object>();
-        if (resource.BuildProject is { } buildProject)
+        if (options.ImageOf is { } imageSource)
+        {
+            service["image"] = ProjectImage(imageSource, model.Resources[imageSource].BuildProject!, expressions);
+        }
+        else if (resource.BuildProject is { } buildProject)
         {
             service["image"] = ProjectImage(name, buildProject, expressions);
             var arguments = new SortedDictionary<string, string>(StringComparer.Ordinal) { [ComposeConverter.ProjectBuildArgument] = buildProject };
@@ -162,6 +166,11 @@ internal static class ComposeServices
 
     private static Dictionary<string, object> HealthCheck(ComposeHealthCheck check)
     {
+        if (check.Disabled)
+        {
+            return new Dictionary<string, object> { ["disable"] = true };
+        }
+
         var healthCheck = new Dictionary<string, object>();
         if (check.Test.Count > 0)
         {

@@ -10,12 +10,10 @@ namespace Peregrine.DataProtection;
 
 public static class DataProtectionHosting
 {
-    /// <summary>The key ring's folder: beside the user trees, which every replica of the app mounts.</summary>
-    public static string KeyDirectory(PeregrineOptions options) => Path.Combine(options.DataRoot, ".data-protection", options.App);
-
     /// <summary>
     /// Cloud mode: the Data Protection key ring (antiforgery tokens, protected cookies) lives in the data root, wrapped
-    /// with the server secret, so it survives restarts and is shared by the app's replicas. An ephemeral ring, which a
+    /// with the server secret (<see cref="PeregrineOptions.KeyRingDirectory"/>), so it survives restarts and is shared by
+    /// the app's replicas. An ephemeral ring, which a
     /// container with a read-only file system would otherwise get, made every form rendered before a restart fail.
     /// Local mode keeps ASP.NET Core's default ring (the user's profile).
     /// </summary>
@@ -34,7 +32,7 @@ public static class DataProtectionHosting
             }
 
             var ring = options.ServerKeys();
-            keys.XmlRepository = new KeyRingDirectory(KeyDirectory(options), ring, logs.CreateLogger<KeyRingDirectory>());
+            keys.XmlRepository = new KeyRingDirectory(options.KeyRingDirectory(), ring, logs.CreateLogger<KeyRingDirectory>());
             keys.XmlEncryptor = new ServerSecretXmlEncryptor(ring);
         });
         return builder;

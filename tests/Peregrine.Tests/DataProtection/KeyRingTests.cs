@@ -40,7 +40,7 @@ public sealed class KeyRingTests : IAsyncLifetime
         using var client = _first.CreateClient(_user);
         await PageForm.RenderAsync(client, "/peregrine/");
 
-        var directory = Path.Combine(_dataRoot.Path, ".data-protection", "peregrine");
+        var directory = Path.Combine(_dataRoot.Path, ".data-protection");
         var files = Directory.GetFiles(directory, "*.xml");
         Assert.NotEmpty(files);
         var currentId = ServerKeyRing.IdOf(PeregrineApiFactory.ServerSecret);
@@ -52,6 +52,22 @@ public sealed class KeyRingTests : IAsyncLifetime
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
         });
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(directory));
+    }
+
+    /// <summary>DATA_PROTECTION_KEYS_DIR is the one setting the apps and the disaster-recovery verbs read the ring from.</summary>
+    [Fact]
+    public async Task TheRingIsKeptWhereDataProtectionKeysDirSays()
+    {
+        using var elsewhere = new TestDirectory("peregrine-key-ring");
+        await using var api = new PeregrineApiFactory()
+            .Configure("CLOUD_DATA_ROOT", _dataRoot.Path)
+            .Configure("DATA_PROTECTION_KEYS_DIR", elsewhere.Path);
+        using var client = api.CreateClient(_user);
+
+        await PageForm.RenderAsync(client, "/peregrine/");
+
+        Assert.NotEmpty(Directory.GetFiles(elsewhere.Path, "*.xml"));
+        Assert.False(Directory.Exists(Path.Combine(_dataRoot.Path, ".data-protection")));
     }
 
     [Fact]

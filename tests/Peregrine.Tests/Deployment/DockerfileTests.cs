@@ -110,9 +110,27 @@ public sealed class DockerfileTests
         Assert.Equal(["$APP_UID"], runtime.ArgumentsOf("USER"));
         Assert.Contains(runtime.ArgumentsOf("COPY"), copy => copy.StartsWith("--from=engine /engine/libsqlite3mc.so", StringComparison.Ordinal));
         Assert.Contains(runtime.ArgumentsOf("ENV").SelectMany(DockerfileText.EnvironmentOf), env => env is { Key: "PEREGRINE_SQLITE_LIB", Value: "/app/libsqlite3mc.so" });
-        // The app probes itself: no HTTP client and no package install in the runtime image.
+        // The app probes itself: no HTTP client in the runtime image.
         Assert.Contains(runtime.ArgumentsOf("HEALTHCHECK"), check => check.EndsWith($"\"{HealthProbe.Verb}\"]", StringComparison.Ordinal));
-        Assert.DoesNotContain(runtime.ArgumentsOf("RUN"), run => run.Contains("apt-get", StringComparison.Ordinal));
+        Assert.DoesNotContain(runtime.ArgumentsOf("RUN"), run => run.Contains("curl", StringComparison.Ordinal) || run.Contains("wget", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The scheduled backup service runs this image: restic and the Postgres 15 client are installed once, before
+    /// <c>PROJECT</c> is read, so the layer is shared by every image built from the file.
+    /// </summary>
+    [Fact]
+    public void TheRuntimeHasResticAndThePostgres15ClientInALayerEveryImageShares()
+    {
+        var runtime = DockerfileText.Load().StageFrom("mcr.microsoft.com/dotnet/aspnet:10.0");
+        var instructions = runtime.Instructions.ToList();
+
+        var install = instructions.FindIndex(instruction => instruction.Keyword == "RUN" && instruction.Arguments.Contains("apt-get install", StringComparison.Ordinal));
+        Assert.True(install >= 0, "no apt-get install in the runtime stage");
+        Assert.Contains(" restic ", instructions[install].Arguments + " ", StringComparison.Ordinal);
+        Assert.Contains(" postgresql-client-15 ", instructions[install].Arguments + " ", StringComparison.Ordinal);
+        Assert.Contains("rm -rf /var/lib/apt/lists/*", instructions[install].Arguments, StringComparison.Ordinal);
+        Assert.True(install < instructions.FindIndex(instruction => instruction.Keyword == "ARG" && instruction.Arguments == ProjectArgument));
     }
 
     /// <summary>

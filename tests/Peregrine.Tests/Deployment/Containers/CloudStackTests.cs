@@ -225,6 +225,30 @@ public sealed class CloudStackTests(DeployLayer layer)
         }
     }
 
+    /// <summary>
+    /// The backup profile's service snapshots the instance on its own, and what it took restores: every user tree
+    /// sampled, the platform dump, and the apps' Data Protection key ring, read from the same folder the apps keep it in.
+    /// </summary>
+    [Fact]
+    public async Task TheScheduledBackupSnapshotsTheInstanceWithTheAppsKeyRing()
+    {
+        using var client = Bastion.SignedIn(Deployment.Bastion, Guid.NewGuid().ToString());
+        await AiApi.CreateJobAsync(client, "Engineer", "Acme");
+
+        var logs = string.Empty;
+        await Tasks.Wait.UntilAsync(
+            async () => (logs = await layer.Cloud.RunAsync(DeployLayer.Command, "logs", "backup")).Contains("backup-all: snapshot", StringComparison.Ordinal),
+            TimeSpan.FromMinutes(5),
+            TimeSpan.FromSeconds(3));
+        var verified = await layer.Cloud.RunAsync(TimeSpan.FromMinutes(5), "exec", "-T", "backup", "/app/peregrine", "verify-backup");
+
+        var keyRing = Directory.GetFiles(Path.Combine(Deployment.DataRoot, ".data-protection"), "*.xml");
+        Assert.NotEmpty(keyRing);
+        Assert.Contains($"platform dump and {keyRing.Length} key file(s) checked", verified, StringComparison.Ordinal);
+        Assert.Contains("; 0 problem(s)", verified, StringComparison.Ordinal);
+        Assert.DoesNotContain(Deployment.ServerSecret, logs + verified, StringComparison.Ordinal);
+    }
+
     private static string RowsOf(string user) =>
         $"SELECT (SELECT count(*) FROM subscriptions WHERE user_id = '{user}') + (SELECT count(*) FROM telemetry_consent WHERE user_id = '{user}') + (SELECT count(*) FROM usage_events WHERE user_id = '{user}');";
 

@@ -39,6 +39,9 @@ public sealed class DeploymentDirectory : IDisposable
 
     public string PlatformDbPassword { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
+    /// <summary>The scheduled backup's restic repository, as the backup container sees it.</summary>
+    public const string BackupRepositoryInContainer = "/data/cloud/.backup-repository";
+
     public int BastionPort { get; } = LoopbackPort.Free();
 
     public int DemoBastionPort { get; } = LoopbackPort.Free();
@@ -77,6 +80,10 @@ public sealed class DeploymentDirectory : IDisposable
             ["CLOUD_DATA_ROOT"] = DataRoot,
             ["BASTION_HOST_PORT"] = BastionPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["DEMO_BASTION_HOST_PORT"] = DemoBastionPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // The scheduled backup, opted in: a repository inside the data root (an operator's is off the host).
+            ["COMPOSE_PROFILES"] = "platform-db,backup",
+            ["RESTIC_REPOSITORY"] = BackupRepositoryInContainer,
+            ["RESTIC_PASSWORD"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
         };
         var lines = new List<string>();
         foreach (var line in example.Split('\n'))
