@@ -23,11 +23,11 @@ public static class ContainerAppExtensions
             .WithEnvironment("Logging__Console__FormatterName", "simple")
             .WithEnvironment("Logging__Console__FormatterOptions__SingleLine", "true")
             .WithComposeSettings(settings => settings with
-        {
-            ServiceName = serviceName,
-            ReadOnlyRootFileSystem = true,
-            Tmpfs = ["/tmp"],
-            HealthCheck = HealthTiming,
-            OwnsItsMounts = true,
-        });
+            {
+                ServiceName = serviceName,
+                ReadOnlyRootFileSystem = true,
+                Tmpfs = ["/tmp"],
+                HealthCheck = HealthTiming,
+                OwnsItsMounts = true,
+            });
 }
