@@ -80,6 +80,8 @@ public sealed class DeploymentDirectory : IDisposable
             ["CLOUD_DATA_ROOT"] = DataRoot,
             ["BASTION_HOST_PORT"] = BastionPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["DEMO_BASTION_HOST_PORT"] = DemoBastionPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Dockerd started here inherits this process's hard limit: a container may not be given more.
+            ["API_OPEN_FILE_LIMIT"] = Math.Min(65_536, HardOpenFileLimit()).ToString(System.Globalization.CultureInfo.InvariantCulture),
             // The scheduled backup, opted in: a repository inside the data root (an operator's is off the host).
             ["COMPOSE_PROFILES"] = "platform-db,backup",
             ["RESTIC_REPOSITORY"] = BackupRepositoryInContainer,
@@ -105,6 +107,13 @@ public sealed class DeploymentDirectory : IDisposable
 
         Assert.True(values.Count == 0, $".env.example no longer lists {string.Join(", ", values.Keys)}");
         return string.Join('\n', lines);
+    }
+
+    private static long HardOpenFileLimit()
+    {
+        var line = File.ReadLines("/proc/self/limits").Single(line => line.StartsWith("Max open files", StringComparison.Ordinal));
+        var hard = line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
+        return hard == "unlimited" ? long.MaxValue : long.Parse(hard, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>A user whose tree an earlier install (no containers, another user id, default modes) left in the data root.</summary>
