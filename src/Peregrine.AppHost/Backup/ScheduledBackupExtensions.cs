@@ -39,11 +39,13 @@ public static class ScheduledBackupExtensions
             .WithEnvironment("BACKUP_INTERVAL_MINUTES", interval)
             // The root file system is read-only: restic keeps its cache in the tmpfs.
             .WithEnvironment("RESTIC_CACHE_DIR", "/tmp/restic-cache")
-            // After the app: its data owner has given the data root to the image's user, and it has migrated the platform DB.
             .WaitFor(app);
         return configure(backup).WithComposeSettings(settings => settings with
         {
             ImageOf = app.Resource.Name,
+            // After the app is healthy: its data owner has given the data root to the image's user, and it has migrated
+            // the platform DB. The first snapshot is taken at start, and a failed one is retried only an interval later.
+            WaitsUntilHealthy = true,
             Profiles = [Profile],
             OptIn = true,
             ReadOnlyRootFileSystem = true,

@@ -58,6 +58,9 @@ public sealed record ComposeServiceSettings : IResourceAnnotation
     /// </summary>
     public string? ImageOf { get; init; }
 
+    /// <summary>Start only once the services it waits for are healthy (compose <c>service_healthy</c>), not just started.</summary>
+    public bool WaitsUntilHealthy { get; init; }
+
     /// <summary>For containers: the variable holding the image, defaulting to the model's image (a local mirror may replace it).</summary>
     public string? ImageVariable { get; init; }
 

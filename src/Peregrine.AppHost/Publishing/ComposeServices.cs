@@ -158,7 +158,10 @@ internal static class ComposeServices
         {
             if (model.Resources.TryGetValue(dependency, out var other) && other.Project == resource.Project && other.Options.Profiles.Count == 0)
             {
-                dependsOn[model.ServiceName(dependency)] = new Dictionary<string, string> { ["condition"] = "service_started" };
+                dependsOn[model.ServiceName(dependency)] = new Dictionary<string, string>
+                {
+                    ["condition"] = resource.Options.WaitsUntilHealthy ? "service_healthy" : "service_started",
+                };
             }
         }
 

@@ -199,7 +199,8 @@ public sealed class CloudStackTests(DeployLayer layer)
     [Fact]
     public async Task WithAnExternalPlatformDbTheBundledOneIsNotStarted()
     {
-        // The runbook's own .env: its PLATFORM_DB_URL names the website stack's server, and no profile is listed.
+        // The runbook's own .env: its PLATFORM_DB_URL names the website stack's server, and no profile is listed. Plus
+        // what this engine needs: it lacks CAP_SYS_RESOURCE, so it cannot raise a container's limit above its own.
         var env = Path.Combine(Deployment.Path, "runbook.env");
         await File.WriteAllTextAsync(env, $"""
             CLOUD_MODE=true
@@ -208,6 +209,7 @@ public sealed class CloudStackTests(DeployLayer layer)
             CF_SERVER_SECRET={Deployment.ServerSecret}
             PLATFORM_DB_URL=postgresql://cf_platform:elsewhere@host.docker.internal:5433/circuitforge_platform
             BASTION_HOST_PORT={LoopbackPort.Free()}
+            API_OPEN_FILE_LIMIT={Deployment.OpenFileLimit}
             """);
         var external = new ComposeProject(Deployment, "compose.cloud.yml", "peregrine-external-db");
         try
@@ -236,10 +238,18 @@ public sealed class CloudStackTests(DeployLayer layer)
         await AiApi.CreateJobAsync(client, "Engineer", "Acme");
 
         var logs = string.Empty;
-        await Tasks.Wait.UntilAsync(
-            async () => (logs = await layer.Cloud.RunAsync(DeployLayer.Command, "logs", "backup")).Contains("backup-all: snapshot", StringComparison.Ordinal),
-            TimeSpan.FromMinutes(5),
-            TimeSpan.FromSeconds(3));
+        try
+        {
+            await Tasks.Wait.UntilAsync(
+                async () => (logs = await layer.Cloud.RunAsync(DeployLayer.Command, "logs", "backup")).Contains("backup-all: snapshot", StringComparison.Ordinal),
+                TimeSpan.FromMinutes(5),
+                TimeSpan.FromSeconds(3));
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"no snapshot in the backup service's log within 5 minutes:\n{ComposeProject.Tail(logs)}");
+        }
+
         var verified = await layer.Cloud.RunAsync(TimeSpan.FromMinutes(5), "exec", "-T", "backup", "/app/peregrine", "verify-backup");
 
         var keyRing = Directory.GetFiles(Path.Combine(Deployment.DataRoot, ".data-protection"), "*.xml");

@@ -39,6 +39,12 @@ public sealed class DeploymentDirectory : IDisposable
 
     public string PlatformDbPassword { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
+    /// <summary>
+    /// The API's open-file limit for this engine: the model's 65,536, or less where the engine cannot grant it (an engine
+    /// without CAP_SYS_RESOURCE, as on these machines, cannot raise a container's hard limit above its own).
+    /// </summary>
+    public string OpenFileLimit { get; } = Math.Min(65_536, HardOpenFileLimit()).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>The scheduled backup's restic repository, as the backup container sees it.</summary>
     public const string BackupRepositoryInContainer = "/data/cloud/.backup-repository";
 
@@ -81,7 +87,7 @@ public sealed class DeploymentDirectory : IDisposable
             ["BASTION_HOST_PORT"] = BastionPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["DEMO_BASTION_HOST_PORT"] = DemoBastionPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             // Dockerd started here inherits this process's hard limit: a container may not be given more.
-            ["API_OPEN_FILE_LIMIT"] = Math.Min(65_536, HardOpenFileLimit()).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["API_OPEN_FILE_LIMIT"] = OpenFileLimit,
             // The scheduled backup, opted in: a repository inside the data root (an operator's is off the host).
             ["COMPOSE_PROFILES"] = "platform-db,backup",
             ["RESTIC_REPOSITORY"] = BackupRepositoryInContainer,
