@@ -83,7 +83,7 @@ try
         }
     }
 
-    // (e) the web UI's server time (issue 14): pages of the 500-job user, p50 at one connection, beside a JSON route.
+    // (e) the web UI's server time: pages of the 500-job user, p50 at one connection, beside a JSON route.
     foreach (var (path, name) in usersOnly ? [] : new[] { ("/peregrine/review", "Review page"), ("/peregrine/settings/profile", "Settings → Profile page"), (Session, "/api/session (JSON, for scale)") })
     {
         table.AddFigure($"(e) {name}, p50 at c=1, 500-job user", $"{await Wrk.MedianMillisecondsAsync(cloud.Url(path), cookies[small], duration):F2} ms", string.Empty);

@@ -28,7 +28,7 @@ public sealed class SubscriptionRegistry(NpgsqlDataSource dataSource, IOptions<P
 
     // One round trip, and no wait for the WAL flush (synchronous_commit off for this transaction only): a crash may
     // lose the row, which costs nothing, because every write that needs it ensures it again inside its own durable
-    // transaction. Waiting for the flush was a disk sync on every new user's first request (issue 11).
+    // transaction. Waiting for the flush was a disk sync on every new user's first request.
     private const string EnsureAtFirstLoginSql = $"""
         BEGIN;
         SET LOCAL synchronous_commit TO OFF;

@@ -15,7 +15,7 @@ public static class CaddyConfig
     /// <summary>
     /// Fields dropped from the access log: the whole request and response header maps. They hold the credentials
     /// (<c>Cookie</c>, the copied <c>X-CF-Session</c>, <c>Authorization</c>, <c>Set-Cookie</c>), and encoding them was
-    /// most of the log's cost, which was 14–37 % of a small request's (issue 11). What stays per request: time, remote
+    /// most of the log's cost, which was 14–37 % of a small request's. What stays per request: time, remote
     /// address, method, host, URI, protocol, status, size, duration. Caddy 2.6 cannot buffer its file output, so
     /// fewer fields is the saving it offers.
     /// </summary>

@@ -1,6 +1,6 @@
 namespace Peregrine.Ai;
 
-/// <summary>Upstream's tier gates (§9 tiers table): the minimum tier per feature, and what BYOK unlocks on free.</summary>
+/// <summary>Upstream's tier gates: the minimum tier per feature, and what BYOK unlocks on free.</summary>
 public static class FeatureTiers
 {
     public const string CompanyResearch = "company_research";

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Peregrine.Backup;
 
 /// <summary>
-/// What a Peregrine backup may contain, in upstream's zip layout (upstream-behaviour §4.1): config files by name,
+/// What a Peregrine backup may contain, in upstream's zip layout: config files by name,
 /// <c>config/integrations/*.yaml</c>, the DB and the manifest. Export and restore both read this one list.
 /// </summary>
 public static partial class BackupLayout

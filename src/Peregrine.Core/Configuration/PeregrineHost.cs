@@ -9,7 +9,7 @@ namespace Peregrine.Configuration;
 /// directory of the app's assemblies unless one is given (<c>--contentRoot</c>, <c>ASPNETCORE_CONTENTROOT</c>):
 /// ASP.NET Core's default is the working directory, so started from the repository root the app found no settings
 /// at all. And the quiet log levels are defaults in code, beneath every configuration source, because without them a
-/// line per request and per SQL command halved small-request throughput (issue 11).
+/// line per request and per SQL command halved small-request throughput.
 /// </summary>
 public static class PeregrineHost
 {

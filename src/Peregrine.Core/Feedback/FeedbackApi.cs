@@ -8,7 +8,7 @@ using Peregrine.Configuration;
 namespace Peregrine.Feedback;
 
 /// <summary>
-/// Upstream's feedback router (§6.12), whose POST files a Forgejo issue. No instance here files issues, so the status
+/// Upstream's feedback router, whose POST files a Forgejo issue. No instance here files issues, so the status
 /// is always disabled and the POST says why in this instance's own terms: upstream answered the cloud with the demo's
 /// message ("Feedback disabled in demo mode."), which is not true there.
 /// </summary>

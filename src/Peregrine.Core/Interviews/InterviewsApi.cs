@@ -6,7 +6,7 @@ using Peregrine.Sessions;
 
 namespace Peregrine.Interviews;
 
-/// <summary><c>GET /api/interviews</c> (§6.4) over <see cref="InterviewsService"/>.</summary>
+/// <summary><c>GET /api/interviews</c> over <see cref="InterviewsService"/>.</summary>
 public static class InterviewsApi
 {
     public static RouteGroupBuilder MapInterviews(this IEndpointRouteBuilder routes)

@@ -1,6 +1,6 @@
 namespace Peregrine.Jobs;
 
-/// <summary>The statuses of upstream's job lifecycle (§2.3) that the API accepts as input.</summary>
+/// <summary>The statuses of upstream's job lifecycle that the API accepts as input.</summary>
 public static class JobStatuses
 {
     public const string Pending = "pending";

@@ -10,7 +10,7 @@ using Peregrine.Tasks;
 namespace Peregrine.Jobs;
 
 /// <summary>
-/// The job review and pipeline endpoints of upstream's API (§6.1, 6.2): upstream's paths, JSON shapes and messages
+/// The job review and pipeline endpoints of upstream's API: upstream's paths, JSON shapes and messages
 /// over <see cref="JobsService"/>, which the web pages call too.
 /// </summary>
 public static class JobsApi

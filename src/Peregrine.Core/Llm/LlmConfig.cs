@@ -3,7 +3,7 @@ using YamlDotNet.Serialization.NamingConventions;
 
 namespace Peregrine.Llm;
 
-/// <summary>Upstream's <c>llm.yaml</c> (§7): named backends and the three fallback chains that order them.</summary>
+/// <summary>Upstream's <c>llm.yaml</c>: named backends and the three fallback chains that order them.</summary>
 public sealed class LlmConfig
 {
     public Dictionary<string, LlmBackendConfig> Backends { get; set; } = new(StringComparer.Ordinal);

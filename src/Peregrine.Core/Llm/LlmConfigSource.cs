@@ -9,7 +9,7 @@ namespace Peregrine.Llm;
 /// <summary>
 /// Decides which llm.yaml a call uses. Cloud: the platform's file (or its one <c>Llm:BaseUrl</c> backend) only (a user's <c>config/llm.yaml</c>, restored or
 /// written, never counts: upstream let it override the platform), reduced to cloud-safe backends. Local: upstream's
-/// order (§7) — <c>Llm:ConfigPath</c>, the user's <c>config/llm.yaml</c>, <c>~/.config/circuitforge/llm.yaml</c>, then
+/// order — <c>Llm:ConfigPath</c>, the user's <c>config/llm.yaml</c>, <c>~/.config/circuitforge/llm.yaml</c>, then
 /// backends from the environment (<c>Llm:BaseUrl</c>, else upstream's <c>ANTHROPIC_API_KEY</c> / <c>OPENAI_API_KEY</c> / Ollama).
 /// </summary>
 public sealed partial class LlmConfigSource(IOptions<LlmOptions> options, IConfiguration configuration, ILogger<LlmConfigSource> logger)

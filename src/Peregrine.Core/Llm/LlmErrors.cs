@@ -3,7 +3,7 @@ namespace Peregrine.Llm;
 /// <summary>No answer can come from the LLM; the message is safe to show its user (no backend names, no causes).</summary>
 public class LlmUnavailableException(string message) : Exception(message);
 
-/// <summary>Upstream's demo refusal (§5.2), word for word: raised before any config is read or socket opened.</summary>
+/// <summary>Upstream's demo refusal, word for word: raised before any config is read or socket opened.</summary>
 public sealed class AiDisabledInDemoException() : LlmUnavailableException(Text)
 {
     public const string Text = "AI inference is disabled in the public demo. Run your own instance to use AI features.";

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 namespace Peregrine.Sessions;
 
 /// <summary>
-/// Finds the Directus session token in a request by upstream's rules (upstream-behaviour §1.3): the bastion copies
+/// Finds the Directus session token in a request by upstream's rules: the bastion copies
 /// the browser's whole Cookie header into <c>X-CF-Session</c>; the plain <c>Cookie</c> header is read only when
 /// <c>X-CF-Session</c> is absent or empty (direct access in development and tests).
 /// </summary>

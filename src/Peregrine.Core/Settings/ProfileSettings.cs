@@ -4,7 +4,7 @@ using Peregrine.Sessions;
 namespace Peregrine.Settings;
 
 /// <summary>
-/// Settings → My profile over <c>config/user.yaml</c>, in upstream's API shape (§6.9). Other keys of the file (theme,
+/// Settings → My profile over <c>config/user.yaml</c>, in upstream's API shape. Other keys of the file (theme,
 /// dismissed banners, wizard state, …) are kept as they are: the page and the endpoint only change these fields.
 /// </summary>
 public static class ProfileSettings

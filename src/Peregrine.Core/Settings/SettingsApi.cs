@@ -11,7 +11,7 @@ using Peregrine.Sessions;
 namespace Peregrine.Settings;
 
 /// <summary>
-/// Upstream's per-user settings and config endpoints (§6.8–6.10) over the user's <c>config/</c> files. The Settings
+/// Upstream's per-user settings and config endpoints over the user's <c>config/</c> files. The Settings
 /// pages call the same <see cref="ProfileSettings"/>, <see cref="SearchSettings"/> and <see cref="SetupBanners"/>.
 /// </summary>
 public static class SettingsApi

@@ -5,7 +5,7 @@ namespace Peregrine.Storage;
 /// <summary>
 /// A user's first DB is built beside its final name and renamed into place: 2 fsyncs (the file, then its directory)
 /// instead of the 11 that creating it in place cost (a rollback-journal commit to switch to WAL, a WAL commit per
-/// migration, a checkpoint on close), which were most of a new user's first request (issue 11). The crash guarantee
+/// migration, a checkpoint on close), which were most of a new user's first request. The crash guarantee
 /// is the same or stronger: until the rename the temp holds nothing of value, so it is written without syncs and a
 /// crash leaves only a temp that <see cref="LegacyConversion.RemoveStaleTemps"/> removes at the next preparation;
 /// after it the complete, migrated file is on disk under its name.

@@ -4,7 +4,7 @@ namespace Peregrine.Storage;
 /// Dapper's <c>SqlMapper.ConnectionStringComparer</c>: connection strings that differ only in <c>Data Source</c> are
 /// one. Dapper keys the code it generates per query by connection string, and every user DB has the same schema at a
 /// different path, so with the default comparer each user added an entry per query, kept for the life of the process
-/// (issue 11: +37 KB per user). Sharing is safe: Dapper still checks each reader's columns against the cached shape
+/// (it cost 37 KB per user). Sharing is safe: Dapper still checks each reader's columns against the cached shape
 /// and rebuilds the mapper when they differ. Allocation-free, because Dapper hashes the string on every query.
 /// </summary>
 internal sealed class SameSchemaConnectionStrings : IEqualityComparer<string>

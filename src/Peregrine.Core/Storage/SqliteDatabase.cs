@@ -18,7 +18,7 @@ public static class SqliteDatabase
     /// <summary>
     /// Page cache per connection, in KiB. A warm read of a page in the cache costs no decryption, so the cache must hold
     /// a list's working set: SQLite's default (2 MB) was smaller than a 500-job DB and every warm list re-decrypted
-    /// every page (issue 11). A cache only grows to the pages read, i.e. at most the DB's size; the process-wide bound
+    /// every page. A cache only grows to the pages read, i.e. at most the DB's size; the process-wide bound
     /// is <see cref="SqliteEngine.MemoryLimitBytes"/>.
     /// </summary>
     public const int PageCacheKiB = 16 * 1024;

@@ -31,7 +31,7 @@ public sealed class StorageOptions
     /// <summary>
     /// How many connections one DB file may have open at once; more requests of the same user wait for one (at most
     /// <see cref="ConnectionSlotWait"/>). Each connection has its own page cache, so this multiplies the memory a
-    /// pooled file can use (see README, Benchmarks: memory budget).
+    /// pooled file can use (see docs/capacity.md).
     /// </summary>
     public int MaxConnectionsPerDatabase { get; set; } = 4;
 

@@ -6,7 +6,7 @@ using Peregrine.Storage;
 namespace Peregrine.Tasks;
 
 /// <summary>
-/// The <c>background_tasks</c> rules of upstream (§2.4): states <c>queued → running → completed | failed</c>; at most one
+/// The <c>background_tasks</c> rules of upstream: states <c>queued → running → completed | failed</c>; at most one
 /// queued or running row per (type, job), or per (type, job, params) when params are given; the <c>error</c> column
 /// carries the failure or the result message. All times are <see cref="Timestamps"/>.
 /// </summary>

@@ -6,7 +6,7 @@ using Peregrine.Sessions;
 
 namespace Peregrine.Tasks;
 
-/// <summary>Upstream's <c>GET /api/system/status</c> (§6.1): <see cref="TasksService.StatusAsync"/>.</summary>
+/// <summary>Upstream's <c>GET /api/system/status</c>: <see cref="TasksService.StatusAsync"/>.</summary>
 public static class SystemStatusApi
 {
     public static RouteGroupBuilder MapSystemStatus(this IEndpointRouteBuilder routes)

@@ -7,7 +7,7 @@ using Peregrine.Sessions;
 
 namespace Peregrine.Tasks;
 
-/// <summary>Upstream's task endpoints (§6.7) over the caller's own <c>background_tasks</c>, through <see cref="TasksService"/>.</summary>
+/// <summary>Upstream's task endpoints over the caller's own <c>background_tasks</c>, through <see cref="TasksService"/>.</summary>
 public static class TasksApi
 {
     public static RouteGroupBuilder MapTasks(this IEndpointRouteBuilder routes)

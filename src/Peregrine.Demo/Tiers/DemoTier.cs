@@ -1,7 +1,7 @@
 namespace Peregrine.Demo.Tiers;
 
 /// <summary>
-/// The simulated tier of the demo toolbar (upstream §5.6): cookie <c>prgn_demo_tier=&lt;tier&gt;; path=/; SameSite=Lax</c>,
+/// The simulated tier of the demo toolbar (as upstream's demo has it): cookie <c>prgn_demo_tier=&lt;tier&gt;; path=/; SameSite=Lax</c>,
 /// one of free, paid, premium; default paid ("most compelling first impression"); any other value is ignored. Not
 /// HttpOnly: upstream's SPA reads it for display.
 /// </summary>

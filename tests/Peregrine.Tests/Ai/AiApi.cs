@@ -89,18 +89,11 @@ public static class AiApi
     /// <summary>Polls a task endpoint (bounded) until the runner has finished the task; returns (status, message).</summary>
     public static async Task<(string Status, string? Message)> WaitForTaskAsync(HttpClient client, string taskPath)
     {
-        var deadline = DateTime.UtcNow + Bound;
-        while (true)
-        {
-            var task = await (await client.GetAsync(taskPath)).JsonAsync();
-            var status = task.GetProperty("status").GetString()!;
-            if (status is "completed" or "failed" || DateTime.UtcNow > deadline)
-            {
-                return (status, task.GetProperty("message").GetString());
-            }
-
-            await Task.Delay(50);
-        }
+        var task = await Eventually.UntilAsync(
+            async () => await (await client.GetAsync(taskPath)).JsonAsync(),
+            task => task.GetProperty("status").GetString() is "completed" or "failed",
+            Bound);
+        return (task.GetProperty("status").GetString()!, task.GetProperty("message").GetString());
     }
 
     public static async Task<JsonElement> JsonAsync(this HttpResponseMessage response) =>

@@ -33,7 +33,7 @@ public sealed class BackupRoundTripTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Export_is_portable_plain_sqlite_and_restore_brings_every_job_back_encrypted()
+    public async Task ExportIsPortablePlainSqliteAndRestoreBringsEveryJobBackEncrypted()
     {
         var database = _factory.UserDatabase(_user);
         SeedJobs(database, 1000);
@@ -75,7 +75,7 @@ public sealed class BackupRoundTripTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Upstream_local_layout_restores_into_a_cloud_user()
+    public async Task UpstreamLocalLayoutRestoresIntoACloudUser()
     {
         var zip = BackupZips.Create(
             ("config/user.yaml", BackupZips.Text("name: Upstream User\n")),
@@ -93,7 +93,7 @@ public sealed class BackupRoundTripTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Export_without_db_and_restore_without_overwrite_keep_what_the_user_asked()
+    public async Task ExportWithoutDbAndRestoreWithoutOverwriteKeepWhatTheUserAsked()
     {
         var config = Path.Combine(_factory.UserDirectory(_user), "config", "user.yaml");
         await File.WriteAllTextAsync(config, "name: Kept\n");
@@ -112,7 +112,7 @@ public sealed class BackupRoundTripTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Inspect_lists_an_archive_without_writing_anything()
+    public async Task InspectListsAnArchiveWithoutWritingAnything()
     {
         var before = Fingerprint(_factory.DataRoot);
         var zip = BackupZips.Create(("config/user.yaml", BackupZips.Text("name: x\n")), ("backup-manifest.json", BackupZips.Text(BackupZips.UpstreamManifest("config/user.yaml"))));

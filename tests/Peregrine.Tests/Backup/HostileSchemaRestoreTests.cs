@@ -9,7 +9,7 @@ namespace Peregrine.Tests.Backup;
 
 /// <summary>
 /// A restored DB's schema is the uploader's text: it must never run in the server. These uploads are crafted with
-/// <c>PRAGMA writable_schema</c> so that a table's <c>sql</c> carries extra statements (issue 10, item 1).
+/// <c>PRAGMA writable_schema</c> so that a table's <c>sql</c> carries extra statements.
 /// </summary>
 [Trait(Category.Name, Category.Service)]
 public sealed class HostileSchemaRestoreTests : IAsyncLifetime
@@ -36,7 +36,7 @@ public sealed class HostileSchemaRestoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Schema_sql_that_attaches_other_files_is_never_executed()
+    public async Task SchemaSqlThatAttachesOtherFilesIsNeverExecuted()
     {
         var outsideFile = _outside.Combine("written-by-upload.db");
         var plantedInVictim = Path.Combine(_factory.UserDirectory(_victim), "config", "planted.db");
@@ -73,7 +73,7 @@ public sealed class HostileSchemaRestoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Triggers_views_and_unknown_tables_of_an_upload_are_dropped_and_listed()
+    public async Task TriggersViewsAndUnknownTablesOfAnUploadAreDroppedAndListed()
     {
         var database = BackupZips.PlainDatabase($"""
             {Peregrine.Storage.MigrationSet.Embedded.Migrations[0].Sql}
@@ -108,7 +108,7 @@ public sealed class HostileSchemaRestoreTests : IAsyncLifetime
     [InlineData("64 KiB pages")]
     [InlineData("an FTS5 table")]
     [InlineData("001_baseline recorded but columns missing")]
-    public async Task Valid_databases_refused_before_now_restore(string kind)
+    public async Task ValidDatabasesRefusedBeforeNowRestore(string kind)
     {
         var database = kind switch
         {

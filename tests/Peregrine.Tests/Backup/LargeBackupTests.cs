@@ -18,7 +18,7 @@ public sealed class LargeBackupTests
     private const int Jobs = 9_000;
 
     [Fact]
-    public async Task A_36_MB_export_restores_through_kestrel()
+    public async Task A36MBExportRestoresThroughKestrel()
     {
         using var data = new TestDirectory();
         using var tmp = new TestDirectory("peregrine-tmpdir");
@@ -42,7 +42,7 @@ public sealed class LargeBackupTests
     }
 
     [Fact]
-    public async Task An_upload_in_flight_is_staged_owner_only_in_the_users_tree_and_swept_after_a_kill()
+    public async Task AnUploadInFlightIsStagedOwnerOnlyInTheUsersTreeAndSweptAfterAKill()
     {
         using var data = new TestDirectory();
         using var tmp = new TestDirectory("peregrine-tmpdir");
@@ -62,7 +62,7 @@ public sealed class LargeBackupTests
             var upload = client.PostAsync(RestorePath, form);
             await body.AllSent.WaitAsync(TimeSpan.FromSeconds(30));
 
-            var staged = await WaitForAsync(() => Directory.GetFiles(tree, "staging.db.tmp-*").SingleOrDefault(f => new FileInfo(f).Length > 0));
+            var staged = await Eventually.UntilAsync(() => Directory.GetFiles(tree, "staging.db.tmp-*").SingleOrDefault(f => new FileInfo(f).Length > 0), TimeSpan.FromSeconds(30));
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(staged));
             Assert.Empty(Directory.GetFiles(tmp.Path, "ASPNETCORE_*", SearchOption.AllDirectories));
 
@@ -101,22 +101,6 @@ public sealed class LargeBackupTests
         }
 
         transaction.Commit();
-    }
-
-    private static async Task<string> WaitForAsync(Func<string?> probe)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (probe() is { } found)
-            {
-                return found;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException("the condition did not hold within 30 s");
     }
 
     /// <summary>Sends its bytes, then never ends: an upload the server is still receiving.</summary>

@@ -12,7 +12,7 @@ public sealed class RestoreCrashAndConcurrencyTests
 {
 
     [Fact]
-    public async Task Killed_after_the_temp_db_is_written_leaves_the_old_db_and_the_next_open_cleans_up()
+    public async Task KilledAfterTheTempDbIsWrittenLeavesTheOldDbAndTheNextOpenCleansUp()
     {
         using var data = new TestDirectory();
         var user = Guid.NewGuid().ToString();
@@ -41,7 +41,7 @@ public sealed class RestoreCrashAndConcurrencyTests
     }
 
     [Fact]
-    public async Task Restore_while_an_export_streams_is_refused_and_other_users_are_unaffected()
+    public async Task RestoreWhileAnExportStreamsIsRefusedAndOtherUsersAreUnaffected()
     {
         await using var factory = new PeregrineApiFactory();
         string alice = Guid.NewGuid().ToString(), bob = Guid.NewGuid().ToString();
@@ -69,7 +69,7 @@ public sealed class RestoreCrashAndConcurrencyTests
     }
 
     [Fact]
-    public async Task Concurrent_restores_of_one_user_end_in_200_or_409_and_a_consistent_db()
+    public async Task ConcurrentRestoresOfOneUserEndIn200Or409AndAConsistentDb()
     {
         await using var factory = new PeregrineApiFactory();
         var user = Guid.NewGuid().ToString();

@@ -60,7 +60,7 @@ public sealed class RestoreRejectionTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task Hostile_or_broken_upload_is_refused_and_changes_nothing(string upload)
+    public async Task HostileOrBrokenUploadIsRefusedAndChangesNothing(string upload)
     {
         var before = Fingerprint(_factory.DataRoot);
 

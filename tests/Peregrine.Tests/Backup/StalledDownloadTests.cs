@@ -5,7 +5,7 @@ using Peregrine.Tests.Infrastructure;
 
 namespace Peregrine.Tests.Backup;
 
-/// <summary>A client that stops reading a backup download cannot keep its plaintext snapshot on disk (issue 10, item 4).</summary>
+/// <summary>A client that stops reading a backup download cannot keep its plaintext snapshot on disk.</summary>
 [Trait(Category.Name, Category.Unit)]
 public sealed class StalledDownloadTests : IDisposable
 {
@@ -16,7 +16,7 @@ public sealed class StalledDownloadTests : IDisposable
     [Theory]
     [InlineData(1, 600)]
     [InlineData(600, 1)]
-    public async Task A_stalled_or_endless_download_is_aborted_and_its_snapshot_deleted(int stallSeconds, int deadlineSeconds)
+    public async Task AStalledOrEndlessDownloadIsAbortedAndItsSnapshotDeleted(int stallSeconds, int deadlineSeconds)
     {
         var snapshot = _dir.Combine("staging.db.tmp-snapshot");
         // Random, so the zip cannot deflate it into fewer bytes than the client accepts.

@@ -28,7 +28,7 @@ public sealed class LoadSheddingTests
         using var client = app.GetTestClient();
 
         var running = client.GetAsync("/work");
-        await WaitUntilAsync(() => Volatile.Read(ref started) == 1);
+        await Eventually.UntilAsync(() => Volatile.Read(ref started) == 1, Timeout);
         var queued = client.GetAsync("/work");
         await Task.Delay(100); // the second request is in the queue, not running
         Assert.Equal(1, Volatile.Read(ref started));
@@ -63,15 +63,5 @@ public sealed class LoadSheddingTests
         app.MapGet("/work", work);
         await app.StartAsync();
         return app;
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out");
-            await Task.Delay(10);
-        }
     }
 }

@@ -10,13 +10,12 @@ public sealed class StartupFailureTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private Dictionary<string, string?> CompleteCloudEnvironment() => new()
+    private Dictionary<string, string?> CompleteCloudEnvironment()
     {
-        ["CLOUD_MODE"] = "yes",
-        ["CLOUD_DATA_ROOT"] = _dir.Combine("data"),
-        ["DIRECTUS_JWT_SECRET"] = "jwt-secret-for-tests-0123456789abcdef",
-        ["CF_SERVER_SECRET"] = "server-secret-for-tests",
-    };
+        var environment = CloudEnvironment.For(_dir.Combine("data"));
+        environment["CLOUD_MODE"] = "yes"; // any of the runbook's spellings turns cloud mode on
+        return environment;
+    }
 
     [Theory]
     [InlineData("DIRECTUS_JWT_SECRET", null)]
@@ -25,7 +24,7 @@ public sealed class StartupFailureTests : IDisposable
     [InlineData("CF_SERVER_SECRET", "  ")]
     [InlineData("CLOUD_DATA_ROOT", null)]
     [InlineData("CLOUD_DATA_ROOT", "")]
-    public async Task Cloud_mode_without_a_required_variable_exits_non_zero_naming_it(string variable, string? value)
+    public async Task CloudModeWithoutARequiredVariableExitsNonZeroNamingIt(string variable, string? value)
     {
         var environment = CompleteCloudEnvironment();
         if (value is null)
@@ -47,7 +46,7 @@ public sealed class StartupFailureTests : IDisposable
     }
 
     [Fact]
-    public async Task Missing_engine_exits_non_zero_with_one_line_naming_the_build_command()
+    public async Task MissingEngineExitsNonZeroWithOneLineNamingTheBuildCommand()
     {
         var environment = new Dictionary<string, string?> { ["PEREGRINE_SQLITE_LIB"] = _dir.Combine("nowhere", "libsqlite3mc.so") };
 

@@ -12,7 +12,7 @@ namespace Peregrine.Tests.Demo;
 public sealed class AbuseLimitTests
 {
     [Fact]
-    public async Task Writes_are_rate_limited_per_visitor_with_a_problem_429()
+    public async Task WritesAreRateLimitedPerVisitorWithAProblem429()
     {
         await using var demo = new DemoFactory().Configure("Demo:WritesPerMinute", "3");
         using var noisy = demo.CreateVisitor();
@@ -37,7 +37,7 @@ public sealed class AbuseLimitTests
     }
 
     [Fact]
-    public async Task Queueing_tasks_is_rate_limited_separately()
+    public async Task QueueingTasksIsRateLimitedSeparately()
     {
         await using var demo = new DemoFactory().Configure("Demo:TaskSubmissionsPerMinute", "2");
         using var visitor = demo.CreateVisitor();
@@ -55,7 +55,7 @@ public sealed class AbuseLimitTests
     }
 
     [Fact]
-    public async Task New_sandboxes_are_rate_limited_per_address()
+    public async Task NewSandboxesAreRateLimitedPerAddress()
     {
         await using var demo = new DemoFactory().Configure("Demo:NewSandboxesPerMinutePerAddress", "2");
         var statuses = new List<HttpStatusCode>();
@@ -71,7 +71,7 @@ public sealed class AbuseLimitTests
     }
 
     [Fact]
-    public async Task A_sandbox_holds_at_most_the_configured_number_of_jobs()
+    public async Task ASandboxHoldsAtMostTheConfiguredNumberOfJobs()
     {
         await using var demo = new DemoFactory().Configure("Demo:MaxJobsPerSandbox", "26");
         using var visitor = demo.CreateVisitor();
@@ -91,7 +91,7 @@ public sealed class AbuseLimitTests
     }
 
     [Fact]
-    public async Task Restore_works_inside_the_sandbox_and_keeps_its_validation()
+    public async Task RestoreWorksInsideTheSandboxAndKeepsItsValidation()
     {
         await using var demo = new DemoFactory();
         using var visitor = demo.CreateVisitor();

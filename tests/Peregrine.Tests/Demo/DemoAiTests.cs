@@ -17,7 +17,7 @@ namespace Peregrine.Tests.Demo;
 public sealed class DemoAiTests
 {
     [Fact]
-    public async Task Cover_letter_generation_in_the_demo_fails_with_the_refusal_and_reaches_no_backend()
+    public async Task CoverLetterGenerationInTheDemoFailsWithTheRefusalAndReachesNoBackend()
     {
         await using var backend = await FakeLlmServer.StartAsync();
         await using var demo = new DemoFactory();

@@ -12,7 +12,7 @@ using static Peregrine.Tests.Infrastructure.DemoFactory;
 namespace Peregrine.Tests.Demo;
 
 /// <summary>
-/// Discovery works in the demo (upstream's demo blocked it, §5.2 [GAP]): the seed's search profiles name three boards,
+/// Discovery works in the demo (upstream's demo blocked it): the seed's search profiles name three boards,
 /// configuration points their base URLs at a loopback server, and a visitor's run fills only their own sandbox. The
 /// cloud's SSRF policy still holds: without the test allow-list the loopback board is refused before any connection.
 /// </summary>
@@ -22,7 +22,7 @@ public sealed class DemoDiscoveryTests
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task Discovery_from_the_API_and_from_the_Home_page_fills_only_the_visitors_own_sandbox()
+    public async Task DiscoveryFromTheAPIAndFromTheHomePageFillsOnlyTheVisitorsOwnSandbox()
     {
         await using var boards = await JobSiteServer.StartAsync(DemoBoardFixtures.Map);
         await using var demo = PointedAt(new DemoFactory(), boards).Configure("Fetch:AllowedAddresses:0", $"127.0.0.1:{boards.Port}");
@@ -52,7 +52,7 @@ public sealed class DemoDiscoveryTests
     }
 
     [Fact]
-    public async Task Without_the_allow_list_a_loopback_board_is_refused_before_any_connection()
+    public async Task WithoutTheAllowListALoopbackBoardIsRefusedBeforeAnyConnection()
     {
         await using var boards = await JobSiteServer.StartAsync(DemoBoardFixtures.Map);
         await using var demo = PointedAt(new DemoFactory(), boards);
@@ -86,18 +86,11 @@ public sealed class DemoDiscoveryTests
 
     private static async Task<(string Status, string? Error)> FinishedAsync(DemoFactory demo, HttpClient visitor, long taskId)
     {
-        var deadline = DateTime.UtcNow + Bound;
-        while (true)
-        {
-            var row = await WithSandboxAsync(demo, visitor, db =>
-                db.QuerySingle<(string Status, string? Error)>("SELECT status, error FROM background_tasks WHERE id = @taskId;", new { taskId }));
-            if (row.Status is "completed" or "failed" || DateTime.UtcNow > deadline)
-            {
-                return row;
-            }
-
-            await Task.Delay(50);
-        }
+        return await Eventually.UntilAsync(
+            () => WithSandboxAsync(demo, visitor, db =>
+                db.QuerySingle<(string Status, string? Error)>("SELECT status, error FROM background_tasks WHERE id = @taskId;", new { taskId })),
+            row => row.Status is "completed" or "failed",
+            Bound);
     }
 
     private static async Task<T> WithSandboxAsync<T>(DemoFactory demo, HttpClient visitor, Func<Microsoft.Data.Sqlite.SqliteConnection, T> read)

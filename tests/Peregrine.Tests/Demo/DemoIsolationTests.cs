@@ -11,7 +11,7 @@ public sealed class DemoIsolationTests
     private static readonly string[] CloudOnly = ["DIRECTUS_JWT_SECRET", "CF_SERVER_SECRET", "PLATFORM_DB_URL", "CLOUD_DATA_ROOT", "CLOUD_MODE"];
 
     [Fact]
-    public void The_demo_compose_project_has_no_secret_and_shares_no_volume_or_network_with_the_cloud()
+    public void TheDemoComposeProjectHasNoSecretAndSharesNoVolumeOrNetworkWithTheCloud()
     {
         var demo = Load("compose.demo.yml");
         var cloud = Load("compose.cloud.yml");

@@ -17,7 +17,7 @@ public sealed class DemoTaskTests
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task A_visitors_task_runs_in_their_own_sandbox()
+    public async Task AVisitorsTaskRunsInTheirOwnSandbox()
     {
         await using var demo = new DemoFactory { ExtraServices = s => s.AddBackgroundTaskHandler<RetitleProbe>() };
         using var alice = demo.CreateVisitor();
@@ -34,7 +34,7 @@ public sealed class DemoTaskTests
     }
 
     [Fact]
-    public async Task Queued_work_in_a_sandbox_resumes_after_a_restart()
+    public async Task QueuedWorkInASandboxResumesAfterARestart()
     {
         using var root = new TestDirectory("peregrine-demo-restart");
         UserContext visitor;
@@ -66,25 +66,13 @@ public sealed class DemoTaskTests
         return BackgroundTasks.Submit(db, ProbeType, 0, parameters: null, TimeProvider.System).TaskId;
     }
 
-    private static async Task<string> FinishedAsync(DemoFactory demo, UserContext user, long taskId)
-    {
-        var deadline = DateTime.UtcNow + Bound;
-        while (DateTime.UtcNow < deadline)
+    private static Task<string> FinishedAsync(DemoFactory demo, UserContext user, long taskId) =>
+        Eventually.UntilAsync(() =>
         {
-            using (var db = demo.Services.GetRequiredService<UserDatabases>().Open(user.Database))
-            {
-                var status = db.ExecuteScalar<string>("SELECT status FROM background_tasks WHERE id = @taskId;", new { taskId });
-                if (status is "completed" or "failed")
-                {
-                    return status;
-                }
-            }
-
-            await Task.Delay(25);
-        }
-
-        return "still queued";
-    }
+            using var db = demo.Services.GetRequiredService<UserDatabases>().Open(user.Database);
+            var status = db.ExecuteScalar<string>("SELECT status FROM background_tasks WHERE id = @taskId;", new { taskId });
+            return status is "completed" or "failed" ? status : null;
+        }, Bound);
 
     private static List<string> Titles(DemoFactory demo, UserContext user)
     {

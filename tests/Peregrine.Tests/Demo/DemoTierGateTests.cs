@@ -17,7 +17,7 @@ using static Peregrine.Tests.Infrastructure.DemoFactory;
 namespace Peregrine.Tests.Demo;
 
 /// <summary>
-/// The pills change what a visitor can see (upstream §5.6–5.7): company research (paid) is offered on the Apply page
+/// The pills change what a visitor can see (as in upstream's demo): company research (paid) is offered on the Apply page
 /// and queued by the JSON API for Paid and Premium, and refused with a tier problem and a "needs the Paid tier" note for
 /// Free. A permitted request then meets the demo's AI refusal, never a backend.
 /// </summary>
@@ -28,7 +28,7 @@ public sealed class DemoTierGateTests
 
     [Fact]
     [Trait(Category.Name, Category.Service)]
-    public async Task The_tier_pills_change_app_config_the_research_gate_and_the_apply_page()
+    public async Task TheTierPillsChangeAppConfigTheResearchGateAndTheApplyPage()
     {
         await using var demo = new DemoFactory();
         using var visitor = demo.CreateVisitor();
@@ -75,7 +75,7 @@ public sealed class DemoTierGateTests
 
     [Fact]
     [Trait(Category.Name, Category.Service)]
-    public async Task The_apply_pages_generate_buttons_show_the_demo_refusal()
+    public async Task TheApplyPagesGenerateButtonsShowTheDemoRefusal()
     {
         await using var demo = new DemoFactory();
         using var visitor = demo.CreateVisitor();
@@ -101,7 +101,7 @@ public sealed class DemoTierGateTests
     [InlineData("true", "premium", "model_fine_tuning", true, "premium")]
     [InlineData("true", null, FeatureTiers.CompanyResearch, true, "paid")]
     [InlineData("false", "premium", FeatureTiers.CompanyResearch, false, "paid")]
-    public async Task The_gate_reads_the_feature_table_with_the_simulated_tier_only_in_the_demo(
+    public async Task TheGateReadsTheFeatureTableWithTheSimulatedTierOnlyInTheDemo(
         string demoMode, string? cookie, string feature, bool allowed, string minimum)
     {
         var context = new DefaultHttpContext();

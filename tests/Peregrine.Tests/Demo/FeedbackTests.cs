@@ -6,14 +6,14 @@ using Peregrine.Tests.Infrastructure;
 
 namespace Peregrine.Tests.Demo;
 
-/// <summary>Upstream §6.12: feedback is off in the demo (403 with its message) and in the cloud, which gets its own honest message.</summary>
+/// <summary>Feedback is off in the demo (403 with its message) and in the cloud, which gets its own honest message.</summary>
 [Trait(Category.Name, Category.Service)]
 public sealed class FeedbackTests
 {
     private static readonly object Report = new { title = "Bug", description = "It broke", type = "bug" };
 
     [Fact]
-    public async Task The_demo_disables_feedback()
+    public async Task TheDemoDisablesFeedback()
     {
         await using var demo = new DemoFactory();
         using var visitor = demo.CreateVisitor();
@@ -28,7 +28,7 @@ public sealed class FeedbackTests
     }
 
     [Fact]
-    public async Task The_cloud_disables_feedback_without_claiming_to_be_the_demo()
+    public async Task TheCloudDisablesFeedbackWithoutClaimingToBeTheDemo()
     {
         await using var api = new PeregrineApiFactory();
         using var client = api.CreateClient("11111111-2222-4333-8444-555555555555");

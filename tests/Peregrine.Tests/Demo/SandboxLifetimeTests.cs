@@ -14,7 +14,7 @@ public sealed class SandboxLifetimeTests
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task An_idle_sandbox_expires_and_its_visitor_gets_a_fresh_seed_copy()
+    public async Task AnIdleSandboxExpiresAndItsVisitorGetsAFreshSeedCopy()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var demo = new DemoFactory { Time = clock }
@@ -40,7 +40,7 @@ public sealed class SandboxLifetimeTests
     }
 
     [Fact]
-    public async Task The_sweeper_removes_expired_sandboxes_on_the_hosts_clock()
+    public async Task TheSweeperRemovesExpiredSandboxesOnTheHostsClock()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var demo = new DemoFactory { Time = clock }
@@ -50,18 +50,15 @@ public sealed class SandboxLifetimeTests
         var directory = Path.Combine(demo.SandboxesDirectory, await VisitorIdAsync(visitor));
         Assert.True(Directory.Exists(directory));
 
-        var deadline = DateTime.UtcNow + Bound;
-        while (Directory.Exists(directory) && DateTime.UtcNow < deadline)
+        await Eventually.UntilAsync(() =>
         {
             clock.Advance(TimeSpan.FromMinutes(5));
-            await Task.Delay(50);
-        }
-
-        Assert.False(Directory.Exists(directory));
+            return !Directory.Exists(directory);
+        }, Bound);
     }
 
     [Fact]
-    public async Task The_lru_bound_removes_the_least_recently_used_idle_sandbox()
+    public async Task TheLruBoundRemovesTheLeastRecentlyUsedIdleSandbox()
     {
         await using var demo = new DemoFactory().Configure("Demo:MaxSandboxes", "3");
         using var first = demo.CreateVisitor();
@@ -75,7 +72,7 @@ public sealed class SandboxLifetimeTests
 
         var fourthId = await VisitorIdAsync(fourth);
         var sandboxes = demo.Services.GetRequiredService<DemoSandboxes>();
-        await WaitUntilAsync(() => !Directory.Exists(Path.Combine(demo.SandboxesDirectory, secondId)));
+        await Eventually.UntilAsync(() => !Directory.Exists(Path.Combine(demo.SandboxesDirectory, secondId)), Bound);
 
         Assert.Equal(3, sandboxes.Count);
         Assert.False(sandboxes.Exists(secondId));
@@ -84,7 +81,7 @@ public sealed class SandboxLifetimeTests
     }
 
     [Fact]
-    public async Task Start_up_sweeps_expired_sandboxes_and_leftovers_and_keeps_recent_ones()
+    public async Task StartUpSweepsExpiredSandboxesAndLeftoversAndKeepsRecentOnes()
     {
         using var root = new TestDirectory("peregrine-demo-root");
         var sandboxes = Path.Combine(root.Path, "sandboxes");
@@ -106,16 +103,5 @@ public sealed class SandboxLifetimeTests
         Assert.False(Directory.Exists(Path.Combine(sandboxes, "NOT-A-VISITOR")));
         Assert.True(Directory.Exists(recent));
         Assert.True(demo.Services.GetRequiredService<DemoSandboxes>().Exists(Path.GetFileName(recent)));
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Bound;
-        while (!condition() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
-
-        Assert.True(condition());
     }
 }

@@ -12,7 +12,7 @@ namespace Peregrine.Tests.Demo;
 public sealed class SandboxTests
 {
     [Fact]
-    public async Task Two_visitors_change_their_own_data_and_see_only_their_own()
+    public async Task TwoVisitorsChangeTheirOwnDataAndSeeOnlyTheirOwn()
     {
         await using var demo = new DemoFactory();
         using var alice = demo.CreateVisitor();
@@ -38,7 +38,7 @@ public sealed class SandboxTests
     }
 
     [Fact]
-    public async Task A_visitor_keeps_one_sandbox_across_requests_and_gets_an_httponly_lax_cookie()
+    public async Task AVisitorKeepsOneSandboxAcrossRequestsAndGetsAnHttponlyLaxCookie()
     {
         await using var demo = new DemoFactory();
         using var anonymous = demo.CreateClientWithCookie(null);
@@ -62,7 +62,7 @@ public sealed class SandboxTests
     [InlineData("raw-id")]
     [InlineData("other-demo")]
     [InlineData("garbage")]
-    public async Task A_forged_visitor_cookie_gets_a_new_sandbox_never_another_visitors(string forgery)
+    public async Task AForgedVisitorCookieGetsANewSandboxNeverAnotherVisitors(string forgery)
     {
         await using var demo = new DemoFactory();
         using var victim = demo.CreateClientWithCookie(null);
@@ -104,7 +104,7 @@ public sealed class SandboxTests
     }
 
     [Fact]
-    public async Task A_cf_session_cookie_is_treated_as_an_anonymous_visitor()
+    public async Task ACfSessionCookieIsTreatedAsAnAnonymousVisitor()
     {
         await using var demo = new DemoFactory();
         const string cloudUser = "11111111-2222-4333-8444-555555555555";
@@ -122,7 +122,7 @@ public sealed class SandboxTests
     }
 
     [Fact]
-    public async Task Reset_restores_the_seed()
+    public async Task ResetRestoresTheSeed()
     {
         await using var demo = new DemoFactory();
         using var visitor = demo.CreateVisitor();
@@ -142,7 +142,7 @@ public sealed class SandboxTests
     }
 
     [Fact]
-    public async Task Reset_by_form_checks_the_antiforgery_token_and_returns_to_a_local_page()
+    public async Task ResetByFormChecksTheAntiforgeryTokenAndReturnsToALocalPage()
     {
         await using var demo = new DemoFactory();
         using var visitor = demo.CreateVisitor();

@@ -15,7 +15,7 @@ public sealed partial class SeedTests
 
     [Fact]
     [Trait(Category.Name, Category.Unit)]
-    public void The_seed_has_no_real_addresses()
+    public void TheSeedHasNoRealAddresses()
     {
         Assert.Contains("config/user.yaml", SeedFiles.Names);
         foreach (var name in SeedFiles.Names)
@@ -46,17 +46,17 @@ public sealed partial class SeedTests
     [InlineData("circuitforge.tech", false)]
     [InlineData("example.com.evil.io", false)]
     [InlineData("notexample.com", false)]
-    public void The_address_check_itself_tells_reserved_from_real(string host, bool reserved) =>
+    public void TheAddressCheckItselfTellsReservedFromReal(string host, bool reserved) =>
         Assert.Equal(reserved, IsReservedHost(host));
 
     [Fact]
     [Trait(Category.Name, Category.Unit)]
-    public void The_seed_version_is_a_stable_hash_of_the_seed() =>
+    public void TheSeedVersionIsAStableHashOfTheSeed() =>
         Assert.Matches("^[0-9a-f]{16}$", SeedFiles.Version());
 
     [Fact]
     [Trait(Category.Name, Category.Service)]
-    public async Task A_new_visitor_sees_cover_letters_an_interview_pipeline_and_tasks()
+    public async Task ANewVisitorSeesCoverLettersAnInterviewPipelineAndTasks()
     {
         await using var demo = new DemoFactory();
         using var visitor = demo.CreateVisitor();

@@ -11,12 +11,12 @@ using static Peregrine.Tests.Infrastructure.DemoFactory;
 
 namespace Peregrine.Tests.Demo;
 
-/// <summary>Upstream §5.6–5.7: pills Free / Paid / Premium, default paid, invalid ignored, only with the demo flag on.</summary>
+/// <summary>The demo's tier pills: Free / Paid / Premium, default paid, invalid ignored, only with the demo flag on.</summary>
 public sealed class TierSimulationTests
 {
     [Fact]
     [Trait(Category.Name, Category.Service)]
-    public async Task The_tier_pills_change_app_config_and_what_gates_see()
+    public async Task TheTierPillsChangeAppConfigAndWhatGatesSee()
     {
         await using var demo = new DemoFactory();
         using var visitor = demo.CreateVisitor();
@@ -53,7 +53,7 @@ public sealed class TierSimulationTests
     [InlineData("/\\evil.example.com")]
     [InlineData("/elsewhere")]
     [InlineData("javascript:alert(1)")]
-    public async Task The_tier_form_never_redirects_outside_the_app(string returnUrl)
+    public async Task TheTierFormNeverRedirectsOutsideTheApp(string returnUrl)
     {
         await using var demo = new DemoFactory();
         using var visitor = demo.CreateVisitor();
@@ -66,7 +66,7 @@ public sealed class TierSimulationTests
 
     [Fact]
     [Trait(Category.Name, Category.Service)]
-    public async Task The_tier_form_without_an_antiforgery_token_changes_nothing()
+    public async Task TheTierFormWithoutAnAntiforgeryTokenChangesNothing()
     {
         await using var demo = new DemoFactory();
         using var visitor = demo.CreateVisitor();
@@ -85,7 +85,7 @@ public sealed class TierSimulationTests
     [InlineData("true", null, "paid")]
     [InlineData("false", "premium", "free")]
     [InlineData("false", "paid", "free")]
-    public async Task Gates_use_the_simulated_tier_only_when_the_demo_flag_is_on(string demoMode, string? cookie, string expected)
+    public async Task GatesUseTheSimulatedTierOnlyWhenTheDemoFlagIsOn(string demoMode, string? cookie, string expected)
     {
         var context = new DefaultHttpContext();
         if (cookie is not null)

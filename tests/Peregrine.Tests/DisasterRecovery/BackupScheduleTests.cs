@@ -72,13 +72,6 @@ public sealed class BackupScheduleTests(PostgresFixture postgres) : IClassFixtur
         Assert.False(Directory.Exists(instance.Repository));
     }
 
-    private static async Task WaitForLineAsync(System.Collections.Concurrent.ConcurrentQueue<string> lines, string expected)
-    {
-        var deadline = DateTime.UtcNow + Bounded;
-        while (!lines.Any(line => line.Contains(expected, StringComparison.Ordinal)))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"no line with '{expected}' within {Bounded}: {string.Join('\n', lines)}");
-            await Task.Delay(100);
-        }
-    }
+    private static Task WaitForLineAsync(System.Collections.Concurrent.ConcurrentQueue<string> lines, string expected) =>
+        Eventually.UntilAsync(() => lines.Any(line => line.Contains(expected, StringComparison.Ordinal)), Bounded);
 }

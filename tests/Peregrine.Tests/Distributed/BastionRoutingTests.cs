@@ -13,7 +13,7 @@ public sealed class BastionRoutingTests(AppHostFixture fixture, ITestOutputHelpe
     private const string NotYetAvailable = "This app is not yet available in the managed cloud — check back soon.";
 
     [Fact]
-    public async Task All_four_resources_become_healthy()
+    public async Task AllFourResourcesBecomeHealthy()
     {
         output.WriteLine($"AppHost time to healthy: {fixture.TimeToHealthy.TotalSeconds:F1} s");
         foreach (var resource in AppHostFixture.Resources)
@@ -24,7 +24,7 @@ public sealed class BastionRoutingTests(AppHostFixture fixture, ITestOutputHelpe
     }
 
     [Fact]
-    public async Task Peregrine_path_reaches_the_cloud_api()
+    public async Task PeregrinePathReachesTheCloudApi()
     {
         using var bastion = fixture.CreateBastionClient();
 
@@ -40,7 +40,7 @@ public sealed class BastionRoutingTests(AppHostFixture fixture, ITestOutputHelpe
     [InlineData("/")]
     [InlineData("/falcon/api/config/app")]
     [InlineData("/peregrin")]
-    public async Task Any_other_path_gets_503_with_the_runbook_text(string path)
+    public async Task AnyOtherPathGets503WithTheRunbookText(string path)
     {
         using var bastion = fixture.CreateBastionClient();
 
@@ -51,7 +51,7 @@ public sealed class BastionRoutingTests(AppHostFixture fixture, ITestOutputHelpe
     }
 
     [Fact]
-    public async Task Cookie_header_reaches_the_api_as_X_CF_Session()
+    public async Task CookieHeaderReachesTheApiAsXCFSession()
     {
         using var bastion = fixture.CreateBastionClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/peregrine/api/dev/forwarded-session");
@@ -65,7 +65,7 @@ public sealed class BastionRoutingTests(AppHostFixture fixture, ITestOutputHelpe
     }
 
     [Fact]
-    public async Task Demo_serves_its_own_config_in_demo_mode()
+    public async Task DemoServesItsOwnConfigInDemoMode()
     {
         using var demo = CreateDemoClient();
 
@@ -76,7 +76,7 @@ public sealed class BastionRoutingTests(AppHostFixture fixture, ITestOutputHelpe
     }
 
     [Fact]
-    public async Task Demo_starts_with_its_synthetic_jobs()
+    public async Task DemoStartsWithItsSyntheticJobs()
     {
         using var demo = CreateDemoClient();
 

@@ -78,21 +78,8 @@ public sealed class SecondAppTests(FalconAppHostFixture fixture)
     /// <summary>Caddy writes the access line after the response; poll the file, bounded.</summary>
     private async Task<string> WaitForLogLineAsync(string marker)
     {
-        var deadline = DateTime.UtcNow + LogTimeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (File.Exists(fixture.BastionAccessLog))
-            {
-                var line = File.ReadLines(fixture.BastionAccessLog).FirstOrDefault(line => line.Contains(marker, StringComparison.Ordinal));
-                if (line is not null)
-                {
-                    return line;
-                }
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"no access log line with {marker} in {fixture.BastionAccessLog} within {LogTimeout}");
+        return await Eventually.UntilAsync(() => File.Exists(fixture.BastionAccessLog)
+            ? File.ReadLines(fixture.BastionAccessLog).FirstOrDefault(line => line.Contains(marker, StringComparison.Ordinal))
+            : null, LogTimeout);
     }
 }

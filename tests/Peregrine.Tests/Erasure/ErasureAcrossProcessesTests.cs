@@ -69,12 +69,7 @@ public sealed class ErasureAcrossProcessesTests(PostgresFixture postgres)
 /// <summary>What the erasure tests do over HTTP, in one place.</summary>
 internal static class ErasureClients
 {
-    public static HttpClient For(Uri address, string token)
-    {
-        var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
-        client.DefaultRequestHeaders.Add("Cookie", $"cf_session={token}");
-        return client;
-    }
+    public static HttpClient For(Uri address, string token) => SignedIn.To(address, token);
 
     /// <summary>A sign-in after the erasure: <c>iat</c> is compared with the erasure time, and is whole seconds.</summary>
     public static string IssuedAfterNow(string user) => TestTokens.Sign(TestTokens.SessionClaims(user, DateTimeOffset.UtcNow.AddSeconds(2)));
@@ -103,12 +98,5 @@ internal static class ErasureClients
         }
     }
 
-    public static Dictionary<string, string?> Environment(string dataRoot, string platformUrl) => new()
-    {
-        ["CLOUD_MODE"] = "true",
-        ["CLOUD_DATA_ROOT"] = dataRoot,
-        ["DIRECTUS_JWT_SECRET"] = TestTokens.JwtSecret,
-        ["CF_SERVER_SECRET"] = PeregrineApiFactory.ServerSecret,
-        ["PLATFORM_DB_URL"] = platformUrl,
-    };
+    public static Dictionary<string, string?> Environment(string dataRoot, string platformUrl) => CloudEnvironment.For(dataRoot, platformUrl);
 }

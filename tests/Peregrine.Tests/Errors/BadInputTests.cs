@@ -12,7 +12,7 @@ using static Peregrine.Tests.Backup.BackupTestSupport;
 
 namespace Peregrine.Tests.Errors;
 
-/// <summary>Every bad input is a 4xx problem, never a 500 or the framework's bare default (issue 10, item 5).</summary>
+/// <summary>Every bad input is a 4xx problem, never a 500 or the framework's bare default.</summary>
 [Collection(Platform.PlatformCollection.Name)]
 [Trait(Category.Name, Category.Service)]
 public sealed class BadInputTests(PostgresFixture postgres) : IAsyncLifetime
@@ -56,7 +56,7 @@ public sealed class BadInputTests(PostgresFixture postgres) : IAsyncLifetime
     [Theory]
     [InlineData(RestorePath)]
     [InlineData(InspectPath)]
-    public async Task A_six_byte_non_zip_is_a_400_problem(string path)
+    public async Task ASixByteNonZipIsA400Problem(string path)
     {
         using var response = await UploadAsync(_client, path, "hello!"u8.ToArray());
 
@@ -66,7 +66,7 @@ public sealed class BadInputTests(PostgresFixture postgres) : IAsyncLifetime
     [Theory]
     [InlineData(RestorePath)]
     [InlineData(InspectPath)]
-    public async Task A_zip_with_duplicate_entry_names_is_a_400_problem(string path)
+    public async Task AZipWithDuplicateEntryNamesIsA400Problem(string path)
     {
         var zip = BackupZips.Create(("config/user.yaml", BackupZips.Text("name: One\n")), ("config/user.yaml", BackupZips.Text("name: Two\n")));
 
@@ -78,7 +78,7 @@ public sealed class BadInputTests(PostgresFixture postgres) : IAsyncLifetime
     [Theory]
     [InlineData("/peregrine/api/jobs/archive")]
     [InlineData("/peregrine/api/jobs/purge")]
-    public async Task Forty_thousand_statuses_are_a_400_problem_and_change_nothing(string path)
+    public async Task FortyThousandStatusesAreA400ProblemAndChangeNothing(string path)
     {
         var statuses = Enumerable.Range(0, 40_000).Select(i => $"status-{i}").Append("pending").ToArray();
 
@@ -91,7 +91,7 @@ public sealed class BadInputTests(PostgresFixture postgres) : IAsyncLifetime
     [Theory]
     [InlineData("limit=abc")]
     [InlineData("limit=99999999999999")]
-    public async Task A_query_value_of_the_wrong_type_is_a_400_problem(string query)
+    public async Task AQueryValueOfTheWrongTypeIsA400Problem(string query)
     {
         using var response = await _client.GetAsync($"/peregrine/api/jobs?{query}");
 
@@ -100,7 +100,7 @@ public sealed class BadInputTests(PostgresFixture postgres) : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(EndpointsWithBodies))]
-    public async Task Malformed_bodies_are_answered_with_a_4xx_problem(string method, string route, bool acceptsJson, bool freeForm)
+    public async Task MalformedBodiesAreAnsweredWithA4xxProblem(string method, string route, bool acceptsJson, bool freeForm)
     {
         var path = "/peregrine" + route.Replace("{id:long}", "1", StringComparison.Ordinal);
         // The last: a wrong type for a field of each endpoint's body (a free-form object such as the resume declares none).

@@ -11,7 +11,7 @@ namespace Peregrine.Tests.Errors;
 
 /// <summary>
 /// A user's DB that cannot be opened (damaged, or one whose preparation fails) must not lock its owner out: the
-/// account's own routes work, data routes answer a problem that says what to do (issue 10, item 3).
+/// account's own routes work, data routes answer a problem that says what to do.
 /// </summary>
 [Collection(PlatformCollection.Name)]
 [Trait(Category.Name, Category.Service)]
@@ -21,7 +21,7 @@ public sealed class BrokenUserDatabaseTests(PostgresFixture postgres)
 
     [Theory]
     [MemberData(nameof(Breakages))]
-    public async Task A_broken_db_leaves_config_session_restore_and_erasure_working(string breakage)
+    public async Task ABrokenDbLeavesConfigSessionRestoreAndErasureWorking(string breakage)
     {
         await using var api = await PlatformApi.StartAsync(postgres);
         var restoring = Guid.NewGuid().ToString();

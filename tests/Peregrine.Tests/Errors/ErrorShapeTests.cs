@@ -13,7 +13,7 @@ public sealed class ErrorShapeTests : IAsyncLifetime
     public async Task DisposeAsync() => await _factory.DisposeAsync();
 
     [Fact]
-    public async Task An_unreadable_user_db_is_a_503_problem_without_paths_or_exception_text()
+    public async Task AnUnreadableUserDbIsA503ProblemWithoutPathsOrExceptionText()
     {
         var user = Guid.NewGuid().ToString();
         var database = _factory.UserDatabase(user);
@@ -32,7 +32,7 @@ public sealed class ErrorShapeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_unknown_route_is_a_404_problem()
+    public async Task AnUnknownRouteIsA404Problem()
     {
         using var client = _factory.CreateAnonymousClient();
 

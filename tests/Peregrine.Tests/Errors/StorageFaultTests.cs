@@ -37,7 +37,7 @@ public sealed class StorageFaultTests : IAsyncLifetime
     [Theory]
     [InlineData("PRAGMA max_page_count = 1;", HttpStatusCode.InsufficientStorage, "full")]
     [InlineData("PRAGMA query_only = ON;", HttpStatusCode.ServiceUnavailable, "read-only")]
-    public async Task Storage_that_refuses_writes_is_a_clear_problem_and_changes_nothing(string fault, HttpStatusCode expected, string said)
+    public async Task StorageThatRefusesWritesIsAClearProblemAndChangesNothing(string fault, HttpStatusCode expected, string said)
     {
         var databases = _factory.Services.GetRequiredService<UserDatabases>();
         var location = _factory.UserDatabase(_user);

@@ -9,7 +9,7 @@ namespace Peregrine.Tests.Infrastructure;
 /// </summary>
 public sealed class ApiServer : IAsyncDisposable
 {
-    public const string ServerSecret = PeregrineApiFactory.ServerSecret;
+    public const string ServerSecret = CloudEnvironment.ServerSecret;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly Process _process;
 
@@ -24,14 +24,8 @@ public sealed class ApiServer : IAsyncDisposable
     public static async Task<ApiServer> StartAsync(string dataRoot, params (string Name, string Value)[] extra)
     {
         var port = LoopbackPort.Free();
-        var environment = new Dictionary<string, string?>
-        {
-            ["CLOUD_MODE"] = "true",
-            ["CLOUD_DATA_ROOT"] = dataRoot,
-            ["DIRECTUS_JWT_SECRET"] = TestTokens.JwtSecret,
-            ["CF_SERVER_SECRET"] = ServerSecret,
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
-        };
+        var environment = CloudEnvironment.For(dataRoot);
+        environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         foreach (var (name, value) in extra)
         {
             environment[name] = value;
@@ -47,12 +41,7 @@ public sealed class ApiServer : IAsyncDisposable
         return server;
     }
 
-    public HttpClient CreateClient(string userId)
-    {
-        var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
-        client.DefaultRequestHeaders.Add("Cookie", $"cf_session={TestTokens.Session(userId)}");
-        return client;
-    }
+    public HttpClient CreateClient(string userId) => SignedIn.To(Address, TestTokens.Session(userId));
 
     /// <summary>
     /// A browser's view of the server: signed in as <paramref name="userId"/>, keeping the cookies the pages set (the

@@ -15,7 +15,7 @@ namespace Peregrine.Tests.Infrastructure;
 public sealed class PeregrineApiFactory : WebApplicationFactory<Peregrine.Api.ApiAssembly>
 {
     /// <summary>The <c>CF_SERVER_SECRET</c>: derive a user's key with <see cref="UserDatabase"/>.</summary>
-    public const string ServerSecret = "test-server-secret-for-key-derivation";
+    public const string ServerSecret = CloudEnvironment.ServerSecret;
 
     private readonly TestDirectory _directory = new("peregrine-api");
     private readonly Dictionary<string, string> _settings;
@@ -24,13 +24,7 @@ public sealed class PeregrineApiFactory : WebApplicationFactory<Peregrine.Api.Ap
     {
         DataRoot = _directory.Combine("users");
         Directory.CreateDirectory(DataRoot);
-        _settings = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["CLOUD_MODE"] = "true",
-            ["CLOUD_DATA_ROOT"] = DataRoot,
-            ["DIRECTUS_JWT_SECRET"] = TestTokens.JwtSecret,
-            ["CF_SERVER_SECRET"] = ServerSecret,
-        };
+        _settings = CloudEnvironment.For(DataRoot).ToDictionary(setting => setting.Key, setting => setting.Value!, StringComparer.Ordinal);
     }
 
     /// <summary>The service's JSON policy (snake_case), for reading its responses.</summary>
@@ -66,7 +60,7 @@ public sealed class PeregrineApiFactory : WebApplicationFactory<Peregrine.Api.Ap
         CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
 
     /// <summary>A client signed in as <paramref name="userId"/>: every request carries <c>Cookie: cf_session=&lt;token&gt;</c>.</summary>
-    public HttpClient CreateClient(string userId) => CreateClientWithCookie($"cf_session={TestTokens.Session(userId)}");
+    public HttpClient CreateClient(string userId) => CreateAnonymousClient().As(userId);
 
     public HttpClient CreateClientWithCookie(string cookieHeader)
     {

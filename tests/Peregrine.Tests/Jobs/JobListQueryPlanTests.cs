@@ -8,7 +8,7 @@ using Peregrine.Tests.Storage;
 namespace Peregrine.Tests.Jobs;
 
 /// <summary>
-/// The job list must cost the rows it returns, not the rows the user has (issue 11, fix 1): SQLite has to walk an
+/// The job list must cost the rows it returns, not the rows the user has: SQLite has to walk an
 /// index in list order and stop at the limit, which shows in its plan as no temp B-tree for the ORDER BY.
 /// </summary>
 [Trait(Category.Name, Category.Unit)]

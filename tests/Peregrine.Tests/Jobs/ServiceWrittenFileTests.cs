@@ -13,7 +13,7 @@ namespace Peregrine.Tests.Jobs;
 public sealed class ServiceWrittenFileTests
 {
     [Fact]
-    public async Task A_job_saved_through_the_api_reads_back_with_stock_sqlcipher_4_and_the_documented_key()
+    public async Task AJobSavedThroughTheApiReadsBackWithStockSqlcipher4AndTheDocumentedKey()
     {
         await using var factory = new PeregrineApiFactory();
         var user = Guid.NewGuid().ToString();

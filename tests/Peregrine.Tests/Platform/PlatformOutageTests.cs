@@ -46,18 +46,14 @@ public sealed class PlatformOutageTests(PostgresFixture postgres)
         Assert.Equal("Degraded", JsonDocument.Parse(health).RootElement.GetProperty("status").GetString());
 
         // Writing resumes by itself: keep logging (a first batch may still meet a dead pooled connection) until one lands.
-        var deadline = DateTime.UtcNow + PlatformApi.Timeout;
-        long stored = 0;
-        while (stored == 0 && DateTime.UtcNow < deadline)
+        await Eventually.UntilAsync(async () =>
         {
             telemetry.LogUsageEvent(user, "peregrine", "cover_letter_saved");
             await Task.Delay(200);
             await using var connection = await postgres.OpenAsync();
-            stored = await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection,
-                "SELECT count(*) FROM usage_events WHERE user_id = @user::uuid AND event_type = 'cover_letter_saved'", new { user });
-        }
-
-        Assert.True(stored > 0, "usage events are written again after Postgres returned");
+            return await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection,
+                "SELECT count(*) FROM usage_events WHERE user_id = @user::uuid AND event_type = 'cover_letter_saved'", new { user }) > 0;
+        }, PlatformApi.Timeout);
         var healthAfter = await client.GetStringAsync("/health");
         Assert.Equal("Healthy", JsonDocument.Parse(healthAfter).RootElement.GetProperty("status").GetString());
     }

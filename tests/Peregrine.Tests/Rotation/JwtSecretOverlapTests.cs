@@ -26,7 +26,7 @@ public sealed class JwtSecretOverlapTests
         TestTokens.Sign(TestTokens.SessionClaims(user, issuedAt), secret);
 
     [Fact]
-    public async Task A_token_signed_with_the_previous_secret_is_accepted_inside_the_window_and_refused_after_it()
+    public async Task ATokenSignedWithThePreviousSecretIsAcceptedInsideTheWindowAndRefusedAfterIt()
     {
         var clock = new FakeTimeProvider(WindowEnd.AddHours(-2));
         var validator = Validator(clock);
@@ -40,7 +40,7 @@ public sealed class JwtSecretOverlapTests
     }
 
     [Fact]
-    public async Task A_token_signed_with_the_current_secret_is_accepted_before_and_after_the_window()
+    public async Task ATokenSignedWithTheCurrentSecretIsAcceptedBeforeAndAfterTheWindow()
     {
         var clock = new FakeTimeProvider(WindowEnd.AddHours(-1));
         var validator = Validator(clock);
@@ -52,7 +52,7 @@ public sealed class JwtSecretOverlapTests
     }
 
     [Fact]
-    public async Task Without_a_previous_secret_a_token_signed_with_another_secret_is_refused()
+    public async Task WithoutAPreviousSecretATokenSignedWithAnotherSecretIsRefused()
     {
         var clock = new FakeTimeProvider(WindowEnd.AddHours(-1));
         var validator = Validator(clock, previous: null, until: null);
@@ -63,7 +63,7 @@ public sealed class JwtSecretOverlapTests
     [Theory]
     [InlineData(null)]
     [InlineData("next tuesday")]
-    public void A_previous_secret_without_a_readable_window_end_stops_start_up(string? until)
+    public void APreviousSecretWithoutAReadableWindowEndStopsStartUp(string? until)
     {
         var options = new PeregrineOptions
         {
@@ -83,7 +83,7 @@ public sealed class JwtSecretOverlapTests
     }
 
     [Fact]
-    public void A_previous_server_secret_equal_to_the_current_one_stops_start_up_without_printing_it()
+    public void APreviousServerSecretEqualToTheCurrentOneStopsStartUpWithoutPrintingIt()
     {
         var options = new PeregrineOptions
         {

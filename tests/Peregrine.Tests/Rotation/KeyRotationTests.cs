@@ -14,7 +14,7 @@ public sealed class KeyRotationTests : IDisposable
     public void Dispose() => _root.Dispose();
 
     [Fact]
-    public void A_db_at_the_previous_secret_is_rekeyed_to_the_current_one_when_opened()
+    public void ADbAtThePreviousSecretIsRekeyedToTheCurrentOneWhenOpened()
     {
         var user = CreateUsers(_root.Path, S1, count: 1, jobs: 5).Single();
         var path = DatabasePath(_root.Path, user);
@@ -39,7 +39,7 @@ public sealed class KeyRotationTests : IDisposable
     }
 
     [Fact]
-    public void A_db_recorded_at_a_key_id_no_secret_has_is_reported_and_left_as_it_is()
+    public void ADbRecordedAtAKeyIdNoSecretHasIsReportedAndLeftAsItIs()
     {
         var user = CreateUsers(_root.Path, S3, count: 1, jobs: 2).Single();
         var path = DatabasePath(_root.Path, user);
@@ -53,7 +53,7 @@ public sealed class KeyRotationTests : IDisposable
     }
 
     [Fact]
-    public void A_previous_secret_the_record_does_not_name_is_never_tried()
+    public void APreviousSecretTheRecordDoesNotNameIsNeverTried()
     {
         // The file is at S1, but its record names S3: even with S1 configured as previous, S1 is not guessed at.
         var user = CreateUsers(_root.Path, S1, count: 1, jobs: 2).Single();
@@ -65,7 +65,7 @@ public sealed class KeyRotationTests : IDisposable
     }
 
     [Fact]
-    public void A_db_without_a_record_is_not_guessed_at_either()
+    public void ADbWithoutARecordIsNotGuessedAtEither()
     {
         var user = CreateUsers(_root.Path, S1, count: 1, jobs: 2).Single();
         var path = DatabasePath(_root.Path, user);
@@ -76,7 +76,7 @@ public sealed class KeyRotationTests : IDisposable
     }
 
     [Fact]
-    public void An_interrupted_rekey_record_lets_either_key_open_the_file()
+    public void AnInterruptedRekeyRecordLetsEitherKeyOpenTheFile()
     {
         // {key_id: S1, rekeying_to: S2}: the state between the two record writes. A crash there leaves the file at S1 ...
         var user = CreateUsers(_root.Path, S1, count: 1, jobs: 3).Single();
@@ -89,7 +89,7 @@ public sealed class KeyRotationTests : IDisposable
     }
 
     [Fact]
-    public void A_db_another_connection_holds_is_not_rekeyed_under_it()
+    public void ADbAnotherConnectionHoldsIsNotRekeyedUnderIt()
     {
         var user = CreateUsers(_root.Path, S1, count: 1, jobs: 2).Single();
         var path = DatabasePath(_root.Path, user);
@@ -107,7 +107,7 @@ public sealed class KeyRotationTests : IDisposable
     }
 
     [Fact]
-    public void A_prepared_db_rekeyed_behind_the_service_is_prepared_again_instead_of_failing()
+    public void APreparedDbRekeyedBehindTheServiceIsPreparedAgainInsteadOfFailing()
     {
         var (user, other) = (CreateUsers(_root.Path, S1, 2, jobs: 4)[0], CreateUsers(_root.Path, S1, 1, jobs: 1)[0]);
         var service = new UserDatabases(new StorageOptions { MaxPooledDatabases = 1 });
@@ -125,7 +125,7 @@ public sealed class KeyRotationTests : IDisposable
     }
 
     [Fact]
-    public void Key_ids_are_short_stable_and_do_not_contain_the_secret()
+    public void KeyIdsAreShortStableAndDoNotContainTheSecret()
     {
         Assert.Matches("^[0-9a-f]{8}$", ServerKeyRing.IdOf(S1));
         Assert.Equal(ServerKeyRing.IdOf(S1), new ServerKeyRing(S1, []).CurrentId);

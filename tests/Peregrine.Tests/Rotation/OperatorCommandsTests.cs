@@ -17,7 +17,7 @@ public sealed class OperatorCommandsTests(PostgresFixture postgres) : IClassFixt
     public void Dispose() => _root.Dispose();
 
     [Fact]
-    public async Task Inspect_user_shows_the_tree_schema_key_tasks_and_platform_rows_but_no_content()
+    public async Task InspectUserShowsTheTreeSchemaKeyTasksAndPlatformRowsButNoContent()
     {
         await using var api = await PlatformApi.StartAsync(postgres);
         var user = Guid.NewGuid().ToString();
@@ -51,7 +51,7 @@ public sealed class OperatorCommandsTests(PostgresFixture postgres) : IClassFixt
     }
 
     [Fact]
-    public async Task Verify_all_lists_the_broken_db_and_exits_1()
+    public async Task VerifyAllListsTheBrokenDbAndExits1()
     {
         var users = CreateUsers(_root.Path, S1, 3, jobs: 200);
         var broken = DatabasePath(_root.Path, users[1]);
@@ -70,7 +70,7 @@ public sealed class OperatorCommandsTests(PostgresFixture postgres) : IClassFixt
     }
 
     [Fact]
-    public async Task Stats_counts_users_bytes_and_dbs_per_schema_version_and_key_id()
+    public async Task StatsCountsUsersBytesAndDbsPerSchemaVersionAndKeyId()
     {
         CreateUsers(_root.Path, S1, 3, jobs: 2);
         CreateUsers(_root.Path, S2, 1, jobs: 2);
@@ -90,7 +90,7 @@ public sealed class OperatorCommandsTests(PostgresFixture postgres) : IClassFixt
     }
 
     [Fact]
-    public async Task Migrate_all_brings_every_db_to_the_current_schema_and_a_rerun_finds_nothing_to_do()
+    public async Task MigrateAllBringsEveryDbToTheCurrentSchemaAndARerunFindsNothingToDo()
     {
         var users = CreateUsers(_root.Path, S1, 2, jobs: 2);
         foreach (var user in users)
@@ -116,7 +116,7 @@ public sealed class OperatorCommandsTests(PostgresFixture postgres) : IClassFixt
     [InlineData("rekey-all", "--no-such-option")]
     [InlineData("rekey-all", "--retries", "-1")]
     [InlineData("stats", "extra")]
-    public async Task Bad_usage_exits_2_with_one_line(params string[] arguments)
+    public async Task BadUsageExits2WithOneLine(params string[] arguments)
     {
         var outcome = await OperatorProcess.RunAsync(OperatorProcess.Environment(_root.Path, S1), arguments);
 
@@ -126,7 +126,7 @@ public sealed class OperatorCommandsTests(PostgresFixture postgres) : IClassFixt
     }
 
     [Fact]
-    public async Task Help_lists_every_verb_and_exits_0()
+    public async Task HelpListsEveryVerbAndExits0()
     {
         var outcome = await OperatorProcess.RunAsync([], "--help");
 
@@ -138,7 +138,7 @@ public sealed class OperatorCommandsTests(PostgresFixture postgres) : IClassFixt
     }
 
     [Fact]
-    public async Task A_verb_in_local_mode_exits_2()
+    public async Task AVerbInLocalModeExits2()
     {
         var outcome = await OperatorProcess.RunAsync(new Dictionary<string, string?> { ["STAGING_DB"] = Path.Combine(_root.Path, "local.db") }, "verify-all");
 

@@ -8,15 +8,8 @@ internal static class OperatorProcess
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
-    public static Dictionary<string, string?> Environment(string dataRoot, string current, string? previous = null, string? platformUrl = null) => new()
-    {
-        ["CLOUD_MODE"] = "true",
-        ["CLOUD_DATA_ROOT"] = dataRoot,
-        ["DIRECTUS_JWT_SECRET"] = TestTokens.JwtSecret,
-        ["CF_SERVER_SECRET"] = current,
-        ["CF_SERVER_SECRET_PREVIOUS"] = previous,
-        ["PLATFORM_DB_URL"] = platformUrl,
-    };
+    public static Dictionary<string, string?> Environment(string dataRoot, string current, string? previous = null, string? platformUrl = null) =>
+        CloudEnvironment.For(dataRoot, platformUrl, current, previous);
 
     public static Task<ApiProcess.Outcome> RunAsync(Dictionary<string, string?> environment, params string[] arguments) =>
         ApiProcess.RunAsync(environment, Timeout, arguments);

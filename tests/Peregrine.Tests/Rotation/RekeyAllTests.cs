@@ -21,7 +21,7 @@ public sealed class RekeyAllTests(PostgresFixture postgres) : IClassFixture<Post
     public void Dispose() => _root.Dispose();
 
     [Fact]
-    public async Task The_service_answers_every_user_while_a_killed_and_rerun_rekey_all_brings_every_db_to_the_new_secret()
+    public async Task TheServiceAnswersEveryUserWhileAKilledAndRerunRekeyAllBringsEveryDbToTheNewSecret()
     {
         var users = CreateUsers(_root.Path, S1, Users, JobsPerUser);
         var rotating = OperatorProcess.Environment(_root.Path, S2, previous: S1, platformUrl: postgres.Url);
@@ -63,7 +63,7 @@ public sealed class RekeyAllTests(PostgresFixture postgres) : IClassFixture<Post
     }
 
     [Fact]
-    public async Task A_db_at_an_unknown_key_id_is_reported_as_remaining_and_left_untouched()
+    public async Task ADbAtAnUnknownKeyIdIsReportedAsRemainingAndLeftUntouched()
     {
         var known = CreateUsers(_root.Path, S1, 3, jobs: 2);
         var stranger = CreateUsers(_root.Path, S3, 1, jobs: 2).Single();

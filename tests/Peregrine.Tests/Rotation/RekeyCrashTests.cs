@@ -16,7 +16,7 @@ public sealed class RekeyCrashTests : IDisposable
     public void Dispose() => _root.Dispose();
 
     [Fact]
-    public async Task A_rekey_killed_mid_transaction_rolls_back_to_a_key_its_record_names_and_a_rerun_completes_it()
+    public async Task ARekeyKilledMidTransactionRollsBackToAKeyItsRecordNamesAndARerunCompletesIt()
     {
         var user = CreateUsers(_root.Path, S1, count: 1, jobs: Jobs).Single();
         var path = DatabasePath(_root.Path, user);

@@ -12,7 +12,7 @@ namespace Peregrine.Tests.Rotation;
 public sealed class RotationOverlayTests
 {
     [Fact]
-    public void The_overlay_passes_every_previous_secret_variable_to_the_api_as_optional()
+    public void TheOverlayPassesEveryPreviousSecretVariableToTheApiAsOptional()
     {
         var yaml = new YamlStream();
         yaml.Load(new StringReader(File.ReadAllText(Repository.Path("compose.rotation.yml"))));

@@ -3,7 +3,7 @@ using Peregrine.Tests.Infrastructure;
 
 namespace Peregrine.Tests.Sessions;
 
-/// <summary>Upstream §1.7: HMAC-SHA256(key = UTF-8 CF_SERVER_SECRET, message = UTF-8 user id).</summary>
+/// <summary>Upstream's key derivation: HMAC-SHA256(key = UTF-8 CF_SERVER_SECRET, message = UTF-8 user id).</summary>
 [Trait(Category.Name, Category.Unit)]
 public sealed class DatabaseKeyVectorTests
 {

@@ -5,7 +5,7 @@ using Peregrine.Tests.Infrastructure;
 namespace Peregrine.Tests.Sessions;
 
 /// <summary>
-/// Upstream §1.3's table against the running service, with a real token in place of the table's placeholders
+/// Upstream's table of where a session token is found, against the running service, with a real token in place of the table's placeholders
 /// (<c>TOKEN</c>; <c>OTHER</c> is a token for another user), plus the X-CF-Session / Cookie precedence and the
 /// accepted encodings of <c>DIRECTUS_JWT_SECRET</c>.
 /// </summary>

@@ -3,7 +3,7 @@ using Peregrine.Tests.Infrastructure;
 
 namespace Peregrine.Tests.Sessions;
 
-/// <summary>Upstream §1.3, row by row, on the pure extraction rule.</summary>
+/// <summary>Upstream's table of where a session token is found, row by row, on the pure extraction rule.</summary>
 [Trait(Category.Name, Category.Unit)]
 public sealed class SessionTokenExtractionTests
 {

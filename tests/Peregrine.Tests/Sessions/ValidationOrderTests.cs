@@ -29,7 +29,7 @@ public sealed class ValidationOrderTests
     }
 
     [Fact]
-    public async Task Signature_is_checked_before_lifetime_and_claims()
+    public async Task SignatureIsCheckedBeforeLifetimeAndClaims()
     {
         var (validator, clock) = CreateValidator();
         var user = Guid.NewGuid().ToString();
@@ -40,7 +40,7 @@ public sealed class ValidationOrderTests
     }
 
     [Fact]
-    public async Task A_correctly_signed_token_has_its_lifetime_checked()
+    public async Task ACorrectlySignedTokenHasItsLifetimeChecked()
     {
         var (validator, clock) = CreateValidator();
         var user = Guid.NewGuid().ToString();

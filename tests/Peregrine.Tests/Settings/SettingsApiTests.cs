@@ -5,7 +5,7 @@ using Peregrine.Tests.Infrastructure;
 
 namespace Peregrine.Tests.Settings;
 
-/// <summary>The settings and config endpoints upstream's SPA calls (§6.8–6.10), per user in cloud mode, over real files.</summary>
+/// <summary>The settings and config endpoints upstream's SPA calls, per user in cloud mode, over real files.</summary>
 [Trait(Category.Name, Category.Service)]
 public sealed class SettingsApiTests : IAsyncLifetime
 {

@@ -33,7 +33,7 @@ public sealed class SetupBannerTests : IAsyncLifetime
     public async Task DisposeAsync() => await _factory.DisposeAsync();
 
     [Fact]
-    public async Task In_cloud_all_13_are_listed_in_upstreams_order_and_shape_until_dismissed()
+    public async Task InCloudAll13AreListedInUpstreamsOrderAndShapeUntilDismissed()
     {
         using var client = _factory.CreateClient(Guid.NewGuid().ToString());
 
@@ -49,7 +49,7 @@ public sealed class SetupBannerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_malformed_user_yaml_is_a_clear_problem_not_an_empty_list_or_parser_text()
+    public async Task AMalformedUserYamlIsAClearProblemNotAnEmptyListOrParserText()
     {
         var user = Guid.NewGuid().ToString();
         using var client = _factory.CreateClient(user);
@@ -66,7 +66,7 @@ public sealed class SetupBannerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task In_local_mode_there_are_none_until_user_yaml_says_the_wizard_is_complete()
+    public async Task InLocalModeThereAreNoneUntilUserYamlSaysTheWizardIsComplete()
     {
         var staging = _factory.Scratch.Combine("local", "staging.db");
         _factory.Configure("CLOUD_MODE", "false").Configure("STAGING_DB", staging).Configure("Tasks:MaxConcurrency", "0");

@@ -6,7 +6,7 @@ namespace Peregrine.Tests.Storage;
 
 /// <summary>
 /// Dapper must keep one cache entry per query for all user DBs, not one per user, and none of them may hold a user's
-/// raw key (issue 11, fix 3: 20,005 entries and every key in memory after 10,000 users).
+/// raw key (it held 20,005 entries and every key in memory after 10,000 users).
 /// </summary>
 [Trait(Category.Name, Category.Unit)]
 public sealed class DapperCacheTests : IDisposable

@@ -25,7 +25,7 @@ public sealed class EncryptionEngineTests : IDisposable
     }
 
     [Fact]
-    public void Engine_reports_sqlite_3_53()
+    public void EngineReportsSqlite353()
     {
         using var connection = SqliteDatabase.Open(":memory:", key: null, pooling: false);
         using var command = connection.CreateCommand();
@@ -34,7 +34,7 @@ public sealed class EncryptionEngineTests : IDisposable
     }
 
     [Fact]
-    public void Keyed_file_has_no_plain_sqlite_header_and_no_plaintext()
+    public void KeyedFileHasNoPlainSqliteHeaderAndNoPlaintext()
     {
         var bytes = File.ReadAllBytes(CreateKeyedDatabase());
         Assert.False(bytes.AsSpan(0, 16).SequenceEqual("SQLite format 3\0"u8));
@@ -42,7 +42,7 @@ public sealed class EncryptionEngineTests : IDisposable
     }
 
     [Fact]
-    public void Keyed_file_reads_back_with_the_right_key()
+    public void KeyedFileReadsBackWithTheRightKey()
     {
         var path = CreateKeyedDatabase();
         using var connection = SqliteDatabase.Open(path, _key, pooling: false);
@@ -52,7 +52,7 @@ public sealed class EncryptionEngineTests : IDisposable
     }
 
     [Fact]
-    public void Wrong_key_fails_to_open()
+    public void WrongKeyFailsToOpen()
     {
         var path = CreateKeyedDatabase();
         var wrongKey = DatabaseKey.Derive("test-secret", "00000000-0000-0000-0000-000000000002");
@@ -61,7 +61,7 @@ public sealed class EncryptionEngineTests : IDisposable
     }
 
     [Fact]
-    public void No_key_fails_to_open()
+    public void NoKeyFailsToOpen()
     {
         var path = CreateKeyedDatabase();
         var error = Assert.Throws<SqliteException>(() => SqliteDatabase.Open(path, key: null, pooling: false).Dispose());
@@ -69,7 +69,7 @@ public sealed class EncryptionEngineTests : IDisposable
     }
 
     [Fact]
-    public void Keyed_file_uses_the_sqlcipher_scheme()
+    public void KeyedFileUsesTheSqlcipherScheme()
     {
         var path = CreateKeyedDatabase();
         using var connection = SqliteDatabase.Open(path, _key, pooling: false);
@@ -79,7 +79,7 @@ public sealed class EncryptionEngineTests : IDisposable
     }
 
     [Fact]
-    public void Keyed_file_opens_with_stock_sqlcipher_4_semantics()
+    public void KeyedFileOpensWithStockSqlcipher4Semantics()
     {
         // What a stock SQLCipher 4 user types: compatibility 4, then the raw key, on a plain (non-URI) open.
         var path = CreateKeyedDatabase();
@@ -93,7 +93,7 @@ public sealed class EncryptionEngineTests : IDisposable
     }
 
     [Fact]
-    public void Key_never_prints_itself()
+    public void KeyNeverPrintsItself()
     {
         Assert.DoesNotContain(_key.ToHex(), _key.ToString(), StringComparison.Ordinal);
     }

@@ -52,8 +52,8 @@ public sealed class EnqueueCrashTests : IAsyncLifetime
         Assert.True(crash.MarkerWasOnDiskAtCommit, "the queued-work marker must be durable before the commit is acknowledged");
 
         await using var restarted = new TaskTestHost(_factory, _ => { });
-        await Wait.UntilAsync(() => QueuedCount(restarted, user) == 0, TaskTestHost.Bound);
-        await Wait.UntilAsync(() => !QueuedWorkMarkers.IsSet(user), TaskTestHost.Bound);
+        await Eventually.UntilAsync(() => QueuedCount(restarted, user) == 0, TaskTestHost.Bound);
+        await Eventually.UntilAsync(() => !QueuedWorkMarkers.IsSet(user), TaskTestHost.Bound);
     }
 
     private async Task<HttpResponseMessage> EnqueueAsync(string path, HttpClient client, TaskTestHost host, UserContext user)

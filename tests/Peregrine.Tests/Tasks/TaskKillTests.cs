@@ -3,11 +3,12 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Peregrine.Tests.Infrastructure;
+using Peregrine.Tests.Scraping;
 
 namespace Peregrine.Tests.Tasks;
 
 /// <summary>
-/// Upstream §2.4 with a real crash: the Api process is SIGKILLed while a scrape is waiting on a job site that holds the
+/// Upstream's task lifecycle with a real crash: the Api process is SIGKILLed while a scrape is waiting on a job site that holds the
 /// response open. The next process fails that row with "Interrupted by restart" (by itself, at start-up), and adding
 /// the URL again queues a new scrape that completes.
 /// </summary>
@@ -58,7 +59,7 @@ public sealed class TaskKillTests : IDisposable
         await using var restarted = await ApiServer.StartAsync(_root.Path, allowSite);
 
         // No request: the runner's start-up scan finds the user's marker, and opening the DB fails the orphan.
-        await Wait.UntilAsync(() => TaskRestartTests.Row(user, taskId)?.Status == "failed", TaskTestHost.Bound);
+        await Eventually.UntilAsync(() => TaskRestartTests.Row(user, taskId)?.Status == "failed", TaskTestHost.Bound);
         Assert.Equal(("failed", "Interrupted by restart"), TaskRestartTests.Row(user, taskId));
 
         using var again = restarted.CreateClient(userId);

@@ -41,8 +41,8 @@ public sealed class TaskRestartTests : IDisposable
 
         await using var server = await ApiServer.StartAsync(_root.Path);
 
-        await Wait.UntilAsync(() => Row(user, taskId)?.Status == "failed", TaskTestHost.Bound);
+        await Eventually.UntilAsync(() => Row(user, taskId)?.Status == "failed", TaskTestHost.Bound);
         Assert.Equal("Unknown task_type: 'no_such_type'", Row(user, taskId)?.Error);
-        await Wait.UntilAsync(() => !QueuedWorkMarkers.IsSet(user), TaskTestHost.Bound);
+        await Eventually.UntilAsync(() => !QueuedWorkMarkers.IsSet(user), TaskTestHost.Bound);
     }
 }

@@ -54,7 +54,7 @@ public sealed class TaskRunnerTests : IAsyncLifetime
         Assert.Equal(("failed", "Unknown task_type: 'finetune_extract'"), (unknownRow.Status, unknownRow.Error));
 
         // Drained: the user is forgotten and their marker is gone, so a restart would not even look at their DB.
-        await Wait.UntilAsync(() => host.Runner.ActiveOwnerCount == 0 && !QueuedWorkMarkers.IsSet(user), TaskTestHost.Bound);
+        await Eventually.UntilAsync(() => host.Runner.ActiveOwnerCount == 0 && !QueuedWorkMarkers.IsSet(user), TaskTestHost.Bound);
     }
 
     [Fact]
@@ -181,7 +181,7 @@ public sealed class TaskRunnerTests : IAsyncLifetime
             Assert.Equal("completed", (await host.FinishedAsync(host.User(userId), taskId)).Status);
         }
 
-        await Wait.UntilAsync(() => users.Take(3).All(u => !File.Exists(Path.Combine(_factory.UserDirectory(u), QueuedWorkMarkers.FileName))), TaskTestHost.Bound);
+        await Eventually.UntilAsync(() => users.Take(3).All(u => !File.Exists(Path.Combine(_factory.UserDirectory(u), QueuedWorkMarkers.FileName))), TaskTestHost.Bound);
         var opened = host.Services.GetRequiredService<UserDatabases>();
         Assert.All(users.Skip(3), u => Assert.False(opened.IsPooled(_factory.UserDatabase(u)), $"idle user {u} was opened"));
     }

@@ -33,12 +33,8 @@ internal sealed class TaskTestHost : IAsyncDisposable
 
     public TaskRunner Runner => Services.GetRequiredService<TaskRunner>();
 
-    public HttpClient Client(string userId)
-    {
-        var client = _app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
-        client.DefaultRequestHeaders.Add("Cookie", $"cf_session={TestTokens.Session(userId)}");
-        return client;
-    }
+    public HttpClient Client(string userId) =>
+        _app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false }).As(userId);
 
     public UserContext User(string userId) =>
         CloudUserResolver.ForUser(Services.GetRequiredService<IOptions<PeregrineOptions>>().Value, userId);
@@ -72,54 +68,9 @@ internal sealed class TaskTestHost : IAsyncDisposable
     }
 
     public async Task<TaskRow> FinishedAsync(UserContext user, long taskId) =>
-        await Wait.UntilAsync(() => Row(user, taskId) is { Status: "completed" or "failed" } row ? row : null, Bound);
+        await Eventually.UntilAsync(() => Row(user, taskId) is { Status: "completed" or "failed" } row ? row : null, Bound);
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
 }
 
 internal sealed record TaskRow(long Id, string Status, string? Stage, string? Error);
-
-internal static class Wait
-{
-    /// <summary>Polls until <paramref name="probe"/> gives a value; fails the test after <paramref name="timeout"/>.</summary>
-    public static async Task<T> UntilAsync<T>(Func<T?> probe, TimeSpan timeout)
-        where T : class
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            if (probe() is { } value)
-            {
-                return value;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"condition not met within {timeout}");
-            }
-
-            await Task.Delay(20);
-        }
-    }
-
-    public static Task UntilAsync(Func<bool> condition, TimeSpan timeout) =>
-        UntilAsync(() => condition() ? string.Empty : null, timeout);
-
-    /// <summary>
-    /// For conditions that make requests: awaited, never blocked on (blocking starves the in-process server). A probe
-    /// that starts a process (docker inspect) gives a longer <paramref name="interval"/>.
-    /// </summary>
-    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, TimeSpan? interval = null)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"condition not met within {timeout}");
-            }
-
-            await Task.Delay(interval ?? TimeSpan.FromMilliseconds(20));
-        }
-    }
-}

@@ -29,7 +29,7 @@ public sealed class AccessibilityTests(BrowserFixture fixture, ITestOutputHelper
 
     [Theory]
     [MemberData(nameof(SignedInPages))]
-    public async Task Every_signed_in_page_has_no_axe_violations(string path, string name)
+    public async Task EverySignedInPageHasNoAxeViolations(string path, string name)
     {
         var user = BrowserFixture.NewUserId();
         await fixture.SeedJobsAsync(user,
@@ -52,7 +52,7 @@ public sealed class AccessibilityTests(BrowserFixture fixture, ITestOutputHelper
     }
 
     [Fact]
-    public async Task The_sign_in_wall_has_no_axe_violations()
+    public async Task TheSignInWallHasNoAxeViolations()
     {
         await using var context = await fixture.NewContextAsync();
         var page = await context.NewPageAsync();
@@ -62,7 +62,7 @@ public sealed class AccessibilityTests(BrowserFixture fixture, ITestOutputHelper
     }
 
     [Fact]
-    public async Task The_demo_shows_its_banner_and_tier_pills_without_axe_violations()
+    public async Task TheDemoShowsItsBannerAndTierPillsWithoutAxeViolations()
     {
         await using var context = await fixture.NewContextAsync();
         var page = await context.NewPageAsync();

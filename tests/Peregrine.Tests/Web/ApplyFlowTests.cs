@@ -8,7 +8,7 @@ namespace Peregrine.Tests.Web;
 public sealed class ApplyFlowTests(BrowserFixture fixture)
 {
     [Fact]
-    public async Task A_saved_cover_letter_is_there_after_a_reload_with_its_line_breaks_and_downloads_as_pdf()
+    public async Task ASavedCoverLetterIsThereAfterAReloadWithItsLineBreaksAndDownloadsAsPdf()
     {
         var user = BrowserFixture.NewUserId();
         await fixture.SeedJobsAsync(user, new SeedJob("Staff Engineer", "Acme", "https://jobs.example/acme/letter", Score: 88));
@@ -45,7 +45,7 @@ public sealed class ApplyFlowTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task Applying_and_moving_along_the_pipeline_shows_the_job_under_its_stage()
+    public async Task ApplyingAndMovingAlongThePipelineShowsTheJobUnderItsStage()
     {
         var user = BrowserFixture.NewUserId();
         await fixture.SeedJobsAsync(user, new SeedJob("Product Designer", "Globex", "https://jobs.example/globex/design", Score: 70));
@@ -68,7 +68,7 @@ public sealed class ApplyFlowTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task Two_users_in_two_browsers_never_see_each_others_jobs()
+    public async Task TwoUsersInTwoBrowsersNeverSeeEachOthersJobs()
     {
         var alice = BrowserFixture.NewUserId();
         var bob = BrowserFixture.NewUserId();

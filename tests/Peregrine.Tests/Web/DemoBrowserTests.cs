@@ -19,7 +19,7 @@ public sealed class DemoBrowserTests(BrowserFixture fixture, ITestOutputHelper o
     private const string Letter = "Dear Example team, I would love to build your platform. (written in the demo browser test)";
 
     [Fact]
-    public async Task A_visitor_tries_tiers_reviews_writes_meets_the_ai_refusal_and_resets_while_another_sees_only_the_seed()
+    public async Task AVisitorTriesTiersReviewsWritesMeetsTheAiRefusalAndResetsWhileAnotherSeesOnlyTheSeed()
     {
         await using var alice = await VisitorAsync();
         await using var bob = await VisitorAsync();

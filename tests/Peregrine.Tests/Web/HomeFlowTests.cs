@@ -10,7 +10,7 @@ namespace Peregrine.Tests.Web;
 public sealed class HomeFlowTests(BrowserFixture fixture)
 {
     [Fact]
-    public async Task A_csv_uploaded_on_home_adds_its_urls_as_pending_jobs_each_with_a_queued_scrape()
+    public async Task ACsvUploadedOnHomeAddsItsUrlsAsPendingJobsEachWithAQueuedScrape()
     {
         var user = BrowserFixture.NewUserId();
         await using var context = await fixture.SignedInContextAsync(user);
@@ -30,7 +30,7 @@ public sealed class HomeFlowTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task A_bad_csv_gets_a_friendly_message_on_the_home_page_and_adds_nothing()
+    public async Task ABadCsvGetsAFriendlyMessageOnTheHomePageAndAddsNothing()
     {
         var user = BrowserFixture.NewUserId();
         await using var context = await fixture.SignedInContextAsync(user);
@@ -51,7 +51,7 @@ public sealed class HomeFlowTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task Home_lists_upstreams_setup_banners_linking_our_pages_and_a_dismissed_one_stays_gone()
+    public async Task HomeListsUpstreamsSetupBannersLinkingOurPagesAndADismissedOneStaysGone()
     {
         var user = BrowserFixture.NewUserId();
         await using var context = await fixture.SignedInContextAsync(user);

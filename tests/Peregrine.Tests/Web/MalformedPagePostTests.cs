@@ -33,7 +33,7 @@ public sealed class MalformedPagePostTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(MalformedPosts))]
-    public async Task A_browser_gets_the_friendly_400_page(string what, string contentType, string body)
+    public async Task ABrowserGetsTheFriendly400Page(string what, string contentType, string body)
     {
         using var client = _factory.CreateClient(_user);
         client.DefaultRequestHeaders.Add("Accept", "text/html,application/xhtml+xml,*/*;q=0.8");
@@ -52,7 +52,7 @@ public sealed class MalformedPagePostTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(MalformedPosts))]
-    public async Task A_json_client_gets_a_400_problem(string what, string contentType, string body)
+    public async Task AJsonClientGetsA400Problem(string what, string contentType, string body)
     {
         using var client = _factory.CreateClient(_user);
         client.DefaultRequestHeaders.Add("Accept", "application/json");

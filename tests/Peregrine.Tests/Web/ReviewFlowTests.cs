@@ -10,7 +10,7 @@ namespace Peregrine.Tests.Web;
 public sealed class ReviewFlowTests(BrowserFixture fixture)
 {
     [Fact]
-    public async Task A_signed_out_browser_gets_the_sign_in_wall_and_the_dev_sign_in_brings_it_home()
+    public async Task ASignedOutBrowserGetsTheSignInWallAndTheDevSignInBringsItHome()
     {
         await using var context = await fixture.NewContextAsync();
         var page = await context.NewPageAsync();
@@ -25,7 +25,7 @@ public sealed class ReviewFlowTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task Approving_and_rejecting_in_review_changes_the_counts_best_match_first()
+    public async Task ApprovingAndRejectingInReviewChangesTheCountsBestMatchFirst()
     {
         var user = BrowserFixture.NewUserId();
         await fixture.SeedJobsAsync(user,
@@ -53,7 +53,7 @@ public sealed class ReviewFlowTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task Undo_puts_the_last_decision_back_and_keyboard_shortcuts_decide()
+    public async Task UndoPutsTheLastDecisionBackAndKeyboardShortcutsDecide()
     {
         var user = BrowserFixture.NewUserId();
         await fixture.SeedJobsAsync(user,

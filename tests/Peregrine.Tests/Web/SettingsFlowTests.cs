@@ -10,7 +10,7 @@ namespace Peregrine.Tests.Web;
 public sealed class SettingsFlowTests(BrowserFixture fixture)
 {
     [Fact]
-    public async Task Privacy_choices_persist_in_telemetry_consent_and_show_after_a_reload()
+    public async Task PrivacyChoicesPersistInTelemetryConsentAndShowAfterAReload()
     {
         var user = BrowserFixture.NewUserId();
         await using var context = await fixture.SignedInContextAsync(user);
@@ -33,7 +33,7 @@ public sealed class SettingsFlowTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task A_support_grant_is_created_listed_and_revoked()
+    public async Task ASupportGrantIsCreatedListedAndRevoked()
     {
         var user = BrowserFixture.NewUserId();
         await using var context = await fixture.SignedInContextAsync(user);
@@ -53,7 +53,7 @@ public sealed class SettingsFlowTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task Profile_and_search_profiles_are_saved_to_the_users_yaml()
+    public async Task ProfileAndSearchProfilesAreSavedToTheUsersYaml()
     {
         var user = BrowserFixture.NewUserId();
         await using var context = await fixture.SignedInContextAsync(user);
@@ -82,7 +82,7 @@ public sealed class SettingsFlowTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task A_downloaded_backup_restores_the_data_after_a_preview()
+    public async Task ADownloadedBackupRestoresTheDataAfterAPreview()
     {
         var user = BrowserFixture.NewUserId();
         await fixture.SeedJobsAsync(user, new SeedJob("Kept In The Backup", "Acme", "https://jobs.example/backup", Score: 60));
@@ -112,7 +112,7 @@ public sealed class SettingsFlowTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task Erasing_the_account_needs_the_typed_id_then_leaves_the_sign_in_wall()
+    public async Task ErasingTheAccountNeedsTheTypedIdThenLeavesTheSignInWall()
     {
         var user = BrowserFixture.NewUserId();
         await fixture.SeedJobsAsync(user, new SeedJob("Soon Gone", "Acme", "https://jobs.example/erase", Score: 10));

@@ -8,7 +8,7 @@ using Peregrine.Tasks;
 
 namespace Peregrine.Ai.CoverLetters;
 
-/// <summary>Upstream's cover-letter generation and PDF endpoints (§6.2); saving and task polling are in Jobs.</summary>
+/// <summary>Upstream's cover-letter generation and PDF endpoints; saving and task polling are in Jobs.</summary>
 public static class CoverLettersApi
 {
     public static RouteGroupBuilder MapCoverLetters(this IEndpointRouteBuilder routes)

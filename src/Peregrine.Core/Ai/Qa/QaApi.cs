@@ -8,7 +8,7 @@ using Peregrine.Sessions;
 
 namespace Peregrine.Ai.Qa;
 
-/// <summary>Upstream's application Q&amp;A endpoints (§6.2); <c>/suggest</c> answers inside the request.</summary>
+/// <summary>Upstream's application Q&amp;A endpoints; <c>/suggest</c> answers inside the request.</summary>
 public static class QaApi
 {
     public static RouteGroupBuilder MapApplicationQa(this IEndpointRouteBuilder routes)

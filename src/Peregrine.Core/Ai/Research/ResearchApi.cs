@@ -8,7 +8,7 @@ using Peregrine.Tasks;
 
 namespace Peregrine.Ai.Research;
 
-/// <summary>Upstream's research endpoints (§6.3).</summary>
+/// <summary>Upstream's research endpoints.</summary>
 public static class ResearchApi
 {
     public static RouteGroupBuilder MapResearch(this IEndpointRouteBuilder routes)

@@ -82,7 +82,7 @@ public sealed class CloudStackTests(DeployLayer layer)
 
         var consent = await PsqlAsync($"SELECT * FROM telemetry_consent WHERE user_id = '{user}';");
         string events = string.Empty;
-        await Tasks.Wait.UntilAsync(
+        await Eventually.UntilAsync(
             async () => (events = await PsqlAsync("SELECT user_id, event_type, occurred_at FROM usage_events ORDER BY occurred_at DESC LIMIT 20;"))
                 .Contains(user, StringComparison.Ordinal),
             TimeSpan.FromSeconds(60),
@@ -136,7 +136,7 @@ public sealed class CloudStackTests(DeployLayer layer)
 
         // SIGKILL of the app's own process (PID 1 of its container) from the host: a crash, not a docker stop.
         Assert.Equal(0, (await CommandLine.RunAsync("kill", ["-KILL", before.HostPid.ToString(CultureInfo.InvariantCulture)], "/", DeployLayer.Command)).ExitCode);
-        await Tasks.Wait.UntilAsync(async () => (await AppContainerAsync(layer.Cloud)).Restarts > before.Restarts, DeployLayer.Healthy, TimeSpan.FromSeconds(1));
+        await Eventually.UntilAsync(async () => (await AppContainerAsync(layer.Cloud)).Restarts > before.Restarts, DeployLayer.Healthy, TimeSpan.FromSeconds(1));
         await layer.Cloud.WaitUntilHealthyAsync(DeployLayer.Healthy);
 
         Assert.Equal(1, await Bastion.JobCountAsync(client));
@@ -169,7 +169,7 @@ public sealed class CloudStackTests(DeployLayer layer)
 
         // The runbook's Logs command without -f (which follows until interrupted).
         var logs = string.Empty;
-        await Tasks.Wait.UntilAsync(
+        await Eventually.UntilAsync(
             async () => (logs = await layer.Cloud.RunAsync(DeployLayer.Command, "logs", App)).Contains(marker, StringComparison.Ordinal),
             TimeSpan.FromSeconds(30),
             TimeSpan.FromSeconds(1));
@@ -240,7 +240,7 @@ public sealed class CloudStackTests(DeployLayer layer)
         var logs = string.Empty;
         try
         {
-            await Tasks.Wait.UntilAsync(
+            await Eventually.UntilAsync(
                 async () => (logs = await layer.Cloud.RunAsync(DeployLayer.Command, "logs", "backup")).Contains("backup-all: snapshot", StringComparison.Ordinal),
                 TimeSpan.FromMinutes(5),
                 TimeSpan.FromSeconds(3));

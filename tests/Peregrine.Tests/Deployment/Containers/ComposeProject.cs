@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Peregrine.Tests.Tasks;
+using Peregrine.Tests.Infrastructure;
 
 namespace Peregrine.Tests.Deployment.Containers;
 
@@ -51,7 +51,7 @@ public sealed class ComposeProject(DeploymentDirectory deployment, string file, 
         IReadOnlyList<ContainerState> last = [];
         try
         {
-            await Wait.UntilAsync(
+            await Eventually.UntilAsync(
                 async () =>
                 {
                     last = await ContainersAsync();

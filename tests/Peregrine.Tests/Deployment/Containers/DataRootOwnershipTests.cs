@@ -56,7 +56,7 @@ public sealed class DataRootOwnershipTests(DeployLayer layer)
         var started = (await RunAppAsync(dataRoot, detached: true)).Output.Trim();
         try
         {
-            await Tasks.Wait.UntilAsync(
+            await Eventually.UntilAsync(
                 async () => (await CommandLine.RunAsync("docker", ["logs", started], "/", DeployLayer.Command)).Output.Contains("Application started", StringComparison.Ordinal),
                 DeployLayer.Healthy,
                 TimeSpan.FromSeconds(1));

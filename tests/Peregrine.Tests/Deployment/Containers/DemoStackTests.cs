@@ -27,7 +27,7 @@ public sealed class DemoStackTests(DeployLayer layer)
 
         var before = await CloudStackTests.AppContainerAsync(layer.Demo);
         Assert.Equal(0, (await CommandLine.RunAsync("kill", ["-KILL", before.HostPid.ToString(CultureInfo.InvariantCulture)], "/", DeployLayer.Command)).ExitCode);
-        await Tasks.Wait.UntilAsync(async () => (await CloudStackTests.AppContainerAsync(layer.Demo)).Restarts > before.Restarts, DeployLayer.Healthy, TimeSpan.FromSeconds(1));
+        await Eventually.UntilAsync(async () => (await CloudStackTests.AppContainerAsync(layer.Demo)).Restarts > before.Restarts, DeployLayer.Healthy, TimeSpan.FromSeconds(1));
         await layer.Demo.WaitUntilHealthyAsync(DeployLayer.Healthy);
         Assert.Equal(seeded + 1, await Bastion.JobCountAsync(visitor));
 
@@ -51,7 +51,7 @@ public sealed class DemoStackTests(DeployLayer layer)
         Assert.Equal(HttpStatusCode.ServiceUnavailable, suggest.StatusCode);
         Assert.Contains(Peregrine.Llm.AiDisabledInDemoException.Text, await suggest.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var logs = string.Empty;
-        await Tasks.Wait.UntilAsync(
+        await Eventually.UntilAsync(
             async () => (logs = await layer.Demo.RunAsync(DeployLayer.Command, "logs", "app")).Contains(marker, StringComparison.Ordinal),
             TimeSpan.FromSeconds(30),
             TimeSpan.FromSeconds(1));

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Peregrine.Tests.Infrastructure;
 
-namespace Peregrine.Tests.Tasks;
+namespace Peregrine.Tests.Infrastructure;
 
 /// <summary>
 /// A job site on a <see cref="LoopbackHttpServer"/> for scrape tests: pages with JSON-LD, with only OpenGraph, broken

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Peregrine.Fetching;
 
-namespace Peregrine.Tests.Tasks;
+namespace Peregrine.Tests.Fetching;
 
 /// <summary>
 /// The fetcher's real socket opener, recording every endpoint it is asked to connect to. It connects only to

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
-namespace Peregrine.Tests.Tasks;
+namespace Peregrine.Tests.Discovery;
 
 /// <summary>
 /// The three board APIs in their documented wire formats (Greenhouse Job Board API with <c>content=true</c>, Lever

@@ -5,8 +5,10 @@ using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Peregrine.Fetching;
 using Peregrine.Tests.Infrastructure;
+using Peregrine.Tests.Scraping;
+using Peregrine.Tests.Tasks;
 
-namespace Peregrine.Tests.Tasks;
+namespace Peregrine.Tests.Fetching;
 
 /// <summary>
 /// Cloud mode: a job URL that reaches the server's own network is refused after DNS resolution and on every redirect,

@@ -9,9 +9,12 @@ using Peregrine.Discovery;
 using Peregrine.Fetching;
 using Peregrine.Sessions;
 using Peregrine.Storage;
+using Peregrine.Tests.Discovery;
+using Peregrine.Tests.Fetching;
 using Peregrine.Tests.Infrastructure;
+using Peregrine.Tests.Tasks;
 
-namespace Peregrine.Tests.Tasks;
+namespace Peregrine.Tests.Scraping;
 
 /// <summary>
 /// <c>POST /api/tasks/enrich</c> over a real loopback job site (and an internal listener it must never reach), and

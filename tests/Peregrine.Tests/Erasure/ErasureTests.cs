@@ -5,8 +5,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Peregrine.CloudSeams;
 using Peregrine.Storage;
 using Peregrine.Tests.Infrastructure;
+using Peregrine.Tests.Platform;
 
-namespace Peregrine.Tests.Platform;
+namespace Peregrine.Tests.Erasure;
 
 [Collection(PlatformCollection.Name)]
 [Trait(Category.Name, Category.Service)]
@@ -130,14 +131,7 @@ public sealed class ErasureTests(PostgresFixture postgres)
         client.SendAsync(new HttpRequestMessage(HttpMethod.Delete, "/peregrine/api/account") { Content = JsonContent.Create(new { confirm }) });
 
     private Task<ApiProcess.Outcome> RunEraseUserAsync(PeregrineApiFactory api, params string[] arguments) => ApiProcess.RunAsync(
-        new Dictionary<string, string?>
-        {
-            ["CLOUD_MODE"] = "true",
-            ["CLOUD_DATA_ROOT"] = api.DataRoot,
-            ["DIRECTUS_JWT_SECRET"] = TestTokens.JwtSecret,
-            ["CF_SERVER_SECRET"] = PeregrineApiFactory.ServerSecret,
-            ["PLATFORM_DB_URL"] = postgres.Url,
-        },
+        CloudEnvironment.For(api.DataRoot, postgres.Url),
         TimeSpan.FromSeconds(60),
         ["erase-user", .. arguments]);
 }

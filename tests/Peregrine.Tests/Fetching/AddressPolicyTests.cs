@@ -2,7 +2,7 @@ using System.Net;
 using Peregrine.Fetching;
 using Peregrine.Tests.Infrastructure;
 
-namespace Peregrine.Tests.Tasks;
+namespace Peregrine.Tests.Fetching;
 
 [Trait(Category.Name, Category.Unit)]
 public sealed class AddressPolicyTests

@@ -3,8 +3,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Peregrine.Discovery;
 using Peregrine.Tests.Infrastructure;
+using Peregrine.Tests.Tasks;
 
-namespace Peregrine.Tests.Tasks;
+namespace Peregrine.Tests.Discovery;
 
 /// <summary>Discovery over loopback boards speaking Greenhouse's, Lever's and Ashby's wire formats.</summary>
 [Trait(Category.Name, Category.Service)]

@@ -4,9 +4,11 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Peregrine.Fetching;
+using Peregrine.Tests.Fetching;
 using Peregrine.Tests.Infrastructure;
+using Peregrine.Tests.Tasks;
 
-namespace Peregrine.Tests.Tasks;
+namespace Peregrine.Tests.Scraping;
 
 /// <summary>Job intake by URL, end to end: <c>/jobs/add</c> and <c>/jobs/upload-csv</c> queue, the runner scrapes a real loopback site.</summary>
 [Trait(Category.Name, Category.Service)]
@@ -34,7 +36,7 @@ public sealed class ScrapeUrlTests : IAsyncLifetime
     internal static async Task<JsonElement[]> ImportedJobsAsync(HttpClient client, int expected)
     {
         JsonElement[] jobs = [];
-        await Wait.UntilAsync(async () =>
+        await Eventually.UntilAsync(async () =>
         {
             // Tasks first: once none is active, every scrape has written its job, so the jobs read next are final
             // (read the other way round, a task finishing between the two reads left a job "Importing...").
