@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the AppHost and the tests need from Debian when it is missing (a no-op on a ready machine),
 # then builds the encryption engine. Used by both README commands (eng/run.sh, eng/test.sh).
+#   --deploy   also what the deploy layer needs: a Docker engine, and debootstrap and curl for eng/base-images.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -21,6 +22,11 @@ command -v pdftotext >/dev/null || missing+=(poppler-utils)
 # Disaster recovery: restic holds the instance snapshots; pg_dump and psql (postgresql-client-15, with postgresql-15) move the platform DB.
 command -v restic >/dev/null || missing+=(restic)
 command -v pg_dump >/dev/null || missing+=(postgresql-client-15)
+if [ "${1:-}" = "--deploy" ]; then
+  command -v dockerd >/dev/null || missing+=(docker.io)
+  command -v debootstrap >/dev/null || missing+=(debootstrap)
+  command -v curl >/dev/null || missing+=(curl)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   SUDO=(); [ "$(id -u)" = 0 ] || SUDO=(sudo)

@@ -1,28 +1,31 @@
 #!/usr/bin/env bash
 # The test command (README, CI): prerequisites, format check, build, every test layer; ends with "N passed, N failed".
-#   ./eng/test.sh                everything: unit, service, browser and distributed
+#   ./eng/test.sh                everything: unit, service, browser and distributed, then deploy
 #   ./eng/test.sh --unit         the fast unit layer only (seconds), with a whitespace-only format check
 #   ./eng/test.sh --service      WebApplicationFactory or real processes, real SQLCipher files, real Postgres
 #   ./eng/test.sh --browser      the pages in headless Chromium, against the whole AppHost
 #   ./eng/test.sh --distributed  the whole AppHost (Postgres, api, demo, Caddy) without a browser
+#   ./eng/test.sh --deploy       the images built and both compose stacks run with the runbook's commands (Docker)
 # A single layer gets the whitespace-only format check; the full run checks every rule.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-filter=()
+# The deploy layer runs after the others, alone: its image builds would otherwise load the machine under their timeouts.
+runs=("Category!=Deploy" "Category=Deploy")
 case "${1:-}" in
-  --unit) filter=(--filter "Category=Unit") ;;
-  --service) filter=(--filter "Category=Service") ;;
-  --browser) filter=(--filter "Category=Browser") ;;
-  --distributed) filter=(--filter "Category=Distributed") ;;
+  --unit) runs=("Category=Unit") ;;
+  --service) runs=("Category=Service") ;;
+  --browser) runs=("Category=Browser") ;;
+  --distributed) runs=("Category=Distributed") ;;
+  --deploy) runs=("Category=Deploy") ;;
   "") ;;
-  *) echo "usage: ./eng/test.sh [--unit | --service | --browser | --distributed]" >&2; exit 2 ;;
+  *) echo "usage: ./eng/test.sh [--unit | --service | --browser | --distributed | --deploy]" >&2; exit 2 ;;
 esac
 
-./eng/prereqs.sh
+case "${runs[*]}" in *"Category=Deploy"*) ./eng/prereqs.sh --deploy ;; *) ./eng/prereqs.sh ;; esac
 dotnet restore Peregrine.sln --verbosity quiet
-if [ ${#filter[@]} -eq 0 ]; then
+if [ -z "${1:-}" ]; then
   # Every rule of .editorconfig (whitespace, style, analyzers) on the loaded solution: what CI checks.
   dotnet format Peregrine.sln --verify-no-changes --no-restore --verbosity quiet
 else
@@ -34,9 +37,12 @@ dotnet build Peregrine.sln --no-restore --verbosity quiet -nologo
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
+status=0
 set +e
-CI=true dotnet test Peregrine.sln --no-build "${filter[@]}" --logger "console;verbosity=normal" </dev/null 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
+for run in "${runs[@]}"; do
+  CI=true dotnet test Peregrine.sln --no-build --filter "$run" --logger "console;verbosity=normal" </dev/null 2>&1 | tee -a "$log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+done
 set -e
 
 # VSTest's own summary is not a line CI reads; sum its per-assembly totals into the plain form.

@@ -15,6 +15,11 @@ if (ResumeWorker.IsInvoked(args))
     return await ResumeWorker.RunAsync(args);
 }
 
+if (HealthProbe.IsRequested(args))
+{
+    return await HealthProbe.RunAsync();
+}
+
 if (OperatorCommands.IsInvoked(args))
 {
     return await OperatorCommands.RunAsync(args);

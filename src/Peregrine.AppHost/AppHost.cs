@@ -1,5 +1,6 @@
 using Peregrine.AppHost;
 using Peregrine.AppHost.Apps;
+using Peregrine.AppHost.Backup;
 using Peregrine.AppHost.Bastion;
 using Peregrine.AppHost.Llm;
 using Peregrine.AppHost.PlatformDb;
@@ -10,57 +11,56 @@ var layout = AppHostLayout.For(builder);
 var isDeployment = builder.ExecutionContext.IsPublishMode;
 
 // Secrets are Aspire parameters: generated once for development and kept in user secrets, never in the repo.
-// In a deployment they are the runbook's .env entries (DIRECTUS_JWT_SECRET, CF_SERVER_SECRET, a Postgres password).
-var pgPassword = builder.AddParameter("platformdb-password", new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true)
-    .WithDescription("Password of the platform DB's postgres user (set once, before the first start).");
+// In a deployment they are the runbook's .env entries (DIRECTUS_JWT_SECRET, CF_SERVER_SECRET), required by compose.
 var jwtSecret = builder.AddParameter("directus-jwt-secret", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true)
     .WithDescription("Directus signing secret that validates session JWTs (runbook: website/.env → DIRECTUS_SECRET).");
 var serverSecret = builder.AddParameter("cf-server-secret", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true)
-    .WithDescription("Derives every per-user SQLCipher key. Rotate it only as README 'Rotating secrets' says: old value in CF_SERVER_SECRET_PREVIOUS, then rekey-all.");
+    .WithDescription("Derives every per-user SQLCipher key and wraps the apps' Data Protection keys. Rotate it only as docs 'Rotating secrets' says: old value in CF_SERVER_SECRET_PREVIOUS, then rekey-all.");
 
-// platformdb: account metadata only (subscriptions, consent, usage events, support grants).
-// Run/test mode uses Debian's Postgres 15 as an executable: no Docker engine exists on developer machines, and a
-// container resource would hang start-up. A deployment uses the postgres container with a named volume, pinned to
-// major version 15: the one every test and every developer run exercises the schema against.
-IResourceBuilder<IResourceWithConnectionString> platformDb = isDeployment
-    ? builder.AddPostgres("platformdb", password: pgPassword)
-        .WithImageTag("15")
-        .WithDataVolume("peregrine-pgdata")
-        .WithEnvironment("POSTGRES_DB", "platformdb")
-        .AddDatabase("platformdb-database", databaseName: "platformdb")
-    : builder.AddLocalPostgres("platformdb", Path.Combine(layout.StateDirectory, "postgres"), pgPassword);
+// platformdb: account metadata only. Its own file says where it runs in each mode.
+var platformDb = builder.AddPlatformDb(layout);
 
 // The per-user trees <root>/<user-id>/<app>/: a state folder in run mode; in a deployment the host's data root
-// (runbook: /devl/menagerie-data), bind-mounted into every app.
+// (runbook: CLOUD_DATA_ROOT=/devl/menagerie-data in .env), bind-mounted into every app at one container path.
 var cloudDataRoot = isDeployment ? AppHostLayout.CloudDataRootInContainer : Path.Combine(layout.StateDirectory, "cloud-data");
 var cloudDataRootOnHost = new ComposeVariable(
-    "CLOUD_DATA_ROOT_HOST", "Host folder of the per-user data trees, mounted into every app.", "/devl/menagerie-data");
+    "CLOUD_DATA_ROOT", "Host folder of the per-user data trees, mounted into every app; given to the apps' user (UID 1654) at each start.", "/devl/menagerie-data", Prompted: true);
 
-// The platform's LLM (parameters in a deployment); a developer run without one gets the labelled development LLM.
+// The platform's LLM (optional parameters in a deployment); a developer run without one gets the labelled development LLM.
 var llm = builder.AddPlatformLlm();
+var rotation = builder.AddSecretRotation();
 
 // One multi-tenant API per hosted app ("Apps" in appsettings.json): same project, PEREGRINE_APP tells it its path
-// base and its per-user folder. Each needs the platform DB before it can serve sessions, hence WaitFor.
+// base and its per-user folder.
 var upstreams = new List<BastionUpstream>();
+var apis = new List<IResourceBuilder<ProjectResource>>();
 foreach (var hostedApp in HostedApp.ReadAll(builder.Configuration))
 {
-    var api = builder.AddProject<Projects.Peregrine_Api>(hostedApp.ResourceName)
+    var api = CloudService(builder.AddProject<Projects.Peregrine_Api>(hostedApp.ResourceName))
         .WithEnvironment("PEREGRINE_APP", hostedApp.Slug)
-        .WithEnvironment("CLOUD_MODE", "true")
-        .WithEnvironment("CLOUD_DATA_ROOT", cloudDataRoot)
-        .WithEnvironment("DIRECTUS_JWT_SECRET", jwtSecret)
-        .WithEnvironment("CF_SERVER_SECRET", serverSecret)
-        .WithEnvironment("PLATFORM_DB_URL", platformDb)
-        .WithHttpHealthCheck("/health")
-        .WaitFor(platformDb);
+        .WithHttpHealthCheck("/health");
     llm.Apply(api);
     if (isDeployment)
     {
         // 65,536 open files: the API pools up to (65,536 - 16,384 for sockets) / 3 user DBs, unless memory is tighter.
-        api.WithContainerPort(hostedApp.ContainerPort).WithComposeHostMount(cloudDataRootOnHost, cloudDataRoot).WithComposeOpenFileLimit(65_536);
+        api.WithContainerPort(hostedApp.ContainerPort)
+            .AsComposeApp(hostedApp.ServiceName)
+            .WithComposeOpenFileLimit(65_536)
+            .WithComposeSettings(settings => settings with
+            {
+                // Lets a refusal to start name the host folder to fix (Peregrine.Storage.DataRootAccess).
+                Environment = new Dictionary<string, ComposeVariable> { ["PEREGRINE_DATA_ROOT_ON_HOST"] = cloudDataRootOnHost },
+            });
     }
 
+    apis.Add(api);
     upstreams.Add(new BastionUpstream(new BastionRoute(hostedApp.Slug, hostedApp.UpstreamVariable, ForwardSession: true), api));
+}
+
+if (isDeployment)
+{
+    // One scheduled backup for the instance (it snapshots every app's trees), on the first app's image.
+    builder.AddScheduledBackup(apis[0], CloudService);
 }
 
 // demo: the public demo, a separate process with its own data and no secrets, so nothing of the cloud leaks into it.
@@ -76,10 +76,29 @@ builder.AddBastion("bastion", upstreams, layout, hostPort: HostedApp.FirstContai
 if (isDeployment)
 {
     // The demo is its own compose project with its own bastion (runbook "Demo Instance"): no shared network,
-    // volume or secret with the cloud. It has no sessions, so its bastion forwards no cookies.
-    demo.WithContainerPort(8080).WithComposeVolume("peregrine-demo-data", "/data/demo").InComposeProject(ComposeProjectAnnotation.Demo);
+    // volume or secret with the cloud, and its service is `app` too (`build app` in the runbook). It has no
+    // sessions, so its bastion forwards no cookies.
+    demo.WithContainerPort(8080).WithComposeVolume("peregrine-demo-data", "/data/demo")
+        .InComposeProject(ComposeProjectAnnotation.Demo).AsComposeApp("app");
     builder.AddBastion("demo-bastion", [new BastionUpstream(new BastionRoute("peregrine", "DEMO_UPSTREAM", ForwardSession: false), demo)], layout, hostPort: 8504)
-        .InComposeProject(ComposeProjectAnnotation.Demo);
+        .InComposeProject(ComposeProjectAnnotation.Demo)
+        .WithComposeSettings(settings => settings with { ServiceName = "bastion" });
+}
+
+// What every cloud service of the instance gets (each API, the scheduled backup): the data root, the secrets, the
+// platform DB and a rotation's variables; in a deployment, the host's data root mounted.
+IResourceBuilder<ProjectResource> CloudService(IResourceBuilder<ProjectResource> service)
+{
+    service.WithEnvironment("CLOUD_MODE", "true")
+        .WithEnvironment("CLOUD_DATA_ROOT", cloudDataRoot)
+        .WithEnvironment("DIRECTUS_JWT_SECRET", jwtSecret)
+        .WithEnvironment("CF_SERVER_SECRET", serverSecret);
+    platformDb.Apply(service);
+    rotation.Apply(service);
+    return !isDeployment ? service : service
+        .WithComposeHostMount(cloudDataRootOnHost, cloudDataRoot)
+        // The runbook's external platform DB is on the host (host.docker.internal:5433); Linux needs the alias.
+        .WithComposeSettings(settings => settings with { ExtraHosts = ["host.docker.internal:host-gateway"] });
 }
 
 // Publish (./eng/publish.sh) turns this model into compose.cloud.yml, compose.demo.yml, .env.example and deploy/*.

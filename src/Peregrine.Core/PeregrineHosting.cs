@@ -69,8 +69,8 @@ public static class PeregrineHosting
     }
 
     /// <summary>
-    /// Checks what must hold before serving: the configuration contract and the encryption engine. On failure it
-    /// writes one line naming the problem to stderr and returns false, so the process exits non-zero.
+    /// Checks what must hold before serving: the configuration contract, the encryption engine and a writable data
+    /// root. On failure it writes one line naming the problem to stderr and returns false, so the process exits non-zero.
     /// </summary>
     public static bool PassesStartupChecks(this WebApplication app)
     {
@@ -82,6 +82,12 @@ public static class PeregrineHosting
             if (options.CloudMode)
             {
                 OwnerOnlyFiles.ApplyToProcess();
+            }
+
+            if (DataRootAccess.Problem(options, Environment.GetEnvironmentVariable(DataRootAccess.HostPathVariable)) is { } problem)
+            {
+                Console.Error.WriteLine($"peregrine: cannot start: {problem}");
+                return false;
             }
 
             return true;

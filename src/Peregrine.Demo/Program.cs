@@ -12,6 +12,11 @@ if (ResumeWorker.IsInvoked(args))
     return await ResumeWorker.RunAsync(args);
 }
 
+if (HealthProbe.IsRequested(args))
+{
+    return await HealthProbe.RunAsync();
+}
+
 var builder = PeregrineHost.CreateBuilder(args);
 
 builder.AddServiceDefaults();

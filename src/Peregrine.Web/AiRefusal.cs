@@ -3,8 +3,9 @@ using Peregrine.Llm;
 namespace Peregrine.Web;
 
 /// <summary>
-/// Where the router refuses all inference (the public demo), a page's AI button queues nothing: the task would only
-/// fail with the refusal. The page says it instead (upstream's demo showed nothing of it).
+/// Where the router refuses all inference (the public demo, a cloud instance without an LLM), a page's AI button
+/// queues nothing: the task would only fail with the refusal. The page says it instead (upstream's demo showed nothing
+/// of it).
 /// </summary>
 public static class AiRefusal
 {
@@ -16,7 +17,7 @@ public static class AiRefusal
             router.ThrowIfDisabled();
             return null;
         }
-        catch (AiDisabledInDemoException refused)
+        catch (LlmUnavailableException refused)
         {
             return refused.Message;
         }

@@ -71,7 +71,7 @@ public static class BackupAllCommand
         var dumpedAt = clock.GetUtcNow();
         await new PlatformDump(platformConnectionString).DumpAsync(area.PlatformDump, cancellationToken);
         var platform = new PlatformEntry(SnapshotFile.Of(area.Snapshot, area.PlatformDump), dumpedAt, await SchemaVersionsAsync(platformConnectionString, cancellationToken));
-        var keys = StageKeys(options.KeyRingDirectory, area);
+        var keys = StageKeys(settings.KeyRingDirectory(), area);
         var entries = results.Where(r => r.Entry is not null).Select(r => r.Entry!).ToList();
         var failed = trees.Zip(results).Where(p => p.Second.Failure is not null).Select(p => new FailedTree(p.First.UserId, p.First.App, p.Second.Failure!)).ToList();
         var manifest = new InstanceManifest(InstanceManifest.CurrentFormat, clock.GetUtcNow(),
@@ -86,11 +86,11 @@ public static class BackupAllCommand
     }
 
     /// <summary>The key ring's files, copied as they are (they are protected at rest however the ring keeps them).</summary>
-    private static List<SnapshotFile> StageKeys(string? keyRing, StagingArea area)
+    private static List<SnapshotFile> StageKeys(string keyRing, StagingArea area)
     {
         var wanted = new HashSet<string>(StringComparer.Ordinal);
         var staged = new List<SnapshotFile>();
-        if (!string.IsNullOrWhiteSpace(keyRing) && Directory.Exists(keyRing))
+        if (Directory.Exists(keyRing))
         {
             foreach (var file in Directory.EnumerateFiles(keyRing).Order(StringComparer.Ordinal))
             {

@@ -44,11 +44,6 @@ public static class RestoreAllCommand
                     var schema = services.GetRequiredService<PlatformSchema>();
                     var summary = await new InstanceRestore(settings, options, platform, Console.Out)
                         .RunAsync(reference, parsedOwner, async t => await schema.MigrateAsync(t), token);
-                    if (summary.KeysNote is { } note)
-                    {
-                        await Console.Out.WriteLineAsync($"restore-all: {note}");
-                    }
-
                     await Console.Out.WriteLineAsync(
                         $"restore-all: snapshot {summary.SnapshotId}: {summary.TreesRestored} trees restored, {summary.TreesWithheld} withheld as erased after the snapshot; " +
                         $"{summary.ErasuresLogged} later erasure(s) re-applied to the platform DB ({summary.PlatformRowsErased} user(s) had rows); {summary.KeysRestored} key file(s) restored");

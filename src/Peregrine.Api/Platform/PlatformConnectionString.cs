@@ -21,6 +21,9 @@ public static class PlatformConnectionString
             Port = uri.IsDefaultPort || uri.Port <= 0 ? 5432 : uri.Port,
             Database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/')),
             Username = Uri.UnescapeDataString(userInfo[0]),
+            // The runbook's URL carries a password; without this, Npgsql first tries Kerberos encryption, and in a
+            // container without libgssapi (the aspnet images have none) the runtime prints a load error to the log.
+            GssEncryptionMode = GssEncryptionMode.Disable,
         };
         if (userInfo.Length == 2)
         {

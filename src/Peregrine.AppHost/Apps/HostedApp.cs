@@ -18,6 +18,9 @@ public sealed partial record HostedApp(string Slug, int Position)
     /// </summary>
     public string ResourceName => Slug == "peregrine" ? "api" : $"{Slug}-api";
 
+    /// <summary>Its compose service: the runbook's commands (<c>logs app</c>, <c>build app</c>) name peregrine's <c>app</c>.</summary>
+    public string ServiceName => Slug == "peregrine" ? "app" : ResourceName;
+
     /// <summary>Each app listens on its own port in a deployment. Append new apps so existing ports never move.</summary>
     public int ContainerPort => FirstContainerPort + Position;
 

@@ -69,6 +69,12 @@ public static class BastionExtensions
             .WithArgs("caddy", "run", "--config", $"{ConfigMountPath}/{CaddyConfig.CaddyfileName}", "--adapter", "caddyfile")
             .WithHttpEndpoint(port: hostPort, targetPort: ContainerPort, name: "http", env: "BASTION_PORT")
             .WithExternalHttpEndpoints()
+            .WithComposeSettings(settings => settings with
+            {
+                ImageVariable = "CADDY_IMAGE",
+                // The official image's busybox has wget (the stand-in installs it); /healthz is answered by Caddy itself.
+                HealthCheck = new ComposeHealthCheck(["CMD", "wget", "-q", "-O", "/dev/null", $"http://127.0.0.1:{ContainerPort}/healthz"]),
+            })
             .WithAnnotation(new GeneratedFilesAnnotation(files.ToDictionary(
                 file => Path.Combine(configDirectory, file.Key).Replace('\\', '/'), file => file.Value)));
     }

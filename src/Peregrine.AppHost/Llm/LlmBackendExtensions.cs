@@ -1,3 +1,5 @@
+using Peregrine.AppHost.Publishing;
+
 namespace Peregrine.AppHost.Llm;
 
 /// <summary>
@@ -30,12 +32,16 @@ public static class LlmBackendExtensions
                 .WithEnvironment("Llm__Model", DevLlmModel));
         }
 
+        // All optional: AI is an option of a deployment, and without it AI features say "AI is not configured on this instance".
         var baseUrl = builder.AddParameter(BaseUrlParameter)
-            .WithDescription("OpenAI-compatible base URL of the platform's LLM (vLLM or Ollama, ending in /v1). Empty: AI features answer 'All LLM backends exhausted'.");
+            .WithDescription("OpenAI-compatible base URL of the platform's LLM (vLLM or Ollama, ending in /v1). Empty: AI features answer 'AI is not configured on this instance'.")
+            .WithComposeVariable(required: false);
         var model = builder.AddParameter("llm-model")
-            .WithDescription("Model name the LLM server serves (e.g. llama3.1:8b).");
+            .WithDescription("Model name the LLM server serves (e.g. llama3.1:8b).")
+            .WithComposeVariable(required: false);
         var apiKey = builder.AddParameter("llm-api-key", secret: true)
-            .WithDescription("API key of the platform's LLM server (any placeholder when the server takes none, as vLLM and Ollama do by default).");
+            .WithDescription("API key of the platform's LLM server (any placeholder when the server takes none, as vLLM and Ollama do by default).")
+            .WithComposeVariable(required: false);
         return new LlmBackend(api => api
             .WithEnvironment("Llm__BaseUrl", baseUrl)
             .WithEnvironment("Llm__Model", model)

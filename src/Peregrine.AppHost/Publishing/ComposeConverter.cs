@@ -22,6 +22,20 @@ public static class ComposeConverter
     /// <summary>The Dockerfile's build argument naming the project to build.</summary>
     public const string ProjectBuildArgument = "PROJECT";
 
+    /// <summary>
+    /// The Dockerfile's base images (its ARGs before the first FROM, with the same defaults): official images, which a
+    /// machine without registry access replaces with local stand-ins of the same names (<c>eng/base-images.sh</c>).
+    /// </summary>
+    public static readonly IReadOnlyList<ComposeVariable> BaseImages =
+    [
+        new("DOTNET_SDK_IMAGE", "Base image of the .NET build stage.", "mcr.microsoft.com/dotnet/sdk:10.0"),
+        new("ASPNET_IMAGE", "Base image the apps run on (also runs the one-shot data owner services).", "mcr.microsoft.com/dotnet/aspnet:10.0"),
+        new("NODE_IMAGE", "Base image of the encryption engine's build stage.", "node:22-bookworm"),
+    ];
+
+    /// <summary>The runtime image's unprivileged user (<c>$APP_UID</c> of the aspnet image), who owns the data mounts.</summary>
+    public const string AppUser = "1654:1654";
+
     public static string ComposeFileName(string project) => $"compose.{project}.yml";
 
     /// <summary>File name → content: <c>compose.&lt;project&gt;.yml</c> for each project, then <c>.env.example</c>.</summary>
@@ -30,16 +44,22 @@ public static class ComposeConverter
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var envExample = new StringBuilder()
             .AppendLine("# Generated from the AppHost model by ./eng/publish.sh — edit the model, not this file.")
-            .AppendLine("# Copy to .env (never committed), set every secret, then see README \"Deploy\".");
+            .AppendLine("# Copy to .env (never committed) beside the compose files, set every secret, then see docs/deployment.md.");
         var listed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var project in model.Resources.Values.Select(resource => resource.Project).Distinct().Order(StringComparer.Ordinal))
         {
-            var expressions = new ManifestExpressions(manifestResources, model.Parameters);
+            var expressions = new ManifestExpressions(manifestResources, model);
             var services = new SortedDictionary<string, object>(StringComparer.Ordinal);
             var volumes = new SortedDictionary<string, object>(StringComparer.Ordinal);
             foreach (var (name, resource) in model.Resources.Where(entry => entry.Value.Project == project))
             {
-                services[name] = Service(name, manifestResources.GetProperty(name), resource, model, expressions);
+                var serviceName = model.ServiceName(name);
+                services[serviceName] = ComposeServices.Service(name, manifestResources.GetProperty(name), resource, model, expressions);
+                if (resource.Options.OwnsItsMounts)
+                {
+                    services[DataOwner.ServiceName(serviceName)] = DataOwner.Service(resource, expressions);
+                }
+
                 foreach (var mount in resource.Mounts.Where(mount => mount.IsNamedVolume))
                 {
                     volumes[mount.Source] = new Dictionary<string, object>();
@@ -55,119 +75,39 @@ public static class ComposeConverter
             var fileName = ComposeFileName(project);
             files[fileName] = "# Generated from the AppHost model by ./eng/publish.sh — edit the model, not this file.\n"
                 + Yaml.Serialize(compose);
-            AppendVariables(envExample, fileName, expressions.UsedVariables.Where(variable => listed.Add(variable.Name)));
+            var profiles = model.Resources.Where(entry => entry.Value.Project == project)
+                .SelectMany(entry => entry.Value.Options.Profiles.Select(profile => (Profile: profile, Service: model.ServiceName(entry.Key), entry.Value.Options.OptIn)));
+            AppendVariables(envExample, fileName, profiles, expressions.UsedVariables.Where(variable => listed.Add(variable.Name)));
         }
 
         files[EnvExampleFileName] = envExample.ToString();
         return files;
     }
 
-    private static Dictionary<string, object> Service(
-        string name, JsonElement node, ComposeResource resource, ComposeModel model, ManifestExpressions expressions)
-    {
-        var service = new Dictionary<string, object>();
-        if (resource.BuildProject is { } buildProject)
-        {
-            var tag = new ComposeVariable($"{EnvName(name)}_TAG", $"Image tag of the {name} service (each service can be pinned to its own release).", "latest");
-            expressions.Use(Registry);
-            expressions.Use(tag);
-            var image = buildProject.Replace('.', '-').ToLowerInvariant();
-            service["image"] = $"{Registry.Reference}/{image}:{tag.Reference}";
-            service["build"] = new Dictionary<string, object>
-            {
-                ["context"] = ".",
-                ["dockerfile"] = Dockerfile,
-                ["args"] = new Dictionary<string, string> { [ProjectBuildArgument] = buildProject },
-            };
-        }
-        else
-        {
-            service["image"] = node.GetProperty("image").GetString()!;
-        }
-
-        if (node.TryGetProperty("args", out var args))
-        {
-            service["command"] = args.EnumerateArray().Select(arg => expressions.Resolve(arg.GetString()!)).ToList();
-        }
-
-        if (node.TryGetProperty("env", out var env))
-        {
-            service["environment"] = new SortedDictionary<string, string>(
-                env.EnumerateObject().ToDictionary(variable => variable.Name, variable => expressions.Resolve(variable.Value.GetString()!)),
-                StringComparer.Ordinal);
-        }
-
-        var ports = PublishedPorts(name, node, expressions);
-        if (ports.Count > 0)
-        {
-            service["ports"] = ports;
-        }
-
-        if (resource.Mounts.Count > 0)
-        {
-            foreach (var hostPath in resource.Mounts.Select(mount => mount.HostPath).OfType<ComposeVariable>())
-            {
-                expressions.Use(hostPath);
-            }
-
-            service["volumes"] = resource.Mounts.Select(mount => mount.ToCompose()).ToList();
-        }
-
-        var dependsOn = resource.DependsOn
-            .Where(dependency => model.Resources.TryGetValue(dependency, out var other) && other.Project == resource.Project)
-            .Distinct().Order(StringComparer.Ordinal).ToList();
-        if (dependsOn.Count > 0)
-        {
-            service["depends_on"] = dependsOn;
-        }
-
-        if (resource.OpenFileLimit is { } limit)
-        {
-            service["ulimits"] = new Dictionary<string, object>
-            {
-                ["nofile"] = new Dictionary<string, int> { ["soft"] = limit, ["hard"] = limit },
-            };
-        }
-
-        service["restart"] = "unless-stopped";
-        return service;
-    }
-
-    /// <summary>Only bindings the model marks external are published on the host; everything else stays internal.</summary>
-    private static List<string> PublishedPorts(string name, JsonElement node, ManifestExpressions expressions)
-    {
-        var ports = new List<string>();
-        if (!node.TryGetProperty("bindings", out var bindings))
-        {
-            return ports;
-        }
-
-        foreach (var binding in bindings.EnumerateObject())
-        {
-            if (!binding.Value.TryGetProperty("external", out var external) || !external.GetBoolean())
-            {
-                continue;
-            }
-
-            var targetPort = expressions.TargetPort(name, binding.Name);
-            var hostPort = binding.Value.TryGetProperty("port", out var port) ? port.GetInt32() : targetPort;
-            var variable = new ComposeVariable($"{EnvName(name)}_HOST_PORT", $"Host port of {name} (the only port this compose project publishes).", $"{hostPort}");
-            expressions.Use(variable);
-            ports.Add($"{variable.Reference}:{targetPort}");
-        }
-
-        return ports;
-    }
-
-    private static void AppendVariables(StringBuilder envExample, string fileName, IEnumerable<ComposeVariable> variables)
+    private static void AppendVariables(
+        StringBuilder envExample, string fileName, IEnumerable<(string Profile, string Service, bool OptIn)> profiles, IEnumerable<ComposeVariable> variables)
     {
         envExample.AppendLine().AppendLine($"# --- {fileName}");
-        foreach (var variable in variables.OrderBy(variable => !variable.Secret).ThenBy(variable => variable.Name, StringComparer.Ordinal))
+        var byProfile = profiles.GroupBy(entry => entry.Profile).OrderBy(group => group.Key, StringComparer.Ordinal).ToList();
+        if (byProfile.Count > 0)
         {
-            envExample.AppendLine($"# {variable.Description}");
-            envExample.AppendLine(variable.Secret
-                ? $"{variable.Name}="
-                : $"# {variable.Name}={variable.DefaultValue}");
+            foreach (var profile in byProfile)
+            {
+                var services = string.Join(", ", profile.Select(entry => entry.Service).Order(StringComparer.Ordinal));
+                envExample.AppendLine(profile.All(entry => entry.OptIn)
+                    ? $"# Profile {profile.Key} starts {services}; add it to COMPOSE_PROFILES once its settings below are set."
+                    : $"# Profile {profile.Key} starts {services}; leave it out of COMPOSE_PROFILES to not start it.");
+            }
+
+            var enabled = byProfile.Where(profile => !profile.All(entry => entry.OptIn)).Select(profile => profile.Key);
+            envExample.AppendLine($"COMPOSE_PROFILES={string.Join(',', enabled)}");
+        }
+
+        foreach (var variable in variables
+            .OrderBy(variable => !(variable.Required || variable.Prompted))
+            .ThenBy(variable => variable.Name, StringComparer.Ordinal))
+        {
+            envExample.AppendLine($"# {variable.Description}").AppendLine(variable.ExampleLine);
         }
     }
 

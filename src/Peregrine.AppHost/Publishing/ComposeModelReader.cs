@@ -14,19 +14,26 @@ public static class ComposeModelReader
                 [.. Mounts(resource, repositoryRoot)],
                 [.. resource.Annotations.OfType<WaitAnnotation>().Select(wait => ServiceOf(wait.Resource).Name)],
                 resource is ProjectResource projectResource ? BuildProject(projectResource, repositoryRoot) : null,
-                resource.Annotations.OfType<ComposeOpenFileLimitAnnotation>().LastOrDefault()?.Limit);
+                resource.Annotations.OfType<ComposeServiceSettings>().LastOrDefault());
         }
 
         var parameters = model.Resources.OfType<ParameterResource>().ToDictionary(
-            parameter => parameter.Name,
-            parameter => new ComposeVariable(
-                ComposeConverter.EnvName(parameter.Name),
-                parameter.Description ?? $"Value of the {parameter.Name} parameter.",
-                // A constant default the model publishes (never a secret's, never a generated one) is the .env default.
-                DefaultValue: parameter is { Secret: false, Default: { } constant and not GenerateParameterDefault } ? constant.GetDefaultValue() : null,
-                Secret: parameter.Secret),
-            StringComparer.Ordinal);
+            parameter => parameter.Name, Variable, StringComparer.Ordinal);
         return new ComposeModel(resources, parameters);
+    }
+
+    /// <summary>A parameter as a <c>.env</c> variable: secrets are required unless the model says they are optional.</summary>
+    private static ComposeVariable Variable(ParameterResource parameter)
+    {
+        var settings = parameter.Annotations.OfType<ComposeVariableAnnotation>().LastOrDefault() ?? new ComposeVariableAnnotation();
+        return new ComposeVariable(
+            settings.Name ?? ComposeConverter.EnvName(parameter.Name),
+            parameter.Description ?? $"Value of the {parameter.Name} parameter.",
+            // A constant default the model publishes (never a secret's, never a generated one) is the .env default.
+            settings.DefaultValue ?? (parameter is { Secret: false, Default: { } constant and not GenerateParameterDefault } ? constant.GetDefaultValue() : null),
+            parameter.Secret,
+            settings.Required ?? parameter.Secret,
+            settings.Prompted);
     }
 
     private static IEnumerable<ComposeMount> Mounts(IResource resource, string repositoryRoot)

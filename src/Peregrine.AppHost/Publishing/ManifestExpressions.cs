@@ -5,10 +5,10 @@ using System.Text.RegularExpressions;
 namespace Peregrine.AppHost.Publishing;
 
 /// <summary>
-/// Turns the manifest's <c>{resource.path}</c> expressions into compose values: bindings become service names and
+/// Turns the manifest's <c>{resource.path}</c> expressions into compose values: bindings become compose service names and
 /// container ports (services talk over the compose network), parameters become <c>.env</c> variables.
 /// </summary>
-public sealed partial class ManifestExpressions(JsonElement resources, IReadOnlyDictionary<string, ComposeVariable> parameters)
+public sealed partial class ManifestExpressions(JsonElement resources, ComposeModel model)
 {
     /// <summary>Projects listen on 8080 in containers unless the model gives them a port.</summary>
     public const int DefaultProjectPort = 8080;
@@ -18,7 +18,12 @@ public sealed partial class ManifestExpressions(JsonElement resources, IReadOnly
     /// <summary>The parameters the resolved values referred to, for <c>.env.example</c>.</summary>
     public IReadOnlyCollection<ComposeVariable> UsedVariables => _used;
 
-    public void Use(ComposeVariable variable) => _used.Add(variable);
+    /// <summary>Records that a compose file refers to <paramref name="variable"/> (for <c>.env.example</c>); returns it.</summary>
+    public ComposeVariable Use(ComposeVariable variable)
+    {
+        _used.Add(variable);
+        return variable;
+    }
 
     public string Resolve(string value) =>
         ExpressionPattern().Replace(value.Replace("$", "$$", StringComparison.Ordinal), match => ResolveOne(match.Groups[1].Value, match.Groups[2].Value));
@@ -45,7 +50,7 @@ public sealed partial class ManifestExpressions(JsonElement resources, IReadOnly
             case ["connectionString"]:
                 return Resolve(resource.GetProperty("connectionString").GetString()!);
             case ["value"] when Type(resource) == "parameter.v0":
-                var variable = parameters.TryGetValue(resourceName, out var known)
+                var variable = model.Parameters.TryGetValue(resourceName, out var known)
                     ? known
                     : throw new InvalidOperationException($"parameter {resourceName} has no compose variable");
                 _used.Add(variable);
@@ -55,12 +60,13 @@ public sealed partial class ManifestExpressions(JsonElement resources, IReadOnly
             case ["bindings", var binding, var property]:
                 var scheme = resource.GetProperty("bindings").GetProperty(binding).GetProperty("scheme").GetString();
                 var port = TargetPort(resourceName, binding).ToString(CultureInfo.InvariantCulture);
+                var host = model.ServiceName(resourceName);
                 return property switch
                 {
-                    "host" => resourceName,
+                    "host" => host,
                     "port" or "targetPort" => port,
-                    "hostAndPort" => $"{resourceName}:{port}",
-                    "url" => $"{scheme}://{resourceName}:{port}",
+                    "hostAndPort" => $"{host}:{port}",
+                    "url" => $"{scheme}://{host}:{port}",
                     "scheme" => scheme!,
                     _ => throw new NotSupportedException($"manifest expression {{{resourceName}.{path}}}"),
                 };

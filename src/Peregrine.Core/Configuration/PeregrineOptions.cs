@@ -51,6 +51,10 @@ public sealed class PeregrineOptions
     [ConfigurationKeyName("PEREGRINE_APP")]
     public string? AppSlug { get; set; }
 
+    /// <summary>The Data Protection key ring's folder when not the default (see <see cref="KeyRingDirectory"/>).</summary>
+    [ConfigurationKeyName("DATA_PROTECTION_KEYS_DIR")]
+    public string? DataProtectionKeysDir { get; set; }
+
     /// <summary>Upstream's rule: <c>1</c>, <c>true</c> or <c>yes</c>, any case.</summary>
     public bool CloudMode => IsOn(CloudModeFlag);
 
@@ -68,6 +72,15 @@ public sealed class PeregrineOptions
 
     /// <summary>Where data lives: the per-user root in cloud mode, the local DB's folder otherwise.</summary>
     public string DataRoot => CloudMode ? Path.GetFullPath(CloudDataRoot!) : Path.GetDirectoryName(LocalDatabasePath)!;
+
+    /// <summary>
+    /// Cloud mode's Data Protection key ring: <c>DATA_PROTECTION_KEYS_DIR</c>, else <c>&lt;data root&gt;/.data-protection</c>,
+    /// which every replica of every app mounts. The apps share it (each has its own discriminator), and the disaster-recovery
+    /// verbs snapshot and restore this same folder. A method, so configuration binding never evaluates it.
+    /// </summary>
+    public string KeyRingDirectory() => Path.GetFullPath(string.IsNullOrWhiteSpace(DataProtectionKeysDir)
+        ? Path.Combine(DataRoot, ".data-protection")
+        : DataProtectionKeysDir);
 
     /// <summary>The server secrets as a key ring (a method, so configuration binding never evaluates it).</summary>
     public ServerKeyRing ServerKeys() => _serverKeys ??= new ServerKeyRing(ServerSecret!, SplitSecrets(PreviousServerSecrets));

@@ -21,7 +21,12 @@ public sealed partial class LlmConfigSource(IOptions<LlmOptions> options, IConfi
 
     private readonly Lazy<LlmConfig?> _platformBackend = new(() => FromOptions(options.Value));
 
+    private int _noPlatformConfigLogged;
+
     public LlmConfig For(UserContext user) => user.IsCloud ? Platform() : Local(user);
+
+    /// <summary>Whether the platform's config (cloud) names any backend it may use: without one, AI is not configured.</summary>
+    public bool PlatformHasBackends() => Platform().Backends.Count > 0;
 
     private LlmConfig Platform()
     {
@@ -29,7 +34,12 @@ public sealed partial class LlmConfigSource(IOptions<LlmOptions> options, IConfi
         config ??= _platformBackend.Value;
         if (config is null)
         {
-            LogNoPlatformConfig(logger, options.Value.ConfigPath);
+            // Once per process: asked before every AI request, and an instance without AI is a normal deployment.
+            if (Interlocked.Exchange(ref _noPlatformConfigLogged, 1) == 0)
+            {
+                LogNoPlatformConfig(logger, options.Value.ConfigPath);
+            }
+
             return LlmConfig.Empty;
         }
 
@@ -143,7 +153,7 @@ public sealed partial class LlmConfigSource(IOptions<LlmOptions> options, IConfi
         return config;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No platform llm.yaml at '{Path}' (Llm:ConfigPath): AI features have no backend")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No platform llm.yaml at '{Path}' (Llm:ConfigPath) and no Llm:BaseUrl: AI is not configured on this instance")]
     private static partial void LogNoPlatformConfig(ILogger logger, string? path);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "llm.yaml at '{Path}' ignored: {Reason}")]

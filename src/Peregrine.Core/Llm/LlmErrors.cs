@@ -9,6 +9,15 @@ public sealed class AiDisabledInDemoException() : LlmUnavailableException(Text)
     public const string Text = "AI inference is disabled in the public demo. Run your own instance to use AI features.";
 }
 
+/// <summary>
+/// The cloud instance has no LLM at all (no platform llm.yaml, no <c>Llm:BaseUrl</c>): AI is optional for a deployment,
+/// so this is a refusal that says so, raised before any I/O, not a failure of backends that were never there.
+/// </summary>
+public sealed class AiNotConfiguredException() : LlmUnavailableException(Text)
+{
+    public const string Text = "AI is not configured on this instance";
+}
+
 /// <summary>Every backend of the chain was skipped or failed; which and why is in the log, not here.</summary>
 public sealed class LlmBackendsExhaustedException() : LlmUnavailableException(Text)
 {

@@ -12,7 +12,10 @@ namespace Peregrine.Llm;
 /// </summary>
 public interface ILlmRouter
 {
-    /// <summary>Throws the demo refusal (or nothing). Features call it first, before reading any of the user's files.</summary>
+    /// <summary>
+    /// Throws the demo refusal, or in a cloud instance without an LLM the not-configured one (or nothing). Features call
+    /// it first, before reading any of the user's files.
+    /// </summary>
     void ThrowIfDisabled();
 
     IChatClient ChatClient(UserContext user, LlmChain chain);
@@ -29,6 +32,11 @@ public sealed class LlmRouter(
         if (peregrine.Value.DemoMode)
         {
             throw new AiDisabledInDemoException();
+        }
+
+        if (peregrine.Value.CloudMode && !configs.PlatformHasBackends())
+        {
+            throw new AiNotConfiguredException();
         }
     }
 

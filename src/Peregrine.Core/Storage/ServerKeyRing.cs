@@ -40,6 +40,17 @@ public sealed class ServerKeyRing
     /// <summary>One user's keys; previous keys are derived only when a DB turns out to need one.</summary>
     public DatabaseKeys For(string userId) => new(userId, CurrentId, DatabaseKey.Derive(_current, userId), this);
 
+    /// <summary>
+    /// A 256-bit key for <paramref name="purpose"/> other than a user's DB, HMAC-SHA256(secret, purpose), from the secret
+    /// with id <paramref name="keyId"/> (current or previous); null when no configured secret has that id. A purpose is
+    /// never a user id (those are UUIDs), so such a key never equals a user's DB key.
+    /// </summary>
+    public byte[]? DerivePurposeKey(string keyId, string purpose)
+    {
+        var secret = keyId == CurrentId ? _current : _previousById.GetValueOrDefault(keyId);
+        return secret is null ? null : HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(purpose));
+    }
+
     internal DatabaseKey? Derive(string keyId, string userId) =>
         _previousById.TryGetValue(keyId, out var secret) ? DatabaseKey.Derive(secret, userId) : null;
 

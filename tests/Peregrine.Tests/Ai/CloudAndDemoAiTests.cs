@@ -69,4 +69,23 @@ public sealed class CloudAndDemoAiTests
         Assert.Equal("AI inference is disabled in the public demo. Run your own instance to use AI features.", AiDisabledInDemoException.Text);
         Assert.Equal(0, backend.AcceptedConnections);
     }
+
+    [Fact]
+    public async Task ACloudInstanceWithoutAnLlmSaysAiIsNotConfigured()
+    {
+        // No platform llm.yaml and no Llm__BaseUrl: what a deployment whose .env sets no LLM variable runs with.
+        await using var api = new PeregrineApiFactory();
+        var user = Guid.NewGuid().ToString();
+        using var client = api.CreateClient(user);
+        var job = await AiApi.CreateJobAsync(client, "Engineer", "Acme");
+
+        var suggest = await client.PostAsJsonAsync($"/peregrine/api/jobs/{job}/qa/suggest", new { question = "Why us?" });
+        var letter = await client.PostAsync($"/peregrine/api/jobs/{job}/cover_letter/generate", null);
+        var letterTask = await AiApi.WaitForTaskAsync(client, $"/peregrine/api/jobs/{job}/cover_letter/task");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, suggest.StatusCode);
+        Assert.Equal("LLM generation failed: AI is not configured on this instance", (await suggest.JsonAsync()).GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.OK, letter.StatusCode);
+        Assert.Equal(("failed", "AI is not configured on this instance"), letterTask);
+    }
 }

@@ -17,7 +17,7 @@ public sealed class AppOnboardingTests(FalconModelPublish fixture) : IClassFixtu
         Assert.Equal("falcon", environment["PEREGRINE_APP"].ToString());
         Assert.Equal("true", environment["CLOUD_MODE"].ToString());
         Assert.Equal("8506", environment["HTTP_PORTS"].ToString());
-        Assert.Equal("8505", ((YamlMappingNode)services["api"])["environment"]["HTTP_PORTS"].ToString());
+        Assert.Equal("8505", ((YamlMappingNode)services["app"])["environment"]["HTTP_PORTS"].ToString());
         Assert.Equal("falcon-api:8506", ((YamlMappingNode)services["bastion"])["environment"]["FALCON_UPSTREAM"].ToString());
     }
 

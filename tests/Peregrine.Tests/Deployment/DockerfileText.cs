@@ -4,7 +4,7 @@ namespace Peregrine.Tests.Deployment;
 
 /// <summary>
 /// The repository's one Dockerfile as instructions: comments dropped, <c>\</c> continuations joined, grouped by stage.
-/// Enough of the format to check it without a Docker engine, which this machine does not have.
+/// Enough of the format to check it without a Docker engine (the deploy layer builds it for real).
 /// </summary>
 public sealed partial class DockerfileText
 {
@@ -18,8 +18,16 @@ public sealed partial class DockerfileText
             Instructions.Where(instruction => instruction.Keyword == keyword).Select(instruction => instruction.Arguments);
     }
 
-    private DockerfileText(IReadOnlyList<Stage> stages) => Stages = stages;
+    private DockerfileText(IReadOnlyDictionary<string, string> globalArguments, IReadOnlyList<Stage> stages)
+    {
+        GlobalArguments = globalArguments;
+        Stages = stages;
+    }
 
+    /// <summary>The ARGs before the first FROM (the only ones a FROM line can use), with their defaults.</summary>
+    public IReadOnlyDictionary<string, string> GlobalArguments { get; }
+
+    /// <summary>The stages, their FROM lines with the global ARGs' defaults filled in (what a plain build uses).</summary>
     public IReadOnlyList<Stage> Stages { get; }
 
     public Stage StageFrom(string imagePrefix) =>
@@ -27,6 +35,7 @@ public sealed partial class DockerfileText
 
     public static DockerfileText Load()
     {
+        var globalArguments = new Dictionary<string, string>(StringComparer.Ordinal);
         var stages = new List<Stage>();
         List<Instruction>? current = null;
         foreach (var instruction in Instructions(File.ReadAllLines(Repository.Path(RepositoryPath))))
@@ -34,15 +43,26 @@ public sealed partial class DockerfileText
             if (instruction.Keyword == "FROM")
             {
                 current = [];
-                stages.Add(new Stage(instruction.Arguments, current));
+                var from = globalArguments.Aggregate(instruction.Arguments, (text, argument) => Expand(text, argument.Key, argument.Value));
+                stages.Add(new Stage(from, current));
+            }
+            else if (current is null)
+            {
+                if (instruction.Keyword != "ARG")
+                {
+                    throw new InvalidOperationException($"{instruction.Keyword} before the first FROM");
+                }
+
+                var (name, value) = (instruction.Arguments.Split('=', 2)[0], instruction.Arguments.Split('=', 2).ElementAtOrDefault(1) ?? string.Empty);
+                globalArguments[name] = value;
             }
             else
             {
-                (current ?? throw new InvalidOperationException($"{instruction.Keyword} before the first FROM")).Add(instruction);
+                current.Add(instruction);
             }
         }
 
-        return new DockerfileText(stages);
+        return new DockerfileText(globalArguments, stages);
     }
 
     /// <summary>Replaces <c>$NAME</c> and <c>${NAME}</c> as the build does.</summary>

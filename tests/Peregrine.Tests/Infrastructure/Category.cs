@@ -19,4 +19,10 @@ public static class Category
 
     /// <summary>The whole AppHost (Postgres, api, demo, Caddy) started once per collection.</summary>
     public const string Distributed = "Distributed";
+
+    /// <summary>
+    /// The containers: images built from the Dockerfile, the generated compose files run with the runbook's own commands
+    /// on a real Docker engine (<c>./eng/test.sh --deploy</c>).
+    /// </summary>
+    public const string Deploy = "Deploy";
 }

@@ -29,13 +29,14 @@ public static class Eventually
     public static Task UntilAsync(Func<bool> condition, TimeSpan timeout) =>
         UntilAsync(() => condition() ? string.Empty : null, timeout);
 
-    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    /// <summary>A probe that starts a process (docker inspect) gives a longer <paramref name="interval"/>.</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, TimeSpan? interval = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (!await condition())
         {
             Fail(deadline, timeout, "condition not met");
-            await Task.Delay(Interval);
+            await Task.Delay(interval ?? Interval);
         }
     }
 

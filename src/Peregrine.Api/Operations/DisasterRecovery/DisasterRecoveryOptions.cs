@@ -23,10 +23,6 @@ public sealed class DisasterRecoveryOptions
     [ConfigurationKeyName("BACKUP_STAGING_DIR")]
     public string? StagingDirectory { get; set; }
 
-    /// <summary>The Data Protection key ring the services share (a directory of key files).</summary>
-    [ConfigurationKeyName("DATA_PROTECTION_KEYS_DIR")]
-    public string? KeyRingDirectory { get; set; }
-
     /// <summary>User trees copied at once.</summary>
     [ConfigurationKeyName("BACKUP_CONCURRENCY")]
     public int Concurrency { get; set; } = 2;

@@ -8,7 +8,7 @@ namespace Peregrine.Api.Operations.DisasterRecovery;
 
 /// <summary>What a restore did.</summary>
 public sealed record InstanceRestoreSummary(
-    string SnapshotId, DateTimeOffset SnapshotTime, int TreesRestored, int TreesWithheld, int PlatformRowsErased, int ErasuresLogged, int KeysRestored, string? KeysNote);
+    string SnapshotId, DateTimeOffset SnapshotTime, int TreesRestored, int TreesWithheld, int PlatformRowsErased, int ErasuresLogged, int KeysRestored);
 
 /// <summary>A restore that must not go on (a host that is not empty, a snapshot that does not check out, a missing secret).</summary>
 public sealed class RestoreRefusedException(string message) : Exception(message);
@@ -75,10 +75,10 @@ public sealed class InstanceRestore(PeregrineOptions settings, DisasterRecoveryO
             await progress.WriteLineAsync($"[{index}/{manifest.Users.Count}] {tree.UserId}/{tree.App}: {(erased ? "withheld (erased after the snapshot)" : placed ? "restored" : "already in place")}");
         }
 
-        var (keys, keysNote) = RestoreKeys(manifest, temp, owner);
+        var keys = RestoreKeys(manifest, temp, owner);
         Directory.Delete(temp, recursive: true);
         File.Delete(MarkerPath);
-        return new InstanceRestoreSummary(snapshot.ShortId, snapshot.Time, restored, withheld, rowsErased, logged, keys, keysNote);
+        return new InstanceRestoreSummary(snapshot.ShortId, snapshot.Time, restored, withheld, rowsErased, logged, keys);
     }
 
     /// <summary>Checksums, and the keys the snapshot's DBs need: a restore that could not open what it places does not start.</summary>
@@ -126,23 +126,20 @@ public sealed class InstanceRestore(PeregrineOptions settings, DisasterRecoveryO
         return true;
     }
 
-    private (int Count, string? Note) RestoreKeys(InstanceManifest manifest, string temp, (int Uid, int Gid)? owner)
+    /// <summary>Into the folder the services read their key ring from (<see cref="PeregrineOptions.KeyRingDirectory"/>).</summary>
+    private int RestoreKeys(InstanceManifest manifest, string temp, (int Uid, int Gid)? owner)
     {
         if (manifest.Keys.Count == 0)
         {
-            return (0, null);
+            return 0;
         }
 
-        if (string.IsNullOrWhiteSpace(options.KeyRingDirectory))
-        {
-            return (0, $"{manifest.Keys.Count} key file(s) not restored: DATA_PROTECTION_KEYS_DIR is not set");
-        }
-
-        Directory.CreateDirectory(options.KeyRingDirectory);
+        var keyRing = settings.KeyRingDirectory();
+        Directory.CreateDirectory(keyRing);
         var count = 0;
         foreach (var key in manifest.Keys)
         {
-            var destination = Path.Combine(options.KeyRingDirectory, Path.GetFileName(key.Path));
+            var destination = Path.Combine(keyRing, Path.GetFileName(key.Path));
             if (!File.Exists(destination))
             {
                 File.Copy(Path.Combine(temp, key.Path), destination);
@@ -150,8 +147,8 @@ public sealed class InstanceRestore(PeregrineOptions settings, DisasterRecoveryO
             }
         }
 
-        TreeOwnership.Apply(options.KeyRingDirectory, owner);
-        return (count, null);
+        TreeOwnership.Apply(keyRing, owner);
+        return count;
     }
 
     /// <summary>

@@ -57,7 +57,8 @@ public sealed class PlatformDump(string connectionString)
             ["PGHOST"] = builder.Host,
             ["PGPORT"] = builder.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["PGUSER"] = builder.Username,
-            ["PGPASSWORD"] = builder.Password,
+            // A URL without a password (the bundled DB's default) leaves it to PGPASSWORD, as Npgsql does for the services.
+            ["PGPASSWORD"] = builder.Password ?? System.Environment.GetEnvironmentVariable("PGPASSWORD"),
             ["PGDATABASE"] = builder.Database,
             ["PGCONNECT_TIMEOUT"] = "10",
         };
