@@ -18,7 +18,8 @@ public static class Eventually
         {
             if (probe() is { } value)
             {
-                return value;
+                // An async lambda bound here would be "done" the moment it returns its task: a test that waits for nothing.
+                return value is Task ? throw new InvalidOperationException("An async probe needs the Func<Task<…>> overloads.") : value;
             }
 
             Fail(deadline, timeout, "condition not met");
@@ -29,14 +30,18 @@ public static class Eventually
     public static Task UntilAsync(Func<bool> condition, TimeSpan timeout) =>
         UntilAsync(() => condition() ? string.Empty : null, timeout);
 
+    // No optional parameter here: with one, an async lambda would bind to the value-returning overload above
+    // (T = Task<bool>, never null) and return at once without waiting.
+    public static Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout) => UntilAsync(condition, timeout, Interval);
+
     /// <summary>A probe that starts a process (docker inspect) gives a longer <paramref name="interval"/>.</summary>
-    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, TimeSpan? interval = null)
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, TimeSpan interval)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (!await condition())
         {
             Fail(deadline, timeout, "condition not met");
-            await Task.Delay(interval ?? Interval);
+            await Task.Delay(interval);
         }
     }
 
