@@ -42,10 +42,12 @@ foreach (var hostedApp in HostedApp.ReadAll(builder.Configuration))
     llm.Apply(api);
     if (isDeployment)
     {
-        // 65,536 open files: the API pools up to (65,536 - 16,384 for sockets) / 3 user DBs, unless memory is tighter.
+        // 20,000 open files by default: the API then pools up to about 5,000 user DBs (a quarter is kept for sockets),
+        // more than memory allows on most hosts. Not higher: an engine cannot grant more than its own hard limit, and
+        // Debian's dockerd started from a shell often has exactly 20,000; API_OPEN_FILE_LIMIT raises it where it can.
         api.WithContainerPort(hostedApp.ContainerPort)
             .AsComposeApp(hostedApp.ServiceName)
-            .WithComposeOpenFileLimit(65_536)
+            .WithComposeOpenFileLimit(20_000)
             .WithComposeSettings(settings => settings with
             {
                 // Lets a refusal to start name the host folder to fix (Peregrine.Storage.DataRootAccess).

@@ -46,8 +46,8 @@ public sealed class ScheduledBackupComposeTests
     {
         var noFile = (YamlMappingNode)((YamlMappingNode)Service("app")["ulimits"])["nofile"];
 
-        Assert.Equal("${API_OPEN_FILE_LIMIT:-65536}", noFile["soft"].ToString());
-        Assert.Equal("${API_OPEN_FILE_LIMIT:-65536}", noFile["hard"].ToString());
+        Assert.Equal("${API_OPEN_FILE_LIMIT:-20000}", noFile["soft"].ToString());
+        Assert.Equal("${API_OPEN_FILE_LIMIT:-20000}", noFile["hard"].ToString());
     }
 
     private static YamlMappingNode Service(string name) => (YamlMappingNode)Services[name];
