@@ -16,12 +16,12 @@ public sealed class DemoIsolationTests
         var demo = Load("compose.demo.yml");
         var cloud = Load("compose.cloud.yml");
 
-        var environment = (YamlMappingNode)Services(demo)["demo"]["environment"];
+        var environment = (YamlMappingNode)Services(demo)["app"]["environment"];
         Assert.Equal("true", environment["DEMO_MODE"].ToString());
         Assert.DoesNotContain(environment.Children.Keys.Select(k => k.ToString()), CloudOnly.Contains);
         Assert.Empty(Named(demo, "volumes").Intersect(Named(cloud, "volumes")));
         Assert.Empty(Named(demo, "networks").Intersect(Named(cloud, "networks")));
-        Assert.DoesNotContain("platformdb", Services(demo).Children.Keys.Select(k => k.ToString()));
+        Assert.DoesNotContain("cf-platform-db", Services(demo).Children.Keys.Select(k => k.ToString()));
     }
 
     private static YamlMappingNode Load(string file)

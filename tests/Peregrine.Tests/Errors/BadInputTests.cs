@@ -104,7 +104,7 @@ public sealed class BadInputTests(PostgresFixture postgres) : IAsyncLifetime
     {
         var path = "/peregrine" + route.Replace("{id:long}", "1", StringComparison.Ordinal);
         // The last: a wrong type for a field of each endpoint's body (a free-form object such as the resume declares none).
-        const string wrongTypes = "{\"statuses\": 5, \"hours\": \"4\", \"urls\": \"x\", \"text\": {}, \"status\": [], \"target\": 1, \"confirm\": 3, \"master_off\": \"yes\", \"url\": 7, \"name\": 5, \"remote_preference\": [], \"include_db\": \"yes\"}";
+        const string wrongTypes = "{\"statuses\": 5, \"hours\": \"4\", \"urls\": \"x\", \"text\": {}, \"status\": [], \"target\": 1, \"confirm\": 3, \"master_off\": \"yes\", \"url\": 7, \"name\": 5, \"remote_preference\": [], \"include_db\": \"yes\", \"title\": 5, \"company\": [], \"notes\": 5, \"feedback\": 5, \"previous_result\": 7, \"time_zone\": 5}";
         string[] malformed = ["{\"statuses\": [", "[1, 2]", "\"text\"", wrongTypes];
 
         foreach (var body in malformed)

@@ -33,6 +33,13 @@ public sealed class PeregrineApiFactory : WebApplicationFactory<Peregrine.Api.Ap
     /// <summary>The per-user root; empty until a signed-in request provisions a tree.</summary>
     public string DataRoot { get; }
 
+    /// <summary>
+    /// What the data root holds besides the service's own key ring (<c>.data-protection</c>, written at start-up):
+    /// the user trees, which a refused request must never create.
+    /// </summary>
+    public string[] UserTrees() =>
+        [.. Directory.EnumerateFileSystemEntries(DataRoot).Where(path => Path.GetFileName(path) != ".data-protection").Order(StringComparer.Ordinal)];
+
     /// <summary>A scratch folder for this factory (removed with it), e.g. for a local-mode <c>STAGING_DB</c>.</summary>
     public TestDirectory Scratch => _directory;
 

@@ -95,9 +95,9 @@ public sealed class OperatorCommandsTests(PostgresFixture postgres) : IClassFixt
         var users = CreateUsers(_root.Path, S1, 2, jobs: 2);
         foreach (var user in users)
         {
-            // As upstream left a DB: its tables, but no schema tracking.
+            // As upstream left a DB: its tables, but no schema tracking and none of the columns only our migrations add.
             using var db = new UserDatabases().Open(User(_root.Path, user, S1).Database);
-            db.Execute("DROP TABLE schema_migrations;");
+            db.Execute("DROP TABLE schema_migrations; ALTER TABLE jobs DROP COLUMN matched_keywords; ALTER TABLE jobs DROP COLUMN fetch_error;");
         }
 
         var environment = OperatorProcess.Environment(_root.Path, S1);

@@ -7,17 +7,19 @@ using YamlDotNet.RepresentationModel;
 
 namespace Peregrine.Tests.Rotation;
 
-/// <summary>The compose overlay of a rotation carries exactly the rotation variables the service reads, each optional.</summary>
+/// <summary>The cloud stack carries every rotation variable the service reads, each optional, so a rotation is a change to <c>.env</c> and an <c>up -d</c>.</summary>
 [Trait(Category.Name, Category.Unit)]
 public sealed class RotationOverlayTests
 {
     [Fact]
-    public void TheOverlayPassesEveryPreviousSecretVariableToTheApiAsOptional()
+    public void TheCloudStackPassesEveryPreviousSecretVariableToTheAppAsOptional()
     {
         var yaml = new YamlStream();
-        yaml.Load(new StringReader(File.ReadAllText(Repository.Path("compose.rotation.yml"))));
-        var api = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode)["services"])["api"];
-        var environment = ((YamlMappingNode)api["environment"]).Children.ToDictionary(pair => pair.Key.ToString(), pair => pair.Value.ToString());
+        yaml.Load(new StringReader(File.ReadAllText(Repository.Path("compose.cloud.yml"))));
+        var app = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode)["services"])["app"];
+        var environment = ((YamlMappingNode)app["environment"]).Children
+            .Where(pair => pair.Key.ToString().Contains("_PREVIOUS", StringComparison.Ordinal))
+            .ToDictionary(pair => pair.Key.ToString(), pair => pair.Value.ToString());
 
         var rotationVariables = typeof(PeregrineOptions).GetProperties()
             .Select(property => property.GetCustomAttribute<ConfigurationKeyNameAttribute>()?.Name)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AngleSharp.Html.Parser;
+using Peregrine.Settings;
 using Peregrine.Tests.Ai;
 using Peregrine.Tests.Backup;
 using Peregrine.Tests.Demo;
@@ -135,7 +136,7 @@ public sealed class HostileYamlTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AHostileUserYamlAlreadyInTheTreeStillLetsHomeRenderWithAClearMessage()
+    public async Task AHostileUserYamlAlreadyInTheTreeStillLetsHomeRenderAndTheApiSaysWhy()
     {
         await using var server = await ApiServer.StartAsync(Folder("cloud"));
         var user = Guid.NewGuid().ToString();
@@ -146,9 +147,10 @@ public sealed class HostileYamlTests : IAsyncLifetime
         using var home = await client.GetAsync("/peregrine/");
 
         Assert.Equal(HttpStatusCode.OK, home.StatusCode);
-        Assert.Contains("config/user.yaml is not valid YAML", WebUtility.HtmlDecode(await home.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", WebUtility.HtmlDecode(await home.Content.ReadAsStringAsync()), StringComparison.Ordinal);
         using var banners = await client.GetAsync("/peregrine/api/config/setup-banners");
         Assert.Equal(HttpStatusCode.Conflict, banners.StatusCode);
+        Assert.Equal(SetupBanners.MalformedUserYaml, (await banners.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
         Assert.False(server.HasExited);
     }
 
@@ -194,11 +196,11 @@ public sealed class HostileYamlTests : IAsyncLifetime
     /// <summary>Posts the Search page's form; the page comes back (200) with the text as typed and the problem inline.</summary>
     private static async Task AssertRefusedOnTheSearchPageAsync(HttpClient browser, string yaml, string expected)
     {
-        using var response = await DemoForms.SubmitPageFormAsync(browser, "/peregrine/settings/search", "search", ("Yaml", yaml));
+        using var response = await DemoForms.SubmitPageFormAsync(browser, "/peregrine/settings/search", "search-yaml", ("Yaml", yaml));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var page = await new HtmlParser().ParseDocumentAsync(await response.Content.ReadAsStringAsync());
-        Assert.Equal(yaml.ReplaceLineEndings("\n"), page.QuerySelector("textarea#profiles")?.TextContent.ReplaceLineEndings("\n"));
+        Assert.Equal(yaml.ReplaceLineEndings("\n"), page.QuerySelector("textarea#search-yaml")?.TextContent.ReplaceLineEndings("\n"));
         var alert = page.QuerySelector("[role=alert]")?.TextContent ?? string.Empty;
         Assert.Contains(expected, alert, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("Exception", alert, StringComparison.Ordinal);

@@ -43,7 +43,7 @@ public sealed class DevSignInTests
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(factory.DataRoot));
+        Assert.Empty(factory.UserTrees());
     }
 
     [Theory]
@@ -58,6 +58,6 @@ public sealed class DevSignInTests
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.False(response.Headers.Contains("Set-Cookie"));
-        Assert.Empty(Directory.EnumerateFileSystemEntries(factory.DataRoot));
+        Assert.Empty(factory.UserTrees());
     }
 }

@@ -23,6 +23,6 @@ public sealed class LocalModeTests
         Assert.Equal(new SessionResponse("local", "peregrine", "local", IsCloud: false), session);
         Assert.True(File.Exists(stagingDb));
         Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(stagingDb)!, "config", UserTreeProvisioner.BootstrapKeywordsFile)));
-        Assert.Empty(Directory.EnumerateFileSystemEntries(factory.DataRoot));
+        Assert.Empty(factory.UserTrees());
     }
 }

@@ -57,7 +57,7 @@ public sealed class ProvisioningTests : IAsyncDisposable
         var session = await client.GetFromJsonAsync<SessionResponse>($"/{_factory.App}/api/session", PeregrineApiFactory.Json).WaitAsync(Timeout);
 
         Assert.Equal(User, session!.UserId);
-        Assert.Equal([Path.Combine(_factory.DataRoot, User)], Directory.GetDirectories(_factory.DataRoot));
+        Assert.Equal([Path.Combine(_factory.DataRoot, User)], _factory.UserTrees());
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class ProvisioningTests : IAsyncDisposable
             .Select(_ => client.GetAsync($"/{_factory.App}/api/session"))).WaitAsync(Timeout);
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        Assert.Equal([Path.Combine(_factory.DataRoot, User)], Directory.GetDirectories(_factory.DataRoot));
+        Assert.Equal([Path.Combine(_factory.DataRoot, User)], _factory.UserTrees());
         AssertProvisioned(_factory.UserDirectory(User));
         foreach (var response in responses)
         {

@@ -27,7 +27,7 @@ public sealed class TenancyTests
 
         Assert.Equal(
             [Path.Combine(factory.DataRoot, UserA), Path.Combine(factory.DataRoot, UserB)],
-            Directory.GetDirectories(factory.DataRoot).Order(StringComparer.Ordinal));
+            factory.UserTrees());
         var a = factory.UserDatabase(UserA);
         var b = factory.UserDatabase(UserB);
         Assert.False(a.Key!.SameAs(b.Key!));

@@ -84,7 +84,7 @@ public sealed class TokenMatrixTests(PeregrineApiFactory factory) : IClassFixtur
         using var response = await client.GetAsync($"/{factory.App}/api/session");
 
         await AssertSignInWall(response, SignInWall.ExpiredDetail);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(factory.DataRoot));
+        Assert.Empty(factory.UserTrees());
     }
 
     [Theory]
@@ -98,7 +98,7 @@ public sealed class TokenMatrixTests(PeregrineApiFactory factory) : IClassFixtur
         using var response = await client.GetAsync($"/{factory.App}/api/session");
 
         await AssertSignInWall(response, SignInWall.MissingDetail);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(factory.DataRoot));
+        Assert.Empty(factory.UserTrees());
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class TokenMatrixTests(PeregrineApiFactory factory) : IClassFixtur
         var page = await response.Content.ReadAsStringAsync();
         Assert.Contains("href=\"https://circuitforge.tech/login?next=/peregrine\"", page, StringComparison.Ordinal);
         Assert.Contains(SignInWall.MissingDetail, page, StringComparison.Ordinal);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(factory.DataRoot));
+        Assert.Empty(factory.UserTrees());
     }
 
     private static async Task AssertSignInWall(HttpResponseMessage response, string detail)

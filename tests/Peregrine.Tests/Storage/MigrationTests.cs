@@ -41,7 +41,7 @@ public sealed class MigrationTests : IDisposable
 
         Assert.Equal(EmbeddedVersions, Versions(connection));
         var tables = connection.Query<string>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name;");
-        Assert.Equal(["background_tasks", "company_research", "digest_queue", "job_contacts", "jobs", "schema_migrations", "survey_responses"], tables);
+        Assert.Equal(["background_tasks", "company_research", "digest_queue", "interview_notes", "job_contacts", "jobs", "schema_migrations", "survey_responses"], tables);
         Assert.Equal("wal", connection.ExecuteScalar<string>("PRAGMA journal_mode;"));
         Assert.Equal(1L, connection.ExecuteScalar<long>("PRAGMA foreign_keys;"));
     }

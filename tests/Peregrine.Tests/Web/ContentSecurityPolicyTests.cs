@@ -62,9 +62,10 @@ public sealed class ContentSecurityPolicyTests(BrowserFixture fixture, ITestOutp
         await CheckAsync(page, violations, "profile");
 
         await page.GotoAsync("/peregrine/settings/search");
-        await page.GetByLabel("search_profiles.yaml").FillAsync("profiles: [");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save search profiles" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("line");
+        await page.GetByText("Show the file").ClickAsync();
+        await page.GetByLabel("Searches as YAML").FillAsync("profiles: [");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Replace with this" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Nothing was saved.");
         await CheckAsync(page, violations, "search with an error");
 
         foreach (var path in new[] { "interviews", "settings/data", "settings/privacy", "settings/account", "no-such-page" })
@@ -128,7 +129,11 @@ public sealed class ContentSecurityPolicyTests(BrowserFixture fixture, ITestOutp
 
     private async Task CheckAsync(IPage page, ConcurrentQueue<string> violations, string name)
     {
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        // Not NetworkIdle: live progress polls while a task runs. A page with dates reloads once the browser has told
+        // the server its zone; read the page that stays.
+        await page.WaitForFunctionAsync("() => document.documentElement.dataset.zone !== 'unset' || !document.querySelector('time[data-local]')",
+            null, new() { Timeout = (float)BrowserFixture.Timeout.TotalMilliseconds });
+        await page.WaitForLoadStateAsync(LoadState.Load);
         foreach (var violation in await page.EvaluateAsync<string[]>("() => window.__cspViolations || []"))
         {
             violations.Enqueue($"{name}: {violation}");

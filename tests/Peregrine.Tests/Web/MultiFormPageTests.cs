@@ -15,7 +15,6 @@ namespace Peregrine.Tests.Web;
 [Trait(Category.Name, Category.Browser)]
 public sealed class MultiFormPageTests(BrowserFixture fixture)
 {
-    private const string SearchYaml = "profiles:\n- name: default\n  titles: [Site Reliability Engineer]\n  locations: [Remote]\n";
 
     [Fact]
     public async Task OnSettingsSavingOneFormKeepsEveryOtherFormsStoredValues()
@@ -24,7 +23,7 @@ public sealed class MultiFormPageTests(BrowserFixture fixture)
         await using var context = await fixture.SignedInContextAsync(user);
         var page = await context.NewPageAsync();
         await SaveProfileAsync(page);
-        await SaveSearchAsync(page, SearchYaml);
+        await SaveSearchAsync(page, "Remote");
 
         // Privacy has three forms: choices, a grant, and revoking it.
         await page.GotoAsync("/peregrine/settings/privacy");
@@ -43,26 +42,28 @@ public sealed class MultiFormPageTests(BrowserFixture fixture)
         await ExpectPrivacyChoicesAsync(page);
 
         // The profile and the search profiles share nothing but a folder: saving either leaves the other whole.
-        await SaveSearchAsync(page, SearchYaml.Replace("Remote", "Berlin", StringComparison.Ordinal));
+        await SaveSearchAsync(page, "Berlin");
         await page.GotoAsync("/peregrine/settings/profile");
         await ExpectProfileAsync(page);
         await page.GetByRole(AriaRole.Button, new() { Name = "Save profile" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Profile saved.");
         await ExpectProfileAsync(page);
         await page.GotoAsync("/peregrine/settings/search");
-        await Assertions.Expect(page.GetByLabel("search_profiles.yaml")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("Berlin"));
+        await Assertions.Expect(page.GetByLabel("Places, one per line")).ToHaveValueAsync("Berlin");
 
-        // A refused save shows the user's own text again and stores nothing.
-        await page.GetByLabel("search_profiles.yaml").FillAsync("profiles: [");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save search profiles" }).ClickAsync();
+        // A refused import shows the user's own text again and stores nothing.
+        await page.GetByText("Show the file").ClickAsync();
+        await page.GetByLabel("Searches as YAML").FillAsync("profiles: [");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Replace with this" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToBeVisibleAsync();
-        await Assertions.Expect(page.GetByLabel("search_profiles.yaml")).ToHaveValueAsync("profiles: [");
+        await Assertions.Expect(page.GetByLabel("Searches as YAML")).ToHaveValueAsync("profiles: [");
+        await Assertions.Expect(page.GetByLabel("Places, one per line")).ToHaveValueAsync("Berlin");
         Assert.Contains("Berlin", await File.ReadAllTextAsync(ConfigFile(user, "search_profiles.yaml")), StringComparison.Ordinal);
         Assert.Contains("Ada Lovelace", await File.ReadAllTextAsync(ConfigFile(user, "user.yaml")), StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task OnHomeEveryFormLeavesTheProfileTheDismissedBannersAndTheJobsAlone()
+    public async Task OnHomeEveryFormLeavesTheProfileTheHiddenChecklistAndTheJobsAlone()
     {
         var user = BrowserFixture.NewUserId();
         await fixture.SeedJobsAsync(user, new SeedJob("Already Here", "Acme", "https://jobs.example/home-1", Score: 50));
@@ -71,7 +72,8 @@ public sealed class MultiFormPageTests(BrowserFixture fixture)
         await SaveProfileAsync(page);
 
         await page.GotoAsync("/peregrine/");
-        var banner = page.GetByRole(AriaRole.Button, new() { Name = "Dismiss: Tune your mission preferences for better cover letters" });
+        // The stored state of another form here: the getting-started checklist, hidden.
+        var banner = page.GetByRole(AriaRole.Button, new() { Name = "Hide this checklist" });
         await banner.ClickAsync();
         await Assertions.Expect(banner).ToHaveCountAsync(0);
 
@@ -89,7 +91,7 @@ public sealed class MultiFormPageTests(BrowserFixture fixture)
         await page.GotoAsync("/peregrine/settings/profile");
         await ExpectProfileAsync(page);
         var yaml = await File.ReadAllTextAsync(ConfigFile(user, "user.yaml"));
-        Assert.Contains("tune_mission", yaml, StringComparison.Ordinal);
+        Assert.Contains("first_run_hidden", yaml, StringComparison.Ordinal);
         Assert.Contains("Healthcare", yaml, StringComparison.Ordinal);
     }
 
@@ -173,12 +175,13 @@ public sealed class MultiFormPageTests(BrowserFixture fixture)
         await Assertions.Expect(page.GetByLabel("Mission preferences")).ToHaveValueAsync("Healthcare: patients first");
     }
 
-    private static async Task SaveSearchAsync(IPage page, string yaml)
+    private static async Task SaveSearchAsync(IPage page, string place)
     {
         await page.GotoAsync("/peregrine/settings/search");
-        await page.GetByLabel("search_profiles.yaml").FillAsync(yaml);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save search profiles" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Search profiles saved");
+        await page.GetByLabel("Job titles, one per line").FillAsync("Site Reliability Engineer");
+        await page.GetByLabel("Places, one per line").FillAsync(place);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save search preferences" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Search preferences saved." })).ToBeVisibleAsync();
     }
 
     private static async Task ExpectPrivacyChoicesAsync(IPage page)
