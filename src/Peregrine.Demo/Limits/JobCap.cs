@@ -31,16 +31,7 @@ public sealed class JobCap(IOptions<DemoOptions> options, IProblemDetailsService
             return false;
         }
 
-        httpContext.Response.StatusCode = StatusCodes.Status409Conflict;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = httpContext,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status409Conflict,
-                Title = "Demo limit reached",
-                Detail = $"The public demo keeps at most {options.Value.MaxJobsPerSandbox} jobs per visitor. Remove some jobs or reset the demo.",
-            },
-        });
+        return await problems.WriteAsync(httpContext, StatusCodes.Status409Conflict, "Demo limit reached",
+            $"The public demo keeps at most {options.Value.MaxJobsPerSandbox} jobs per visitor. Remove some jobs or reset the demo.");
     }
 }

@@ -78,17 +78,8 @@ public sealed class SandboxQuota(IOptions<DemoOptions> options, IProblemDetailsS
             return false;
         }
 
-        httpContext.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = httpContext,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status413PayloadTooLarge,
-                Title = "Demo storage limit reached",
-                Detail = $"The public demo keeps at most {options.Value.MaxSandboxBytes / (1024 * 1024)} MB per visitor, and this change would go past it, so nothing was saved. Remove some jobs or reset the demo.",
-            },
-        });
+        return await problems.WriteAsync(httpContext, StatusCodes.Status413PayloadTooLarge, "Demo storage limit reached",
+            $"The public demo keeps at most {options.Value.MaxSandboxBytes / (1024 * 1024)} MB per visitor, and this change would go past it, so nothing was saved. Remove some jobs or reset the demo.");
     }
 
     private static long SizeOf(FileInfo file)
