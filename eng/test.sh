@@ -48,6 +48,11 @@ set -e
 # VSTest's own summary is not a line CI reads; sum its per-assembly totals into the plain form.
 passed=$({ grep -oE '^ +Passed: +[0-9]+' "$log" || true; } | awk '{s+=$2} END {print s+0}')
 failed=$({ grep -oE '^ +Failed: +[0-9]+' "$log" || true; } | awk '{s+=$2} END {print s+0}')
+# CI shows only the end of the output: name each failed test there, with the start of its message.
+if [ "${failed:-0}" -gt 0 ]; then
+  echo "Failed tests:"
+  awk '/^  Failed /{n=12} n>0{print; n--}' "$log" | grep -v '^info: \|^      ' | head -n 120
+fi
 echo "${passed:-0} passed, ${failed:-0} failed"
 if [ "${passed:-0}" -eq 0 ]; then echo "no test ran" >&2; exit 1; fi
 exit "$status"
