@@ -10,8 +10,9 @@ namespace Peregrine.Storage;
 /// keeps the group (and the released pool, with its parsed options) until the library's own timer prunes it: not in
 /// the process's first 4 minutes, then 60–90 s after the group went idle. Every user touched in that window kept a
 /// key and a few KB of memory (16 KB per new user measured). The library has no public way to drop a group, so this
-/// reaches its internals, the way its own timer does: a copy-on-write replacement of the group map under the factory's
-/// lock, since lookups read the map without it. Version-specific by nature; <see cref="IsSupported"/> says whether
+/// reaches its internals, the way its own timer does: a copy-on-write replacement of the group map under the write
+/// side of the factory's own reader-writer lock, the lock its lookups and additions take (enumerating the map under
+/// any other lock raced a user's first open and failed with "Collection was modified"). Version-specific by nature; <see cref="IsSupported"/> says whether
 /// the internals were found, and a unit test fails when an upgrade moves them.
 /// </summary>
 internal static class SqlitePoolGroups
@@ -59,6 +60,7 @@ internal static class SqlitePoolGroups
 
     private sealed class Internals(
         object factory,
+        ReaderWriterLockSlim factoryLock,
         FieldInfo poolGroups,
         FieldInfo poolsToRelease,
         PropertyInfo groupOptions,
@@ -74,23 +76,25 @@ internal static class SqlitePoolGroups
             var poolType = assembly.GetType("Microsoft.Data.Sqlite.SqliteConnectionPool");
             var factory = factoryType?.GetField("Instance", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)?.GetValue(null);
             var poolGroups = factoryType?.GetField("_poolGroups", Instance);
+            var factoryLock = factory is null ? null : factoryType!.GetField("_lock", Instance)?.GetValue(factory) as ReaderWriterLockSlim;
             var poolsToRelease = factoryType?.GetField("_poolsToRelease", Instance);
             var groupOptions = groupType?.GetProperty("ConnectionOptions", Instance);
             var groupPool = groupType?.GetField("_pool", Instance);
             var poolOptions = poolType?.GetField("_connectionOptions", Instance);
             var poolCount = poolType?.GetProperty("Count", Instance);
-            return factory is null || poolGroups is null || poolsToRelease is null || groupOptions is null || groupPool is null || poolOptions is null || poolCount is null
+            return factory is null || factoryLock is null || poolGroups is null || poolsToRelease is null || groupOptions is null || groupPool is null || poolOptions is null || poolCount is null
                 || !typeof(IDictionary).IsAssignableFrom(poolGroups.FieldType) || !typeof(IList).IsAssignableFrom(poolsToRelease.FieldType)
                 ? null
-                : new Internals(factory, poolGroups, poolsToRelease, groupOptions, groupPool, poolOptions, poolCount);
+                : new Internals(factory, factoryLock, poolGroups, poolsToRelease, groupOptions, groupPool, poolOptions, poolCount);
         }
 
         public void Remove(string databasePath)
         {
-            lock (factory)
+            factoryLock.EnterWriteLock();
+            try
             {
                 var groups = (IDictionary)poolGroups.GetValue(factory)!;
-                List<object>? doomed = null;
+                HashSet<object>? doomed = null;
                 foreach (DictionaryEntry entry in groups)
                 {
                     // A group whose pool has handles again belongs to a newer open of the file: it stays.
@@ -102,7 +106,7 @@ internal static class SqlitePoolGroups
 
                 if (doomed is not null)
                 {
-                    // Lookups read the map without the lock: replace it, never change it in place (as the library's pruning does).
+                    // Replaced, never changed in place, as the library's own pruning does.
                     var kept = (IDictionary)Activator.CreateInstance(groups.GetType())!;
                     foreach (DictionaryEntry entry in groups)
                     {
@@ -114,6 +118,10 @@ internal static class SqlitePoolGroups
 
                     poolGroups.SetValue(factory, kept);
                 }
+            }
+            finally
+            {
+                factoryLock.ExitWriteLock();
             }
 
             var released = (IList)poolsToRelease.GetValue(factory)!;
@@ -134,12 +142,17 @@ internal static class SqlitePoolGroups
         public List<string> HeldConnectionStrings()
         {
             var held = new List<string>();
-            lock (factory)
+            factoryLock.EnterReadLock();
+            try
             {
                 foreach (DictionaryEntry entry in (IDictionary)poolGroups.GetValue(factory)!)
                 {
                     held.Add((string)entry.Key);
                 }
+            }
+            finally
+            {
+                factoryLock.ExitReadLock();
             }
 
             var released = (IList)poolsToRelease.GetValue(factory)!;

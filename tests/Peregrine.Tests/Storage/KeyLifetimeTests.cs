@@ -68,6 +68,44 @@ public sealed class KeyLifetimeTests : IDisposable
     }
 
     [Fact]
+    public async Task ForgettingAFileWhileOtherRequestsOpenNewFilesNeverFails()
+    {
+        // The library adds a pool group under its own lock whenever a connection string is new (a user's first request,
+        // a preparation's temp): a removal that enumerated the map under another lock failed with "Collection was
+        // modified" and turned an eviction into a 500 (seen in CI, under load).
+        var gone = _dir.Combine("gone", "staging.db");
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        var opened = 0;
+        var opener = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested && opened < 20_000)
+            {
+                using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_dir.Combine("new", $"{opened++}.db")}");
+            }
+        });
+        var forgets = 0;
+        var forgetter = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                SqlitePoolGroups.Forget(gone);
+                forgets++;
+            }
+        });
+
+        try
+        {
+            await Task.WhenAll(opener, forgetter).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            SqlitePoolGroups.Forget(_dir.Combine("new")); // the groups this test made, gone from the process-wide map
+        }
+
+        Assert.True(opened > 100 && forgets > 100, $"{opened} opens, {forgets} removals");
+    }
+
+    [Fact]
     public void AnEvictionForARestoreOrAnErasureDropsTheKeyToo()
     {
         var databases = new UserDatabases();
