@@ -65,9 +65,10 @@ internal static class CapacityRun
             await using var bastion = throughBastion ? await Server.BastionAsync(bastionConfig, api.Port, Path.Combine(root, $"bastion-{name}.log")) : null;
             var baseUrl = (bastion ?? api).Url(string.Empty);
             var rows = new List<StepResult>();
+            var bastionLog = throughBastion ? Path.Combine(root, $"bastion-{name}.log") : null;
             foreach (var active in settings.Steps)
             {
-                var result = await StepAsync(active, userSets[name], baseUrl, api.Pid, bastion?.Pid, settings);
+                var result = await StepAsync(active, userSets[name], baseUrl, api.Pid, bastion?.Pid, bastionLog, settings);
                 rows.Add(result);
                 Console.WriteLine($"  {name} {result.Row()}");
             }
@@ -87,14 +88,14 @@ internal static class CapacityRun
 
     private sealed record StepResult(
         int Users, double RequestsPerSecond, double P50, double P99, double ApiCpuMs, double? BastionCpuMs, double DriverCpuMs,
-        double DriverCoreShare, int Errors, int Shed, long ApiRssMiB, int ApiOpenFiles, string Load)
+        double DriverCoreShare, int Errors, int Shed, long ApiRssMiB, int ApiOpenFiles, string Load, double? ServerP99)
     {
         public string Row() =>
-            $"| {Users:N0} | {RequestsPerSecond:N0} | {P50:F1} ms | {P99:F1} ms | {ApiCpuMs:F2} ms | {(BastionCpuMs is { } b ? $"{b:F2} ms" : "—")} | " +
+            $"| {Users:N0} | {RequestsPerSecond:N0} | {P50:F1} ms | {P99:F1} ms | {(ServerP99 is { } s ? $"{s:F1} ms" : "—")} | {ApiCpuMs:F2} ms | {(BastionCpuMs is { } b ? $"{b:F2} ms" : "—")} | " +
             $"{DriverCpuMs:F2} ms ({DriverCoreShare:P0} of a core) | {Errors} | {Shed} | {ApiRssMiB} MiB | {ApiOpenFiles} | {Load} |";
     }
 
-    private static async Task<StepResult> StepAsync(int active, IReadOnlyList<string> users, string baseUrl, int apiPid, int? bastionPid, Settings settings)
+    private static async Task<StepResult> StepAsync(int active, IReadOnlyList<string> users, string baseUrl, int apiPid, int? bastionPid, string? bastionLog, Settings settings)
     {
         var recorder = new Recorder();
         var start = DateTime.UtcNow;
@@ -106,8 +107,10 @@ internal static class CapacityRun
         var (api, bastion, driver) = (Cpu.Of(apiPid), bastionPid is { } b ? Cpu.Of(b) : TimeSpan.Zero, Cpu.Of(Environment.ProcessId));
         var window = Stopwatch.StartNew();
         recorder.Start();
+        var measuredFrom = DateTimeOffset.UtcNow;
         await Task.Delay(settings.Measured);
         recorder.Stop();
+        var measuredTo = DateTimeOffset.UtcNow;
         var seconds = window.Elapsed.TotalSeconds;
         var apiCpu = Cpu.Of(apiPid) - api;
         var bastionCpu = bastionPid is { } bp ? Cpu.Of(bp) - bastion : TimeSpan.Zero;
@@ -122,7 +125,8 @@ internal static class CapacityRun
             active, recorder.Requests / seconds, recorder.Percentile(0.50), recorder.Percentile(0.99),
             apiCpu.TotalMilliseconds / requests, bastionPid is null ? null : bastionCpu.TotalMilliseconds / requests,
             driverCpu.TotalMilliseconds / requests, driverCpu.TotalSeconds / seconds, recorder.Errors, recorder.Shed,
-            long.Parse(rss["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024, files, load);
+            long.Parse(rss["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024, files, load,
+            bastionLog is null ? null : BastionLog.P99(bastionLog, measuredFrom, measuredTo));
     }
 
     private static string Summary(string name, List<StepResult> rows)
@@ -130,8 +134,8 @@ internal static class CapacityRun
         var text = new System.Text.StringBuilder()
             .AppendLine(CultureInfo.InvariantCulture, $"### {(name == "bastion" ? "Through the bastion" : "Direct to the Api")}")
             .AppendLine()
-            .AppendLine("| Active users | req/s | p50 | p99 | Api CPU per request | Bastion CPU per request | Driver CPU per request | Errors | Shed (503) | Api RSS | Api open files | Load average |")
-            .AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+            .AppendLine("| Active users | req/s | p50 | p99 | p99 at the bastion | Api CPU per request | Bastion CPU per request | Driver CPU per request | Errors | Shed (503) | Api RSS | Api open files | Load average |")
+            .AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var row in rows)
         {
             text.AppendLine(row.Row());
@@ -193,6 +197,37 @@ internal static class CapacityRun
     }
 
     private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
+}
+
+/// <summary>
+/// The p99 of the requests as the bastion timed them (its access log's <c>duration</c>: from reading the request to
+/// writing the response, the Api included). Beside the driver's p99 it shows how much of a tail is the server's and how
+/// much is the driver's own scheduling on the same cores.
+/// </summary>
+internal static class BastionLog
+{
+    public static double? P99(string path, DateTimeOffset from, DateTimeOffset to)
+    {
+        var (start, end) = (from.ToUnixTimeMilliseconds() / 1000.0, to.ToUnixTimeMilliseconds() / 1000.0);
+        var durations = new List<double>();
+        foreach (var line in File.ReadLines(path))
+        {
+            using var entry = System.Text.Json.JsonDocument.Parse(line);
+            if (entry.RootElement.TryGetProperty("ts", out var ts) && ts.GetDouble() is var at && at >= start && at <= end
+                && entry.RootElement.TryGetProperty("duration", out var duration))
+            {
+                durations.Add(duration.GetDouble() * 1000);
+            }
+        }
+
+        if (durations.Count == 0)
+        {
+            return null;
+        }
+
+        durations.Sort();
+        return durations[(int)Math.Min(durations.Count - 1, Math.Ceiling(0.99 * durations.Count) - 1)];
+    }
 }
 
 /// <summary>A process's CPU time (user + system) from <c>/proc/&lt;pid&gt;/stat</c>.</summary>
