@@ -129,7 +129,9 @@ public sealed class HostileResumeUploadTests(HostileUploadServer host) : IClassF
 
     /// <summary>
     /// Every file and folder under <paramref name="root"/> (but <paramref name="except"/>), with file sizes; a DB's own
-    /// files by name only (SQLite sizes its WAL as it likes), and not the runtime's diagnostics socket.
+    /// files by name only (SQLite sizes its WAL as it likes), and not the runtime's diagnostics socket. Nor the task
+    /// runner's queued-work marker: an earlier test's accepted résumé queued work for its user, and the runner removes
+    /// that user's marker whenever it finishes, which may be in the middle of this test.
     /// </summary>
     private static List<string> Snapshot(string root, string? except = null) =>
         !Directory.Exists(root)
@@ -137,6 +139,7 @@ public sealed class HostileResumeUploadTests(HostileUploadServer host) : IClassF
             : [.. Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories)
                 .Where(path => except is null || !path.StartsWith(except + Path.DirectorySeparatorChar, StringComparison.Ordinal) && path != except)
                 .Where(path => !Path.GetFileName(path).StartsWith("dotnet-diagnostic-", StringComparison.Ordinal))
+                .Where(path => Path.GetFileName(path) != Peregrine.Tasks.QueuedWorkMarkers.FileName)
                 .Select(path => File.Exists(path) && !Path.GetFileName(path).StartsWith("staging.db", StringComparison.Ordinal) ? $"{path} {new FileInfo(path).Length}" : path)
                 .Order(StringComparer.Ordinal)];
 
