@@ -76,6 +76,8 @@ internal static class CapacityRun
             report.Add(Summary(name, rows));
         }
 
+        report.Add(await ColdWarm.MeasureAsync(Seed(Path.Combine(root, "cloud"), template, 204, serverSecret), environment.Where(e => e.Key != "Storage__MaxPooledDatabases").ToDictionary()));
+
         Console.WriteLine();
         foreach (var section in report)
         {
