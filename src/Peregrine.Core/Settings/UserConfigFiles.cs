@@ -42,6 +42,13 @@ public static class UserConfigFiles
     public static Dictionary<string, object?> ReadOrThrow(UserContext user, string file)
     {
         var path = PathOf(user, file);
+        if (!File.Exists(path))
+        {
+            // Most optional files are absent for most users, and pages read several per request: a stat is cheaper than
+            // the exception (it was about one thrown per request in the capacity bench). The catches below keep the race.
+            return [];
+        }
+
         try
         {
             return GuardedYaml.DeserializeMapping(GuardedYaml.ReadFile(path, NameOf(file)), NameOf(file));
