@@ -21,7 +21,7 @@ internal static class CapacityRun
         string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
         var quick = args.Contains("--quick");
         var steps = Value("--steps")?.Split(',').Select(int.Parse).ToArray()
-            ?? (quick ? [50, 100, 200] : [200, 400, 600, 800, 1_000, 1_200, 1_600, 2_000]);
+            ?? (quick ? [50, 100, 200] : [200, 400, 600, 800, 1_000, 1_200, 1_600, 2_000, 2_400, 3_200]);
         var through = Value("--through") ?? "both";
         return new Settings(
             steps,
