@@ -222,13 +222,7 @@ internal static class BastionLog
             }
         }
 
-        if (durations.Count == 0)
-        {
-            return null;
-        }
-
-        durations.Sort();
-        return durations[(int)Math.Min(durations.Count - 1, Math.Ceiling(0.99 * durations.Count) - 1)];
+        return durations.Count == 0 ? null : Percentiles.Of(durations, 0.99);
     }
 }
 

@@ -145,13 +145,7 @@ internal sealed class Recorder
     {
         lock (_gate)
         {
-            if (_milliseconds.Count == 0)
-            {
-                return 0;
-            }
-
-            _milliseconds.Sort();
-            return _milliseconds[(int)Math.Min(_milliseconds.Count - 1, Math.Ceiling(p * _milliseconds.Count) - 1)];
+            return Percentiles.Of(_milliseconds, p);
         }
     }
 }

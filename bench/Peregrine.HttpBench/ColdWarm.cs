@@ -46,7 +46,7 @@ internal static class ColdWarm
             warm.Add(await TimeAsync(client, users[0]));
         }
 
-        var (coldMedian, warmMedian, firstMedian) = (Median(cold), Median(warm), Median(first));
+        var (coldMedian, warmMedian, firstMedian) = (Percentiles.Of(cold, 0.5), Percentiles.Of(warm, 0.5), Percentiles.Of(first, 0.5));
         return new System.Text.StringBuilder()
             .AppendLine("### A cold request against a warm one (direct, one request at a time)")
             .AppendLine()
@@ -70,11 +70,5 @@ internal static class ColdWarm
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         response.EnsureSuccessStatusCode();
         return elapsed;
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values[values.Count / 2];
     }
 }

@@ -157,8 +157,7 @@ try
         }
     }
 
-    firstRequests.Sort();
-    double Percentile(double p) => firstRequests[(int)Math.Min(firstRequests.Count - 1, Math.Ceiling(p * firstRequests.Count) - 1)];
+    double Percentile(double p) => Percentiles.Of(firstRequests, p);
     table.AddFigure("(c) first request of 1,000 new users, p50 / p90 / p99", $"{Percentile(0.50):F1} / {Percentile(0.90):F1} / {Percentile(0.99):F1} ms", "p50 ≤ 8 ms, p99 ≤ 40 ms");
     table.AddFigure("(c) floor: a new user's DB alone (create, prepare, open, query), p50 / p99", $"{storageFloor.P50:F1} / {storageFloor.P99:F1} ms", $"first request ÷ floor at p50: {Percentile(0.50) / storageFloor.P50:F2}");
     // Two slopes: the first half includes the warm-up (the pool filling to its 256 DBs, the GC and malloc settling),
