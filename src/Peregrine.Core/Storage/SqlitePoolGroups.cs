@@ -12,8 +12,8 @@ namespace Peregrine.Storage;
 /// key and a few KB of memory (16 KB per new user measured). The library has no public way to drop a group, so this
 /// reaches its internals, the way its own timer does: a copy-on-write replacement of the group map under the write
 /// side of the factory's own reader-writer lock, the lock its lookups and additions take (enumerating the map under
-/// any other lock raced a user's first open and failed with "Collection was modified"). Version-specific by nature; <see cref="IsSupported"/> says whether
-/// the internals were found, and a unit test fails when an upgrade moves them.
+/// any other lock raced a user's first open and failed with "Collection was modified"). Version-specific by nature;
+/// <see cref="IsSupported"/> says whether the internals were found, and a unit test fails when an upgrade moves them.
 /// </summary>
 internal static class SqlitePoolGroups
 {
