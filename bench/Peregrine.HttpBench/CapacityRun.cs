@@ -14,7 +14,7 @@ namespace Peregrine.HttpBench;
 /// </summary>
 internal static class CapacityRun
 {
-    public sealed record Settings(int[] Steps, TimeSpan WarmUp, TimeSpan Measured, bool Bastion, bool Direct, string? PoolSize);
+    public sealed record Settings(int[] Steps, TimeSpan WarmUp, TimeSpan Measured, bool Bastion, bool Direct, string? PoolSize, bool ColdWarmOnly);
 
     public static Settings Parse(string[] args)
     {
@@ -29,23 +29,24 @@ internal static class CapacityRun
             TimeSpan.FromSeconds(double.Parse(Value("--measure") ?? (quick ? "15" : "60"), CultureInfo.InvariantCulture)),
             through is "both" or "bastion",
             through is "both" or "direct",
-            Value("--pool"));
+            Value("--pool"),
+            args.Contains("--cold-warm-only"));
     }
 
     public static async Task<int> RunAsync(Settings settings, string root, IReadOnlyDictionary<string, string> cloudEnvironment, string bastionConfig, string serverSecret)
     {
         var paths = new List<(string Name, bool ThroughBastion)>();
-        if (settings.Direct)
+        if (settings.Direct && !settings.ColdWarmOnly)
         {
             paths.Add(("direct", false));
         }
 
-        if (settings.Bastion)
+        if (settings.Bastion && !settings.ColdWarmOnly)
         {
             paths.Add(("bastion", true));
         }
 
-        var users = settings.Steps.Max();
+        var users = paths.Count == 0 ? 0 : settings.Steps.Max();
         var clock = Stopwatch.StartNew();
         var template = Template(Path.Combine(root, "template"));
         // One user set per path, so that the second series does not find the first one's decisions.
@@ -76,7 +77,11 @@ internal static class CapacityRun
             report.Add(Summary(name, rows));
         }
 
-        report.Add(await ColdWarm.MeasureAsync(Seed(Path.Combine(root, "cloud"), template, 204, serverSecret), environment.Where(e => e.Key != "Storage__MaxPooledDatabases").ToDictionary()));
+        report.Add(await ColdWarm.MeasureAsync(
+            Seed(Path.Combine(root, "cloud"), template, 204, serverSecret),
+            environment.Where(e => e.Key != "Storage__MaxPooledDatabases").ToDictionary(),
+            bastionConfig,
+            Path.Combine(root, "bastion-cold-warm.log")));
 
         Console.WriteLine();
         foreach (var section in report)
