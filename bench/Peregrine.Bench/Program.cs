@@ -59,6 +59,12 @@ if (args is ["disaster-recovery", ..])
     return;
 }
 
+if (args is ["pool-forget"])
+{
+    Peregrine.Bench.Capacity.PoolForget.Run();
+    return;
+}
+
 if (args is ["cold-open", ..])
 {
     Peregrine.Bench.Capacity.ColdOpen.Run(args.Length > 1 ? int.Parse(args[1]) : 200);

@@ -8,9 +8,12 @@ namespace Peregrine.Storage;
 /// <c>Persist Security Info=false</c>. Dapper stores the string of every connection it caches a query for, for the life
 /// of the process, and a user's raw key must not live there. Microsoft.Data.Sqlite opens from the options it parsed
 /// when the string was set (its pool group), never from this getter, so the key still applies.
+/// An unpooled connection also takes its pool group (which holds the key) with it when it is disposed: nothing reuses
+/// it, and the pool's eviction forgets only the groups of pooled strings (<see cref="SqlitePoolGroups.ForgetGroup"/>).
 /// </summary>
-internal sealed class KeyHidingConnection(string connectionString) : SqliteConnection(connectionString)
+internal sealed class KeyHidingConnection(string connectionString, bool unpooled) : SqliteConnection(connectionString)
 {
+    private readonly string _opened = connectionString;
     private string? _shown;
 
     [AllowNull]
@@ -21,6 +24,15 @@ internal sealed class KeyHidingConnection(string connectionString) : SqliteConne
         {
             base.ConnectionString = value;
             _shown = null;
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing && unpooled)
+        {
+            SqlitePoolGroups.ForgetGroup(_opened);
         }
     }
 

@@ -146,7 +146,7 @@ public static class LegacyConversion
     {
         try
         {
-            using var connection = new KeyHidingConnection(connectionString);
+            using var connection = new KeyHidingConnection(connectionString, unpooled: true);
             connection.Open();
             connection.ExecuteScalar("SELECT count(*) FROM sqlite_schema;");
             return true;

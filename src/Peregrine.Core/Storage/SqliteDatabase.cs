@@ -58,7 +58,7 @@ public static class SqliteDatabase
     public static SqliteConnection Open(string path, DatabaseKey? key, bool pooling = true, SqliteOpenMode mode = SqliteOpenMode.ReadWriteCreate)
     {
         SqliteEngine.EnsureLoaded();
-        var connection = new KeyHidingConnection(ConnectionString(path, key, pooling, mode));
+        var connection = new KeyHidingConnection(ConnectionString(path, key, pooling, mode), unpooled: !pooling);
         try
         {
             connection.Open();

@@ -36,7 +36,7 @@ public sealed class UntrustedDatabase : IDisposable
         SqliteEngine.EnsureLoaded();
         var builder = new SqliteConnectionStringBuilder(connectionString) { Mode = SqliteOpenMode.ReadOnly, Pooling = false, ForeignKeys = false };
         // Key-hiding: Dapper keeps every connection string it caches a query for, and this one can carry the key.
-        var connection = new KeyHidingConnection(builder.ToString());
+        var connection = new KeyHidingConnection(builder.ToString(), unpooled: true);
         try
         {
             connection.Open();

@@ -64,7 +64,7 @@ public sealed class UserDatabases
     {
         var path = Normalise(location.Path);
         var file = EnterSharedAsync(path, CancellationToken.None).GetAwaiter().GetResult();
-        var exit = ExitWith(path, file, file.Slots.Enter());
+        var exit = ExitWith(location, path, file, file.Slots.Enter());
         return Leased(exit, () =>
         {
             EnsureCurrent(location, path, file);
@@ -77,10 +77,10 @@ public sealed class UserDatabases
     {
         var path = Normalise(location.Path);
         var file = await EnterSharedAsync(path, cancellationToken);
-        var exit = ExitWith(path, file, static () => { });
+        var exit = ExitWith(location, path, file, static () => { });
         try
         {
-            exit = ExitWith(path, file, await file.Slots.EnterAsync(cancellationToken));
+            exit = ExitWith(location, path, file, await file.Slots.EnterAsync(cancellationToken));
             EnsureCurrent(location, path, file);
             if (!file.IsPrepared)
             {
@@ -112,7 +112,7 @@ public sealed class UserDatabases
             // Kept while outside the pool (its last open fell out meanwhile, or it was never opened): forget it now.
             if (!_pooled.Contains(path))
             {
-                Retire(path);
+                Retire(path, PooledConnectionString(location, path));
             }
         });
     }
@@ -181,7 +181,8 @@ public sealed class UserDatabases
     public void Forget(DatabaseLocation location)
     {
         Evict(location);
-        Retire(Normalise(location.Path));
+        var path = Normalise(location.Path);
+        Retire(path, PooledConnectionString(location, path));
     }
 
     /// <summary>
@@ -252,10 +253,12 @@ public sealed class UserDatabases
     }
 
     /// <summary>
-    /// Forgets a file that is out of the pool and unused: its record, and the library's pool groups, which hold its key.
-    /// So neither the key nor the memory of a user outlives their slot in the pool.
+    /// Forgets a file that is out of the pool and unused: its record, and the library's pool group, which holds its key.
+    /// So neither the key nor the memory of a user outlives their slot in the pool. The group is the pooled connection
+    /// string's (<paramref name="pooledConnectionString"/>): unpooled opens took theirs with them
+    /// (<see cref="KeyHidingConnection"/>), so no search through every group is needed on each eviction.
     /// </summary>
-    private void Retire(string path)
+    private void Retire(string path, string pooledConnectionString)
     {
         if (_files.TryGetValue(path, out var file) && file.TryRetire())
         {
@@ -265,18 +268,20 @@ public sealed class UserDatabases
                 _prepared.Remember(path, identity);
             }
 
-            SqlitePoolGroups.Forget(path);
+            SqlitePoolGroups.ForgetGroup(pooledConnectionString);
         }
     }
 
+    private static string PooledConnectionString(DatabaseLocation location, string path) => SqliteDatabase.ConnectionString(path, location.Key);
+
     /// <summary>Gives back the slot and the lease; the last connection of a file evicted while in use retires it.</summary>
-    private Action ExitWith(string path, DatabaseFile file, Action releaseSlot) => () =>
+    private Action ExitWith(DatabaseLocation location, string path, DatabaseFile file, Action releaseSlot) => () =>
     {
         releaseSlot();
         file.Leases.ExitShared();
         if (!_pooled.Contains(path))
         {
-            Retire(path);
+            Retire(path, PooledConnectionString(location, path));
         }
     };
 
@@ -328,7 +333,7 @@ public sealed class UserDatabases
         foreach (var (evictedPath, evictedConnectionString) in _pooled.Touch(path, SqliteDatabase.ConnectionString(path, location.Key)))
         {
             SqlitePoolGroups.ClearPool(evictedConnectionString);
-            Retire(evictedPath);
+            Retire(evictedPath, evictedConnectionString);
         }
 
         var connection = SqliteDatabase.Open(path, location.Key);
