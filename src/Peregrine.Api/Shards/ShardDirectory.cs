@@ -20,13 +20,25 @@ public sealed class ShardDirectory(IClusterMembershipService membership, NpgsqlD
     private readonly ConcurrentDictionary<string, ShardEndpoint> _endpoints = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _reading = new(1, 1);
     private long _lastReadTicks = long.MinValue;
+    private volatile LiveView _live = new(MembershipVersion.MinValue, new Dictionary<string, SiloAddress>());
 
-    /// <summary>Each live shard and its current silo (the newest Active generation of that name).</summary>
-    public IReadOnlyDictionary<string, SiloAddress> LiveShards() =>
-        membership.CurrentSnapshot.Members.Values
+    /// <summary>Each live shard and its current silo (the newest Active generation of that name); recomputed only when the membership changes.</summary>
+    public IReadOnlyDictionary<string, SiloAddress> LiveShards()
+    {
+        var snapshot = membership.CurrentSnapshot;
+        var live = _live;
+        if (live.Version == snapshot.Version)
+        {
+            return live.Shards;
+        }
+
+        var shards = snapshot.Members.Values
             .Where(member => member.Status == SiloStatus.Active)
             .GroupBy(member => member.Name, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.MaxBy(member => member.SiloAddress.Generation)!.SiloAddress, StringComparer.Ordinal);
+        _live = new LiveView(snapshot.Version, shards);
+        return shards;
+    }
 
     /// <summary>Where <paramref name="shardId"/> serves HTTP, or null while it is down (or up but not yet listening).</summary>
     public async ValueTask<Uri?> LiveAddressAsync(string shardId, CancellationToken cancellationToken)
@@ -88,6 +100,8 @@ public sealed class ShardDirectory(IClusterMembershipService membership, NpgsqlD
     }
 
     private sealed record ShardEndpoint(Uri HttpUrl, string SiloAddress);
+
+    private sealed record LiveView(MembershipVersion Version, IReadOnlyDictionary<string, SiloAddress> Shards);
 
     private sealed record EndpointRow(string ShardId, string HttpUrl, string SiloAddress);
 }

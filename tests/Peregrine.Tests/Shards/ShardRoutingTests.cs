@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -9,7 +10,7 @@ namespace Peregrine.Tests.Shards;
 
 /// <summary>
 /// Placement and routing across three shard processes: users spread over the shards, each user's data on exactly one,
-/// and any shard taking any request (JSON, a page and its form post, an upload) for the user's home shard.
+/// and any shard taking any request (JSON, a page and its form post, an upload, a streamed download) for the user's home shard.
 /// </summary>
 [Collection(ShardCollection.Name)]
 [Trait(Category.Name, Category.Service)]
@@ -59,7 +60,7 @@ public sealed class ShardRoutingTests(ShardCluster cluster, ITestOutputHelper ou
     }
 
     [Fact]
-    public async Task APageRenderedThroughOneShardPostsThroughAnotherAndAnUploadThroughAThird()
+    public async Task APageItsFormPostAnUploadAndAStreamedDownloadThroughNonOwnersAllReachTheOwner()
     {
         var user = await ShardClients.UserAtHomeAsync(cluster, "c", cluster.Ids[0]);
         using var viaA = cluster.Client("a", user);
@@ -79,6 +80,12 @@ public sealed class ShardRoutingTests(ShardCluster cluster, ITestOutputHelper ou
         Assert.True(uploaded.IsSuccessStatusCode, $"upload through a: {(int)uploaded.StatusCode} {await uploaded.Content.ReadAsStringAsync()}");
 
         Assert.Equal(2, await ShardClients.CountAllAsync(cluster.Client("b", user)));
+
+        // The backup is streamed (chunked, no length known up front) by the owner and relayed as it comes.
+        using var download = await viaB.GetAsync("/peregrine/api/settings/data/backup", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        using var zip = new ZipArchive(new MemoryStream(await download.Content.ReadAsByteArrayAsync()));
+        Assert.Contains(zip.Entries, entry => entry.FullName.EndsWith("staging.db", StringComparison.Ordinal));
         Assert.Equal(["c"], cluster.ShardsHoldingDatabaseOf(user));
     }
 
