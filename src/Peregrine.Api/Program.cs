@@ -33,7 +33,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
-if (!app.PassesStartupChecks())
+if (!app.PassesStartupChecks() || !app.PassesShardChecks())
 {
     return 1;
 }

@@ -26,8 +26,10 @@ internal static class ShardHosting
         var connectionString = PlatformDatabase.ConfiguredConnectionString(builder.Configuration);
         if (!cloud || connectionString is null)
         {
-            throw new InvalidOperationException(
-                "Shards__Id is set, but shards need CLOUD_MODE and a platform DB (PLATFORM_DB_URL): the user map and the cluster's membership live there");
+            // Reported by PassesShardChecks, the way every other configuration problem is: one line, exit code 1.
+            builder.Services.AddSingleton(new ShardConfigurationProblem(
+                "Shards__Id is set, but shards need CLOUD_MODE and a platform DB (PLATFORM_DB_URL): the user map and the cluster's membership live there"));
+            return;
         }
 
         builder.Services.AddOptions<ShardOptions>().BindConfiguration(ShardOptions.Section);
@@ -52,6 +54,18 @@ internal static class ShardHosting
         builder.Services.AddHttpForwarder();
     }
 
+    /// <summary>False (having written why to stderr) when shard mode is asked for but cannot work.</summary>
+    public static bool PassesShardChecks(this WebApplication app)
+    {
+        if (app.Services.GetService<ShardConfigurationProblem>() is not { } problem)
+        {
+            return true;
+        }
+
+        Console.Error.WriteLine($"peregrine: cannot start: {problem.Message}");
+        return false;
+    }
+
     /// <summary>Routes requests to their user's shard; call early, right after load shedding. Does nothing without shards.</summary>
     public static WebApplication UseShardRouting(this WebApplication app)
     {
@@ -63,6 +77,8 @@ internal static class ShardHosting
         return app;
     }
 }
+
+internal sealed record ShardConfigurationProblem(string Message);
 
 /// <summary>
 /// Brings the platform schema up to date before the silo starts (Orleans reads its queries from it). Unlike the

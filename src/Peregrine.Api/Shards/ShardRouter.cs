@@ -58,13 +58,27 @@ internal sealed partial class ShardRouter(
         }
 
         string home;
+        Uri? owner = null;
         try
         {
             home = await HomeOfAsync(session.UserId, context.RequestAborted);
+            if (home != _self && forwardedBy is null)
+            {
+                owner = await shards.LiveAddressAsync(home, context.RequestAborted);
+            }
         }
-        catch (Exception e) when (PlatformDb.IsOutage(e) || e is ShardUnavailableException or OrleansException)
+        catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
         {
-            LogNoHome(logger, e.GetType().Name);
+            // The platform DB or the cluster could not say where the user lives; serving here could create a second tree.
+            if (PlatformDb.IsOutage(e) || e is ShardUnavailableException)
+            {
+                LogNoHome(logger, e.GetType().Name);
+            }
+            else
+            {
+                LogHomeLookupFailed(logger, e);
+            }
+
             await UnavailableAsync(context);
             return;
         }
@@ -72,18 +86,21 @@ internal sealed partial class ShardRouter(
         if (home == _self)
         {
             await next(context);
-            return;
         }
-
-        if (forwardedBy is not null)
+        else if (forwardedBy is not null)
         {
             // Two shards disagree about the user's home: serving here would create a second tree, forwarding could loop.
             LogMisdirected(logger, forwardedBy, home);
             await MisdirectedAsync(context);
-            return;
         }
-
-        await ForwardAsync(context, home);
+        else if (owner is null)
+        {
+            await UnavailableAsync(context);
+        }
+        else
+        {
+            await ForwardAsync(context, home, owner);
+        }
     }
 
     /// <summary>Known users from the map; a user seen for the first time anywhere is placed by activating their grain.</summary>
@@ -91,15 +108,9 @@ internal sealed partial class ShardRouter(
         await homes.FindAsync(userId, cancellationToken)
         ?? await grains.GetGrain<IUserHomeGrain>(userId).GetHomeShardAsync().WaitAsync(cancellationToken);
 
-    private async Task ForwardAsync(HttpContext context, string home)
+    private async Task ForwardAsync(HttpContext context, string home, Uri owner)
     {
-        if (await shards.LiveAddressAsync(home, context.RequestAborted) is not { } address)
-        {
-            await UnavailableAsync(context);
-            return;
-        }
-
-        var error = await forwarder.SendAsync(context, address.ToString(), _client, ForwarderRequestConfig.Empty, _transformer);
+        var error = await forwarder.SendAsync(context, owner.ToString(), _client, ForwarderRequestConfig.Empty, _transformer);
         if (error is ForwarderError.None or ForwarderError.RequestCanceled or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient
             || context.Response.HasStarted)
         {
@@ -168,6 +179,9 @@ internal sealed partial class ShardRouter(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not find a user's home shard ({Kind}); answered 503")]
     private static partial void LogNoHome(ILogger logger, string kind);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Finding a user's home shard failed unexpectedly; answered 503")]
+    private static partial void LogHomeLookupFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Forward to shard {Shard} failed ({Error}); answered 503")]
     private static partial void LogForwardFailed(ILogger logger, string shard, ForwarderError error);
