@@ -1,5 +1,6 @@
 using Peregrine.Api.Components;
 using Peregrine.Api.Platform;
+using Peregrine.Api.Shards;
 using Peregrine.DataProtection;
 using Peregrine.Resume;
 using Peregrine.Web;
@@ -13,6 +14,7 @@ internal static class Extensions
         builder.AddPeregrineCore();
         builder.Services.AddResumeWorkerHost(typeof(ApiAssembly).Assembly);
         builder.AddPlatformDatabase();
+        builder.AddShards();
         builder.AddCloudDataProtection();
         builder.Services.AddPeregrineWeb().AddApiPages();
     }

@@ -3,6 +3,7 @@ using Peregrine.Api;
 using Peregrine.Api.Erasure;
 using Peregrine.Api.Operations;
 using Peregrine.Api.Privacy;
+using Peregrine.Api.Shards;
 using Peregrine.Configuration;
 using Peregrine.Resume;
 using Peregrine.Security;
@@ -32,12 +33,14 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
-if (!app.PassesStartupChecks())
+if (!app.PassesStartupChecks() || !app.PassesShardChecks())
 {
     return 1;
 }
 
 app.UseLoadShedding();
+// With shards: a request for another shard's user goes there before anything here reads its data.
+app.UseShardRouting();
 app.UseWebSecurity();
 // One error shape: an unhandled failure or a bare status code becomes problem+json (a page for a browser).
 app.UseExceptionHandler();

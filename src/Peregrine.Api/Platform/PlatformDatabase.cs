@@ -29,20 +29,14 @@ internal static class PlatformDatabase
         builder.Services.AddSingleton<UserErasure>();
         builder.Services.AddSingleton<AccountService>();
 
-        var configured = builder.Configuration["PLATFORM_DB_URL"];
-        if (string.IsNullOrWhiteSpace(configured))
-        {
-            configured = builder.Configuration.GetConnectionString(ConnectionName);
-        }
-
-        if (string.IsNullOrWhiteSpace(configured))
+        if (ConfiguredConnectionString(builder.Configuration) is not { } connectionString)
         {
             return; // local mode, or a cloud deployment that has not wired a platform DB yet
         }
 
         builder.AddNpgsqlDataSource(ConnectionName, settings =>
         {
-            settings.ConnectionString = PlatformConnectionString.Normalize(configured);
+            settings.ConnectionString = connectionString;
             // Aspire's own check reports Unhealthy; a platform DB outage must only degrade the service.
             settings.DisableHealthChecks = true;
         });
@@ -56,6 +50,18 @@ internal static class PlatformDatabase
         builder.Services.Replace(ServiceDescriptor.Singleton<IAccountErasures>(sp => sp.GetRequiredService<AccountErasureLedger>()));
         builder.Services.AddHostedService<InterruptedErasures>();
         builder.AddUsageTelemetry();
+    }
+
+    /// <summary>The platform DB's Npgsql connection string, or null when none is configured.</summary>
+    public static string? ConfiguredConnectionString(IConfiguration configuration)
+    {
+        var configured = configuration["PLATFORM_DB_URL"];
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            configured = configuration.GetConnectionString(ConnectionName);
+        }
+
+        return string.IsNullOrWhiteSpace(configured) ? null : PlatformConnectionString.Normalize(configured);
     }
 
     private static void AddUsageTelemetry(this IHostApplicationBuilder builder)

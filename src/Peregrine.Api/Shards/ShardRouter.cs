@@ -1,0 +1,212 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Peregrine.Api.Platform;
+using Peregrine.Security;
+using Peregrine.Sessions;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Peregrine.Api.Shards;
+
+/// <summary>
+/// Any shard takes any request: one for a user whose home is another shard goes there whole (method, headers, body,
+/// streamed both ways) through YARP's forwarder, before anything here opens a user DB or renders a page. A request
+/// without a valid session stays here: the sign-in wall is the same on every shard. A shard that cannot reach the
+/// owner answers 503 "temporarily unavailable", and never serves (or creates) another shard's user itself.
+/// </summary>
+internal sealed partial class ShardRouter(
+    RequestDelegate next,
+    DirectusSessionValidator sessions,
+    UserShardMap homes,
+    ShardDirectory shards,
+    IGrainFactory grains,
+    IHttpForwarder forwarder,
+    TrustedProxies proxies,
+    IProblemDetailsService problems,
+    IOptions<ShardOptions> options,
+    ILogger<ShardRouter> logger)
+{
+    /// <summary>Set on a forwarded request (naming the shard that forwarded it), so the receiver never forwards it again.</summary>
+    public const string HopHeader = "X-Peregrine-Shard-Hop";
+
+    private readonly string _self = options.Value.Id!;
+    private readonly string _retryAfter = Math.Max(1, (int)Math.Ceiling(options.Value.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private readonly HttpMessageInvoker _client = new(new SocketsHttpHandler
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        UseCookies = false,
+        EnableMultipleHttp2Connections = true,
+        ConnectTimeout = options.Value.ConnectTimeout,
+        ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
+    });
+
+    private readonly ShardHopTransformer _transformer = new(options.Value.Id!);
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var path = context.Request.Path;
+        var forwardedBy = TakeHopHeader(context);
+        if (path.StartsWithSegments("/health") || path.StartsWithSegments("/alive")
+            || SessionToken.From(context.Request) is not { Length: > 0 } token
+            || await sessions.ValidateSessionAsync(token) is not { } session)
+        {
+            await next(context);
+            return;
+        }
+
+        string home;
+        Uri? owner = null;
+        try
+        {
+            home = await HomeOfAsync(session.UserId, context.RequestAborted);
+            if (home != _self && forwardedBy is null)
+            {
+                owner = await shards.LiveAddressAsync(home, context.RequestAborted);
+            }
+        }
+        catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // The platform DB or the cluster could not say where the user lives; serving here could create a second tree.
+            if (PlatformDb.IsOutage(e) || e is ShardUnavailableException)
+            {
+                LogNoHome(logger, e.GetType().Name);
+            }
+            else
+            {
+                LogHomeLookupFailed(logger, e);
+            }
+
+            await UnavailableAsync(context);
+            return;
+        }
+
+        if (home == _self)
+        {
+            await next(context);
+        }
+        else if (forwardedBy is not null)
+        {
+            // Two shards disagree about the user's home: serving here would create a second tree, forwarding could loop.
+            LogMisdirected(logger, forwardedBy, home);
+            await MisdirectedAsync(context);
+        }
+        else if (owner is null)
+        {
+            await UnavailableAsync(context);
+        }
+        else
+        {
+            await ForwardAsync(context, home, owner);
+        }
+    }
+
+    /// <summary>Known users from the map; a user seen for the first time anywhere is placed by activating their grain.</summary>
+    private async ValueTask<string> HomeOfAsync(string userId, CancellationToken cancellationToken) =>
+        await homes.FindAsync(userId, cancellationToken)
+        ?? await grains.GetGrain<IUserHomeGrain>(userId).GetHomeShardAsync().WaitAsync(cancellationToken);
+
+    private async Task ForwardAsync(HttpContext context, string home, Uri owner)
+    {
+        var error = await forwarder.SendAsync(context, owner.ToString(), _client, ForwarderRequestConfig.Empty, _transformer);
+        if (error is ForwarderError.None or ForwarderError.RequestCanceled or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient
+            || context.Response.HasStarted)
+        {
+            return; // done, or the client went away, or the owner failed mid-response (YARP has aborted it)
+        }
+
+        LogForwardFailed(logger, home, error);
+        shards.Forget(home);
+        context.Response.Clear();
+        await UnavailableAsync(context);
+    }
+
+    /// <summary>
+    /// The hop header counts only from a peer that could be another shard (loopback, or a trusted proxy's network);
+    /// from anyone else it is removed, so a client cannot stop a request from reaching its owner.
+    /// </summary>
+    private string? TakeHopHeader(HttpContext context)
+    {
+        var value = context.Request.Headers[HopHeader].ToString();
+        if (value.Length == 0)
+        {
+            return null;
+        }
+
+        if (context.Connection.RemoteIpAddress is { } peer && (IPAddress.IsLoopback(peer) || proxies.IsTrusted(peer)))
+        {
+            return value;
+        }
+
+        context.Request.Headers.Remove(HopHeader);
+        return null;
+    }
+
+    private Task UnavailableAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = _retryAfter;
+        context.Response.Headers.CacheControl = "no-store";
+        return WriteProblemAsync(context, new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "Your data is temporarily unavailable",
+            Detail = "The server that keeps your data cannot be reached right now. Your data is safe; please try again in a moment.",
+        });
+    }
+
+    private Task MisdirectedAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
+        context.Response.Headers.CacheControl = "no-store";
+        return WriteProblemAsync(context, new ProblemDetails
+        {
+            Status = StatusCodes.Status421MisdirectedRequest,
+            Title = "Request reached the wrong server",
+            Detail = "This request was passed to a server that does not keep your data; nothing was changed. Please try again.",
+        });
+    }
+
+    private async Task WriteProblemAsync(HttpContext context, ProblemDetails problem)
+    {
+        if (!await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }))
+        {
+            await Results.Problem(problem).ExecuteAsync(context);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not find a user's home shard ({Kind}); answered 503")]
+    private static partial void LogNoHome(ILogger logger, string kind);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Finding a user's home shard failed unexpectedly; answered 503")]
+    private static partial void LogHomeLookupFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Forward to shard {Shard} failed ({Error}); answered 503")]
+    private static partial void LogForwardFailed(ILogger logger, string shard, ForwarderError error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Shard {Sender} forwarded a request for a user whose home is {Home}, not this shard; refused")]
+    private static partial void LogMisdirected(ILogger logger, string sender, string home);
+}
+
+/// <summary>
+/// Copies the whole request (the Host header too: the owner's same-origin checks and links must see the address the
+/// browser used), marks it as forwarded, and adds this hop to <c>X-Forwarded-For</c> so an owner that trusts its
+/// shards still sees the client.
+/// </summary>
+internal sealed class ShardHopTransformer(string self) : HttpTransformer
+{
+    public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        proxyRequest.Headers.Remove(ShardRouter.HopHeader);
+        proxyRequest.Headers.TryAddWithoutValidation(ShardRouter.HopHeader, self);
+        if (httpContext.Connection.RemoteIpAddress is { } peer)
+        {
+            var forwardedFor = httpContext.Request.Headers["X-Forwarded-For"].ToString();
+            proxyRequest.Headers.Remove("X-Forwarded-For");
+            proxyRequest.Headers.TryAddWithoutValidation("X-Forwarded-For", forwardedFor.Length == 0 ? peer.ToString() : $"{forwardedFor}, {peer}");
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using Orleans.Placement;
+using Orleans.Runtime;
+using Orleans.Runtime.Placement;
+
+namespace Peregrine.Api.Shards;
+
+/// <summary>
+/// One grain per user (keyed by the user id), living on the user's home shard: where work that must not run twice at
+/// once for one user is serialised (a move, a restore, an erasure). Today it answers where it runs, which is how a
+/// user's first request anywhere gets them placed.
+/// </summary>
+public interface IUserHomeGrain : IGrainWithStringKey
+{
+    /// <summary>The shard this user's grain runs on: their home. A short timeout, because a caller answers 503 meanwhile.</summary>
+    [ResponseTimeout("00:00:05")]
+    Task<string> GetHomeShardAsync();
+}
+
+/// <summary>
+/// <c>[Immovable]</c>: Orleans may otherwise migrate an activation to balance load, but the user's files are on one
+/// shard's disk and cannot follow it.
+/// </summary>
+[Immovable]
+[UserShardPlacement]
+internal sealed class UserHomeGrain(ILocalSiloDetails silo) : Grain, IUserHomeGrain
+{
+    public Task<string> GetHomeShardAsync() => Task.FromResult(silo.Name);
+}
+
+/// <summary>Places a user's grain on the shard <c>user_shard</c> names, placing a new user first.</summary>
+[Serializable]
+[GenerateSerializer]
+[Immutable]
+public sealed class UserShardPlacement : PlacementStrategy
+{
+    internal static UserShardPlacement Singleton { get; } = new();
+}
+
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
+public sealed class UserShardPlacementAttribute() : PlacementAttribute(UserShardPlacement.Singleton);
+
+/// <summary>
+/// Orleans' own placements cannot be used: hash placement is a modulo over the current silos (a user would change
+/// shards whenever one joins or leaves), and the others pick freely. The home comes from <c>user_shard</c>, and a grain
+/// whose home is down is not placed anywhere else.
+/// </summary>
+internal sealed class UserShardPlacementDirector(UserShardMap map, ShardDirectory shards) : IPlacementDirector
+{
+    public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
+    {
+        var userId = target.GrainIdentity.Key.ToString()!;
+        var home = await map.PlaceAsync(userId, CancellationToken.None);
+        return shards.LiveShards().TryGetValue(home, out var silo) && context.GetCompatibleSilos(target).Contains(silo)
+            ? silo
+            : throw new ShardUnavailableException($"shard {home} is not live");
+    }
+}

@@ -1,0 +1,128 @@
+using Dapper;
+using Peregrine.Tests.Infrastructure;
+
+namespace Peregrine.Tests.Shards;
+
+/// <summary>
+/// Three shards as real Api processes (each its own data root, silo port and HTTP port) on one real Postgres, started
+/// once for the collection. <see cref="KillAsync"/> is a kill -9; <see cref="RestartAsync"/> brings the shard back on
+/// the same data root (and a new HTTP port: the others must learn it from the cluster, not from the test).
+/// </summary>
+public sealed class ShardCluster : IAsyncLifetime
+{
+    public const string App = "peregrine";
+    private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(60);
+    private readonly Dictionary<string, Shard> _shards = new(StringComparer.Ordinal);
+
+    public PostgresFixture Postgres { get; } = new();
+
+    public IReadOnlyList<string> Ids { get; } = ["a", "b", "c"];
+
+    public Shard this[string id] => _shards[id];
+
+    public async Task InitializeAsync()
+    {
+        await Postgres.InitializeAsync();
+        foreach (var id in Ids)
+        {
+            _shards[id] = new Shard(id, new TestDirectory($"shard-{id}"), LoopbackPort.Free());
+        }
+
+        // Started together, as a deployment would: the schema's advisory lock lets one of them apply it.
+        await Task.WhenAll(Ids.Select(StartAsync));
+        await WaitUntilAllServeAsync();
+    }
+
+    public async Task KillAsync(string id) => await _shards[id].Server!.KillAsync(TimeSpan.FromSeconds(10));
+
+    public async Task RestartAsync(string id)
+    {
+        await _shards[id].Server!.DisposeAsync();
+        await StartAsync(id);
+        await WaitUntilAllServeAsync();
+    }
+
+    /// <summary>A client of shard <paramref name="id"/> signed in as <paramref name="userId"/> (cookie, as a browser sends it).</summary>
+    public HttpClient Client(string id, string userId) => SignedIn.To(_shards[id].Server!.Address, TestTokens.Session(userId));
+
+    /// <summary>Waits until Orleans' membership has no Active silo for the shard (its failure detector voted it dead).</summary>
+    public async Task WaitUntilNotActiveAsync(string id) =>
+        await Eventually.UntilAsync(async () =>
+        {
+            await using var connection = await Postgres.OpenAsync();
+            return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM orleansmembershiptable WHERE siloname = @id AND status = 3", new { id }) == 0;
+        }, JoinTimeout, TimeSpan.FromMilliseconds(200));
+
+    /// <summary>Each placed user's home shard, from the platform DB.</summary>
+    public async Task<Dictionary<string, string>> HomesAsync()
+    {
+        await using var connection = await Postgres.OpenAsync();
+        var rows = await connection.QueryAsync<(string User, string Shard)>("SELECT user_id, shard_id FROM user_shard");
+        return rows.ToDictionary(r => r.User, r => r.Shard, StringComparer.Ordinal);
+    }
+
+    /// <summary>The shards whose data root holds the user's encrypted DB.</summary>
+    public IReadOnlyList<string> ShardsHoldingDatabaseOf(string userId) =>
+        [.. Ids.Where(id => File.Exists(_shards[id].DataRoot.Combine(userId, App, "staging.db")))];
+
+    public bool HasTree(string id, string userId) => Directory.Exists(_shards[id].DataRoot.Combine(userId));
+
+    public async Task DisposeAsync()
+    {
+        foreach (var shard in _shards.Values)
+        {
+            if (shard.Server is not null)
+            {
+                await shard.Server.DisposeAsync();
+            }
+
+            shard.DataRoot.Dispose();
+        }
+
+        await Postgres.DisposeAsync();
+    }
+
+    private async Task StartAsync(string id)
+    {
+        var shard = _shards[id];
+        shard.Server = await ApiServer.StartAsync(
+            shard.DataRoot.Path,
+            ("PLATFORM_DB_URL", Postgres.Url),
+            ("Shards__Id", id),
+            ("Shards__SiloPort", shard.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>Every shard has published the address of its current silo, and that silo is Active (status 3) in the membership.</summary>
+    private async Task WaitUntilAllServeAsync()
+    {
+        const string serving = """
+            SELECT count(*) FROM shard_endpoints e
+            JOIN orleansmembershiptable m ON e.silo_address = m.address || ':' || m.port || '@' || m.generation
+            WHERE m.status = 3 AND e.http_url = ANY(@urls)
+            """;
+        var urls = _shards.Values.Select(s => s.Server!.Address.ToString()).ToArray();
+        await Eventually.UntilAsync(async () =>
+        {
+            await using var connection = await Postgres.OpenAsync();
+            return await connection.ExecuteScalarAsync<long>(serving, new { urls }) == Ids.Count;
+        }, JoinTimeout, TimeSpan.FromMilliseconds(200));
+    }
+
+    public sealed class Shard(string id, TestDirectory dataRoot, int siloPort)
+    {
+        public string Id { get; } = id;
+
+        public TestDirectory DataRoot { get; } = dataRoot;
+
+        public int SiloPort { get; } = siloPort;
+
+        public ApiServer? Server { get; set; }
+    }
+}
+
+/// <summary>The three-shard cluster, once for its tests, which run one after another (one of them kills a shard).</summary>
+[CollectionDefinition(Name)]
+public sealed class ShardCollection : ICollectionFixture<ShardCluster>
+{
+    public const string Name = "Shards";
+}
