@@ -131,17 +131,17 @@ public static class CaddyConfig
     /// AppHost and compose probe says when it is back.
     /// </summary>
     private static void AppendSpreadOverShards(StringBuilder text) => text
-        .AppendLine("		# Any shard serves any user (it forwards to the user's home shard): spread by load, never by a hash")
-        .AppendLine("		# of the Cookie header.")
-        .AppendLine("		lb_policy least_conn")
-        .AppendLine("		# A shard that is down is skipped: a refused connection is tried on another shard, and that shard is")
-        .AppendLine($"		# left out for {ShardFailDuration}; it is back once its /health answers again.")
-        .AppendLine($"		lb_try_duration {ShardTryDuration}")
-        .AppendLine("		lb_try_interval 250ms")
-        .AppendLine($"		fail_duration {ShardFailDuration}")
-        .AppendLine($"		health_uri {ShardHealthPath}")
-        .AppendLine($"		health_interval {ShardHealthInterval}")
-        .AppendLine("		health_timeout 3s");
+        .AppendLine("\t\t# Any shard serves any user (it forwards to the user's home shard): spread by load, never by a hash")
+        .AppendLine("\t\t# of the Cookie header.")
+        .AppendLine("\t\tlb_policy least_conn")
+        .AppendLine("\t\t# A shard that is down is skipped: a refused connection is tried on another shard, and that shard is")
+        .AppendLine($"\t\t# left out for {ShardFailDuration}; it is back once its /health answers again.")
+        .AppendLine($"\t\tlb_try_duration {ShardTryDuration}")
+        .AppendLine("\t\tlb_try_interval 250ms")
+        .AppendLine($"\t\tfail_duration {ShardFailDuration}")
+        .AppendLine($"\t\thealth_uri {ShardHealthPath}")
+        .AppendLine($"\t\thealth_interval {ShardHealthInterval}")
+        .AppendLine("\t\thealth_timeout 3s");
 
     /// <summary>The probe of each shard: the check the AppHost and compose use (200 also when only the platform DB is down).</summary>
     public const string ShardHealthPath = "/health";
