@@ -56,7 +56,7 @@ foreach (var hostedApp in HostedApp.ReadAll(builder.Configuration))
                 });
         }
 
-        appShards.Add(sharded ? api.AsShard(shard, hostedApp, firstShard: appShards.FirstOrDefault() ?? api) : api);
+        appShards.Add(sharded ? api.AsShard(shard, hostedApp, firstShard: appShards.FirstOrDefault() ?? api).UsesKeyRingOfShardA(shard, layout) : api);
     }
 
     apis.AddRange(appShards);

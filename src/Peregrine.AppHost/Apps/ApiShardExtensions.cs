@@ -9,6 +9,12 @@ namespace Peregrine.AppHost.Apps;
 /// </summary>
 public static class ApiShardExtensions
 {
+    /// <summary>Where the Api keeps its Data Protection key ring by default: this folder of its data root (PeregrineOptions).</summary>
+    public const string KeyRingFolder = ".data-protection";
+
+    /// <summary>Where shards after the first see shard a's key ring in a deployment.</summary>
+    public const string SharedKeyRingInContainer = "/data/keys";
+
     public static IResourceBuilder<ProjectResource> AsShard(
         this IResourceBuilder<ProjectResource> api, ApiShard shard, HostedApp app, IResourceBuilder<ProjectResource> firstShard)
     {
@@ -28,5 +34,25 @@ public static class ApiShardExtensions
         api.WithEnvironment("Shards__AdvertisedIp", ReferenceExpression.Create($"{endpoint.Property(EndpointProperty.Host)}"));
         // One image per app: `build app` builds what every shard runs, and one tag pins them all to one release.
         return shard.IsFirst ? api : api.WithComposeSettings(settings => settings with { ImageOf = firstShard.Resource.Name });
+    }
+
+    /// <summary>
+    /// Every shard signs with shard a's Data Protection key ring, left where it is today (shard a's data root): a form
+    /// one shard rendered may be posted to another (the bastion picks any shard for a request nobody owns, and a moved
+    /// user's cookies were protected by the old shard). In a deployment that one folder of shard a's host folder is
+    /// mounted into the others, so they run on shard a's host or see that folder through shared storage.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> UsesKeyRingOfShardA(this IResourceBuilder<ProjectResource> api, ApiShard shard, AppHostLayout layout)
+    {
+        var shardA = new ApiShard(0);
+        if (shard.IsFirst)
+        {
+            return api;
+        }
+
+        return api.ApplicationBuilder.ExecutionContext.IsPublishMode
+            ? api.WithEnvironment("DATA_PROTECTION_KEYS_DIR", SharedKeyRingInContainer)
+                .WithComposeHostMount(shardA.HostDataRoot(sharded: true), SharedKeyRingInContainer, subPath: "/" + KeyRingFolder)
+            : api.WithEnvironment("DATA_PROTECTION_KEYS_DIR", Path.Combine(shardA.RunModeDataRoot(layout.StateDirectory), KeyRingFolder));
     }
 }

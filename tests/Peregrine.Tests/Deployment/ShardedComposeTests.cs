@@ -18,11 +18,24 @@ public sealed class ShardedComposeTests(TwoShardsModelPublish fixture) : IClassF
         var services = Services;
 
         Assert.Equal(["${CLOUD_DATA_ROOT:-/devl/menagerie-data}:/data/cloud"], ComposeYaml.Sequence(services["app"], "volumes"));
-        Assert.Equal(["${CLOUD_DATA_ROOT_B:-/devl/menagerie-data-b}:/data/cloud"], ComposeYaml.Sequence(services["app-b"], "volumes"));
+        Assert.Equal("${CLOUD_DATA_ROOT_B:-/devl/menagerie-data-b}:/data/cloud", ComposeYaml.Sequence(services["app-b"], "volumes")[0]);
         Assert.Equal("${CLOUD_DATA_ROOT_B:-/devl/menagerie-data-b}", services["app-b"]["environment"]["PEREGRINE_DATA_ROOT_ON_HOST"].ToString());
         Assert.Equal(ComposeYaml.Sequence(services["app-b"], "volumes"), ComposeYaml.Sequence(services["app-b-data-owner"], "volumes"));
         Assert.Equal("service_completed_successfully", services["app-b"]["depends_on"]["app-b-data-owner"]["condition"].ToString());
         Assert.Equal("true", services["app-b"]["read_only"].ToString());
+    }
+
+    [Fact]
+    public void EveryShardSignsWithShardAsKeyRingAndSeesNoOtherFolderOfIt()
+    {
+        var services = Services;
+
+        Assert.Equal(
+            ["${CLOUD_DATA_ROOT_B:-/devl/menagerie-data-b}:/data/cloud", "${CLOUD_DATA_ROOT:-/devl/menagerie-data}/.data-protection:/data/keys"],
+            ComposeYaml.Sequence(services["app-b"], "volumes"));
+        Assert.Equal("/data/keys", services["app-b"]["environment"]["DATA_PROTECTION_KEYS_DIR"].ToString());
+        // Shard a keeps its ring where it is today, in its own data root.
+        Assert.False(((YamlMappingNode)services["app"]["environment"]).Children.ContainsKey("DATA_PROTECTION_KEYS_DIR"));
     }
 
     [Fact]
@@ -151,7 +164,7 @@ public sealed class ThreeShardsTwoAppsComposeTests(ThreeShardsTwoAppsModelPublis
         var services = Services;
 
         Assert.Equal(ComposeYaml.Sequence(services["app-c"], "volumes"), ComposeYaml.Sequence(services["falcon-api-c"], "volumes"));
-        Assert.Equal(["${CLOUD_DATA_ROOT_C:-/devl/menagerie-data-c}:/data/cloud"], ComposeYaml.Sequence(services["falcon-api-c"], "volumes"));
+        Assert.Equal("${CLOUD_DATA_ROOT_C:-/devl/menagerie-data-c}:/data/cloud", ComposeYaml.Sequence(services["falcon-api-c"], "volumes")[0]);
         Assert.Equal("${REGISTRY:-peregrine}/peregrine-api:${FALCON_API_TAG:-latest}", services["falcon-api-c"]["image"].ToString());
     }
 

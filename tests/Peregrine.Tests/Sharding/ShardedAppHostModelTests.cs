@@ -45,6 +45,8 @@ public sealed class ShardedAppHostModelTests : IAsyncLifetime
         Assert.False(b.ContainsKey("Shards__AdvertisedIp"));
         Assert.Equal(Path.Combine(_state.Path, "cloud-data"), a["CLOUD_DATA_ROOT"]);
         Assert.Equal(Path.Combine(_state.Path, "cloud-data-b"), b["CLOUD_DATA_ROOT"]);
+        Assert.False(a.ContainsKey("DATA_PROTECTION_KEYS_DIR"));
+        Assert.Equal(Path.Combine(_state.Path, "cloud-data", ".data-protection"), b["DATA_PROTECTION_KEYS_DIR"]);
         Assert.Equal(a["CF_SERVER_SECRET"], b["CF_SERVER_SECRET"]);
         Assert.Equal(a["PLATFORM_DB_URL"], b["PLATFORM_DB_URL"]);
     }
