@@ -20,49 +20,54 @@ var serverSecret = builder.AddParameter("cf-server-secret", new GenerateParamete
 // platformdb: account metadata only. Its own file says where it runs in each mode.
 var platformDb = builder.AddPlatformDb(layout);
 
-// The per-user trees <root>/<user-id>/<app>/: a state folder in run mode; in a deployment the host's data root
-// (runbook: CLOUD_DATA_ROOT=/devl/menagerie-data in .env), bind-mounted into every app at one container path.
-var cloudDataRoot = isDeployment ? AppHostLayout.CloudDataRootInContainer : Path.Combine(layout.StateDirectory, "cloud-data");
-var cloudDataRootOnHost = new ComposeVariable(
-    "CLOUD_DATA_ROOT", "Host folder of the per-user data trees, mounted into every app; given to the apps' user (UID 1654) at each start.", "/devl/menagerie-data", Prompted: true);
+// Each hosted app runs as Shards:Count Api processes (default 1: today's single host), each with its own data root.
+var shards = ApiShard.ReadAll(builder.Configuration);
+var sharded = shards.Count > 1;
 
 // The platform's LLM (optional parameters in a deployment); a developer run without one gets the labelled development LLM.
 var llm = builder.AddPlatformLlm();
 var rotation = builder.AddSecretRotation();
 
-// One multi-tenant API per hosted app ("Apps" in appsettings.json): same project, PEREGRINE_APP tells it its path
-// base and its per-user folder.
+// One multi-tenant API per hosted app ("Apps" in appsettings.json) and shard: same project, PEREGRINE_APP tells it
+// its path base and its per-user folder. The bastion spreads an app's requests over its shards.
 var upstreams = new List<BastionUpstream>();
 var apis = new List<IResourceBuilder<ProjectResource>>();
 foreach (var hostedApp in HostedApp.ReadAll(builder.Configuration))
 {
-    var api = CloudService(builder.AddProject<Projects.Peregrine_Api>(hostedApp.ResourceName))
-        .WithEnvironment("PEREGRINE_APP", hostedApp.Slug)
-        .WithHttpHealthCheck("/health");
-    llm.Apply(api);
-    if (isDeployment)
+    var appShards = new List<IResourceBuilder<ProjectResource>>();
+    foreach (var shard in shards)
     {
-        // 20,000 open files by default: the API then pools up to about 5,000 user DBs (a quarter is kept for sockets),
-        // more than memory allows on most hosts. Not higher: an engine cannot grant more than its own hard limit, and
-        // Debian's dockerd started from a shell often has exactly 20,000; API_OPEN_FILE_LIMIT raises it where it can.
-        api.WithContainerPort(hostedApp.ContainerPort)
-            .AsComposeApp(hostedApp.ServiceName)
-            .WithComposeOpenFileLimit(20_000)
-            .WithComposeSettings(settings => settings with
-            {
-                // Lets a refusal to start name the host folder to fix (Peregrine.Storage.DataRootAccess).
-                Environment = new Dictionary<string, ComposeVariable> { ["PEREGRINE_DATA_ROOT_ON_HOST"] = cloudDataRootOnHost },
-            });
+        var api = CloudService(builder.AddProject<Projects.Peregrine_Api>(shard.ResourceName(hostedApp)), shard)
+            .WithEnvironment("PEREGRINE_APP", hostedApp.Slug)
+            .WithHttpHealthCheck("/health");
+        llm.Apply(api);
+        if (isDeployment)
+        {
+            // 20,000 open files by default: the API then pools up to about 5,000 user DBs (a quarter is kept for sockets),
+            // more than memory allows on most hosts. Not higher: an engine cannot grant more than its own hard limit, and
+            // Debian's dockerd started from a shell often has exactly 20,000; API_OPEN_FILE_LIMIT raises it where it can.
+            api.WithContainerPort(hostedApp.ContainerPort)
+                .AsComposeApp(shard.ServiceName(hostedApp))
+                .WithComposeOpenFileLimit(20_000)
+                .WithComposeSettings(settings => settings with
+                {
+                    // Lets a refusal to start name the host folder to fix (Peregrine.Storage.DataRootAccess).
+                    Environment = new Dictionary<string, ComposeVariable> { ["PEREGRINE_DATA_ROOT_ON_HOST"] = shard.HostDataRoot(sharded) },
+                });
+        }
+
+        appShards.Add(sharded ? api.AsShard(shard, hostedApp, firstShard: appShards.FirstOrDefault() ?? api).UsesKeyRingOfShardA(shard, layout) : api);
     }
 
-    apis.Add(api);
-    upstreams.Add(new BastionUpstream(new BastionRoute(hostedApp.Slug, hostedApp.UpstreamVariable, ForwardSession: true), api));
+    apis.AddRange(appShards);
+    upstreams.Add(new BastionUpstream(new BastionRoute(hostedApp.Slug, hostedApp.UpstreamVariable, ForwardSession: true, Upstreams: appShards.Count), appShards));
 }
 
 if (isDeployment)
 {
-    // One scheduled backup for the instance (it snapshots every app's trees), on the first app's image.
-    builder.AddScheduledBackup(apis[0], CloudService);
+    // One scheduled backup for the instance (it snapshots every app's trees), on the first app's image. With shards it
+    // mounts shard a's data root only.
+    builder.AddScheduledBackup(apis[0], service => CloudService(service, shards[0]));
 }
 
 // demo: the public demo, a separate process with its own data and no secrets, so nothing of the cloud leaks into it.
@@ -82,23 +87,25 @@ if (isDeployment)
     // sessions, so its bastion forwards no cookies.
     demo.WithContainerPort(8080).WithComposeVolume("peregrine-demo-data", "/data/demo")
         .InComposeProject(ComposeProjectAnnotation.Demo).AsComposeApp("app");
-    builder.AddBastion("demo-bastion", [new BastionUpstream(new BastionRoute("peregrine", "DEMO_UPSTREAM", ForwardSession: false), demo)], layout, hostPort: 8504)
+    builder.AddBastion("demo-bastion", [new BastionUpstream(new BastionRoute("peregrine", "DEMO_UPSTREAM", ForwardSession: false), [demo])], layout, hostPort: 8504)
         .InComposeProject(ComposeProjectAnnotation.Demo)
         .WithComposeSettings(settings => settings with { ServiceName = "bastion" });
 }
 
-// What every cloud service of the instance gets (each API, the scheduled backup): the data root, the secrets, the
-// platform DB and a rotation's variables; in a deployment, the host's data root mounted.
-IResourceBuilder<ProjectResource> CloudService(IResourceBuilder<ProjectResource> service)
+// What every cloud service of the instance gets (each API, the scheduled backup): its shard's data root, the secrets,
+// the platform DB and a rotation's variables. The per-user trees <root>/<user-id>/<app>/ are a state folder in run
+// mode; in a deployment the shard's host folder (runbook: CLOUD_DATA_ROOT=/devl/menagerie-data in .env), bind-mounted
+// at one container path.
+IResourceBuilder<ProjectResource> CloudService(IResourceBuilder<ProjectResource> service, ApiShard shard)
 {
     service.WithEnvironment("CLOUD_MODE", "true")
-        .WithEnvironment("CLOUD_DATA_ROOT", cloudDataRoot)
+        .WithEnvironment("CLOUD_DATA_ROOT", isDeployment ? AppHostLayout.CloudDataRootInContainer : shard.RunModeDataRoot(layout.StateDirectory))
         .WithEnvironment("DIRECTUS_JWT_SECRET", jwtSecret)
         .WithEnvironment("CF_SERVER_SECRET", serverSecret);
     platformDb.Apply(service);
     rotation.Apply(service);
     return !isDeployment ? service : service
-        .WithComposeHostMount(cloudDataRootOnHost, cloudDataRoot)
+        .WithComposeHostMount(shard.HostDataRoot(sharded), AppHostLayout.CloudDataRootInContainer)
         // The runbook's external platform DB is on the host (host.docker.internal:5433); Linux needs the alias.
         .WithComposeSettings(settings => settings with { ExtraHosts = ["host.docker.internal:host-gateway"] });
 }

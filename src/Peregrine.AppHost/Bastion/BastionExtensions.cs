@@ -2,8 +2,8 @@ using Peregrine.AppHost.Publishing;
 
 namespace Peregrine.AppHost.Bastion;
 
-/// <summary>An app the bastion routes to and the service that serves it.</summary>
-public sealed record BastionUpstream(BastionRoute Route, IResourceBuilder<ProjectResource> Service);
+/// <summary>An app the bastion routes to and the services that serve it (its shards; any of them takes any request).</summary>
+public sealed record BastionUpstream(BastionRoute Route, IReadOnlyList<IResourceBuilder<ProjectResource>> Services);
 
 /// <summary>The Caddy bastion: Debian's caddy as an executable in run mode, the caddy container in a deployment.</summary>
 public static class BastionExtensions
@@ -86,13 +86,49 @@ public static class BastionExtensions
         bastion.WithEnvironment(CaddyConfig.TrustedProxiesVariable, trust.Edge);
         foreach (var upstream in upstreams)
         {
-            var endpoint = upstream.Service.GetEndpoint("http");
-            bastion.WithEnvironment(upstream.Route.UpstreamVariable, ReferenceExpression.Create($"{endpoint.Property(EndpointProperty.HostAndPort)}"))
-                .WaitFor(upstream.Service);
-            upstream.Service.WithEnvironment(TrustedProxiesVariable, trust.Upstream);
+            var addresses = new ReferenceExpressionBuilder();
+            foreach (var service in upstream.Services)
+            {
+                if (!addresses.IsEmpty)
+                {
+                    addresses.AppendLiteral(" ");
+                }
+
+                addresses.Append($"{service.GetEndpoint("http").Property(EndpointProperty.HostAndPort)}");
+                bastion.WaitFor(service);
+            }
+
+            bastion.WithEnvironment(upstream.Route.UpstreamVariable, addresses.Build());
+            var trustedByApp = upstream.Services.Count > 1 ? trust.Upstream.AndShards(bastion.ApplicationBuilder, upstream.Services) : trust.Upstream;
+            foreach (var service in upstream.Services)
+            {
+                service.WithEnvironment(TrustedProxiesVariable, trustedByApp);
+            }
         }
 
         return bastion;
+    }
+
+    /// <summary>
+    /// A shard forwards a request for another shard's user to that shard with the client's address in
+    /// X-Forwarded-For, so an app's shards believe each other (in run mode loopback is trusted already).
+    /// </summary>
+    private static ReferenceExpression AndShards(
+        this ReferenceExpression trusted, IDistributedApplicationBuilder builder, IReadOnlyList<IResourceBuilder<ProjectResource>> shards)
+    {
+        if (builder.ExecutionContext.IsRunMode)
+        {
+            return trusted;
+        }
+
+        var withShards = new ReferenceExpressionBuilder();
+        foreach (var shard in shards)
+        {
+            withShards.Append($"{shard.GetEndpoint("http").Property(EndpointProperty.Host)} ");
+        }
+
+        withShards.Append($"{trusted}");
+        return withShards.Build();
     }
 
     /// <summary>

@@ -8,4 +8,8 @@ namespace Peregrine.AppHost.Bastion;
 /// Copy the whole Cookie header into <c>X-CF-Session</c> (the runbook's contract with the cloud API). The demo has no
 /// sessions, so its bastion does not hand it anyone's cookies.
 /// </param>
-public sealed record BastionRoute(string Slug, string UpstreamVariable, bool ForwardSession);
+/// <param name="Upstreams">
+/// How many servers the variable lists (space-separated): an app's shards. With more than one, requests are spread
+/// over them and a shard that is down is skipped.
+/// </param>
+public sealed record BastionRoute(string Slug, string UpstreamVariable, bool ForwardSession, int Upstreams = 1);

@@ -84,7 +84,13 @@ public static class CaddyConfig
         var text = new StringBuilder()
             .AppendLine(GeneratedHeader)
             .AppendLine("# Import inside a site block; each {$<APP>_UPSTREAM} is the app's host:port.");
-        foreach (var route in routes)
+        var routeList = routes.ToList();
+        if (routeList.Any(route => route.Upstreams > 1))
+        {
+            text.AppendLine("# An app with shards lists each shard's host:port, separated by spaces.");
+        }
+
+        foreach (var route in routeList)
         {
             text.AppendLine()
                 .AppendLine($"handle /{route.Slug}* {{")
@@ -92,6 +98,11 @@ public static class CaddyConfig
                 .AppendLine("\t\t# X-Forwarded-For/-Proto are believed from these peers only (the edge that ends TLS); from anyone else")
                 .AppendLine("\t\t# they are replaced by the real peer and scheme. Empty (the default here): nobody.")
                 .AppendLine($"\t\ttrusted_proxies {{${TrustedProxiesVariable}}}");
+            if (route.Upstreams > 1)
+            {
+                AppendSpreadOverShards(text);
+            }
+
             if (route.ForwardSession)
             {
                 text.AppendLine("\t\t# The API reads the Directus session from the whole Cookie header, copied here.")
@@ -112,6 +123,36 @@ public static class CaddyConfig
 
         return text.ToString();
     }
+
+    /// <summary>
+    /// Any shard takes any request (it forwards a user's request to the user's home shard), so spreading is only about
+    /// load, and correctness never depends on the choice: no hash of the Cookie header (it changes with every cookie).
+    /// A shard that refuses connections is retried elsewhere at once and left out for a while; the same /health the
+    /// AppHost and compose probe says when it is back.
+    /// </summary>
+    private static void AppendSpreadOverShards(StringBuilder text) => text
+        .AppendLine("\t\t# Any shard serves any user (it forwards to the user's home shard): spread by load, never by a hash")
+        .AppendLine("\t\t# of the Cookie header.")
+        .AppendLine("\t\tlb_policy least_conn")
+        .AppendLine("\t\t# A shard that is down is skipped: a refused connection is tried on another shard, and that shard is")
+        .AppendLine($"\t\t# left out for {ShardFailDuration}; it is back once its /health answers again.")
+        .AppendLine($"\t\tlb_try_duration {ShardTryDuration}")
+        .AppendLine("\t\tlb_try_interval 250ms")
+        .AppendLine($"\t\tfail_duration {ShardFailDuration}")
+        .AppendLine($"\t\thealth_uri {ShardHealthPath}")
+        .AppendLine($"\t\thealth_interval {ShardHealthInterval}")
+        .AppendLine("\t\thealth_timeout 3s");
+
+    /// <summary>The probe of each shard: the check the AppHost and compose use (200 also when only the platform DB is down).</summary>
+    public const string ShardHealthPath = "/health";
+
+    public const string ShardHealthInterval = "5s";
+
+    /// <summary>How long a shard whose connection failed is left out before requests try it again.</summary>
+    public const string ShardFailDuration = "10s";
+
+    /// <summary>How long a request keeps looking for a shard that takes its connection.</summary>
+    public const string ShardTryDuration = "5s";
 
     /// <summary>How long an idle upstream connection is kept for reuse.</summary>
     public const string UpstreamKeepAlive = "5m";

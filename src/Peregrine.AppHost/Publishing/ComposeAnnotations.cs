@@ -11,7 +11,8 @@ public sealed record ComposeProjectAnnotation(string Project) : IResourceAnnotat
 /// A host folder bind-mounted into a project's container. Aspire mounts only containers, and the host path is the
 /// operator's choice, so it is a variable of <c>.env</c> with a default.
 /// </summary>
-public sealed record ComposeHostMountAnnotation(ComposeVariable HostPath, string Target) : IResourceAnnotation;
+/// <param name="SubPath">A folder inside the variable's (e.g. <c>/.data-protection</c>), or empty for the folder itself.</param>
+public sealed record ComposeHostMountAnnotation(ComposeVariable HostPath, string Target, string SubPath = "") : IResourceAnnotation;
 
 /// <summary>Files the deployment mounts (the bastion's config directory), written by publish at these repo paths.</summary>
 public sealed record GeneratedFilesAnnotation(IReadOnlyDictionary<string, string> ContentByRepositoryPath) : IResourceAnnotation;
@@ -112,8 +113,8 @@ public static class ComposeAnnotationExtensions
         builder.WithEndpoint("http", endpoint => endpoint.TargetPort = port);
 
     public static IResourceBuilder<ProjectResource> WithComposeHostMount(
-        this IResourceBuilder<ProjectResource> builder, ComposeVariable hostPath, string target) =>
-        builder.WithAnnotation(new ComposeHostMountAnnotation(hostPath, target));
+        this IResourceBuilder<ProjectResource> builder, ComposeVariable hostPath, string target, string subPath = "") =>
+        builder.WithAnnotation(new ComposeHostMountAnnotation(hostPath, target, subPath));
 
     public static IResourceBuilder<ProjectResource> WithComposeOpenFileLimit(this IResourceBuilder<ProjectResource> builder, int limit) =>
         builder.WithComposeSettings(settings => settings with { OpenFileLimit = limit });

@@ -16,10 +16,10 @@ public sealed record ComposeVariable(
         : $"# {Name}={(Secret ? string.Empty : DefaultValue)}";
 }
 
-/// <summary>A mount of a compose service: a named volume or a host path.</summary>
-public sealed record ComposeMount(string Source, string Target, bool ReadOnly, bool IsNamedVolume, ComposeVariable? HostPath = null)
+/// <summary>A mount of a compose service: a named volume or a host path (a variable's folder, or a folder inside it).</summary>
+public sealed record ComposeMount(string Source, string Target, bool ReadOnly, bool IsNamedVolume, ComposeVariable? HostPath = null, string HostSubPath = "")
 {
-    public string ToCompose() => (HostPath?.Reference ?? Source) + ":" + Target + (ReadOnly ? ":ro" : string.Empty);
+    public string ToCompose() => (HostPath is null ? Source : HostPath.Reference + HostSubPath) + ":" + Target + (ReadOnly ? ":ro" : string.Empty);
 }
 
 /// <summary>What the manifest does not say about a resource, taken from the application model.</summary>

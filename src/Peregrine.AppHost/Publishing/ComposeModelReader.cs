@@ -47,7 +47,7 @@ public static class ComposeModelReader
 
         foreach (var mount in resource.Annotations.OfType<ComposeHostMountAnnotation>())
         {
-            yield return new ComposeMount(mount.HostPath.Name, mount.Target, ReadOnly: false, IsNamedVolume: false, mount.HostPath);
+            yield return new ComposeMount(mount.HostPath.Name + mount.SubPath, mount.Target, ReadOnly: false, IsNamedVolume: false, mount.HostPath, mount.SubPath);
         }
     }
 

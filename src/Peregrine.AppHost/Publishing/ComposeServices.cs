@@ -116,9 +116,11 @@ internal static class ComposeServices
         {
             // A variable with the model's value as default: an engine may only grant up to its own hard limit (dockerd
             // started by hand inherits the shell's, e.g. 20,000), and above it the container does not start at all.
+            // Services of one image (an app's shards) share the variable, as they share the image's tag.
+            var limitOf = options.ImageOf ?? name;
             var openFiles = expressions.Use(new ComposeVariable(
-                $"{ComposeConverter.EnvName(name)}_OPEN_FILE_LIMIT",
-                $"Open-file limit of the {model.ServiceName(name)} service (it sizes its pool of open user DBs); at most the Docker engine's own hard limit (cat /proc/$(pidof dockerd)/limits).",
+                $"{ComposeConverter.EnvName(limitOf)}_OPEN_FILE_LIMIT",
+                $"Open-file limit of the {model.ServiceName(limitOf)} service (it sizes its pool of open user DBs); at most the Docker engine's own hard limit (cat /proc/$(pidof dockerd)/limits).",
                 $"{limit}")).Reference;
             service["ulimits"] = new Dictionary<string, object>
             {

@@ -72,3 +72,31 @@ public sealed class FalconModelPublish : IAsyncLifetime
         return Task.CompletedTask;
     }
 }
+
+/// <summary>The committed model with each app as two shards (./eng/publish.sh --shards 2).</summary>
+public sealed class TwoShardsModelPublish : IAsyncLifetime
+{
+    public AppHostPublish Publish { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Publish = await AppHostPublish.RunAsync("Shards:Count=2");
+
+    public Task DisposeAsync()
+    {
+        Publish.Dispose();
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Three shards of each of two apps: every silo port and data root must still be distinct.</summary>
+public sealed class ThreeShardsTwoAppsModelPublish : IAsyncLifetime
+{
+    public AppHostPublish Publish { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Publish = await AppHostPublish.RunAsync("Shards:Count=3", "Apps:1=falcon");
+
+    public Task DisposeAsync()
+    {
+        Publish.Dispose();
+        return Task.CompletedTask;
+    }
+}
