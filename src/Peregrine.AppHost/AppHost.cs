@@ -56,7 +56,14 @@ foreach (var hostedApp in HostedApp.ReadAll(builder.Configuration))
                 });
         }
 
-        appShards.Add(sharded ? api.AsShard(shard, hostedApp, firstShard: appShards.FirstOrDefault() ?? api).UsesKeyRingOfShardA(shard, layout) : api);
+        if (sharded)
+        {
+            // Its place in the app's cluster, and the one key ring every shard signs with.
+            api.AsShard(shard, hostedApp, firstShard: appShards.FirstOrDefault() ?? api)
+                .UsesKeyRingOfShardA(shard, layout);
+        }
+
+        appShards.Add(api);
     }
 
     apis.AddRange(appShards);

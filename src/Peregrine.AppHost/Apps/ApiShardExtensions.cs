@@ -44,12 +44,12 @@ public static class ApiShardExtensions
     /// </summary>
     public static IResourceBuilder<ProjectResource> UsesKeyRingOfShardA(this IResourceBuilder<ProjectResource> api, ApiShard shard, AppHostLayout layout)
     {
-        var shardA = new ApiShard(0);
         if (shard.IsFirst)
         {
             return api;
         }
 
+        var shardA = new ApiShard(0);
         return api.ApplicationBuilder.ExecutionContext.IsPublishMode
             ? api.WithEnvironment("DATA_PROTECTION_KEYS_DIR", SharedKeyRingInContainer)
                 .WithComposeHostMount(shardA.HostDataRoot(sharded: true), SharedKeyRingInContainer, subPath: "/" + KeyRingFolder)
