@@ -1,4 +1,3 @@
-using System.Net;
 using Npgsql;
 using Orleans.Configuration;
 using Peregrine.Api.Platform;
@@ -32,6 +31,12 @@ internal static class ShardHosting
             return;
         }
 
+        if (AdvertisedAddress.Resolve(options.AdvertisedIp, out var addressProblem) is not { } advertisedIp)
+        {
+            builder.Services.AddSingleton(new ShardConfigurationProblem(addressProblem!));
+            return;
+        }
+
         builder.Services.AddOptions<ShardOptions>().BindConfiguration(ShardOptions.Section);
         // Registered before the silo, so the silo starts only once the membership tables exist (hosted services start in order).
         builder.Services.AddHostedService<ShardSchemaGate>();
@@ -41,7 +46,7 @@ internal static class ShardHosting
             silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, clusterId));
             // The silo's name is the shard's: membership entries say which shard each silo is, across restarts.
             silo.Configure<SiloOptions>(o => o.SiloName = options.Id!);
-            silo.ConfigureEndpoints(IPAddress.Parse(options.AdvertisedIp), options.SiloPort, options.GatewayPort);
+            silo.ConfigureEndpoints(advertisedIp, options.SiloPort, options.GatewayPort);
             silo.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", connectionString));
             // A hung shard is voted dead in seconds rather than the default tens of seconds (a killed one is noticed
             // at once anyway: forwarding to it fails to connect).

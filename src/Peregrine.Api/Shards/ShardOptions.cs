@@ -18,7 +18,10 @@ public sealed class ShardOptions
     /// <summary>The cluster this shard joins: shards with another value never see each other. Default <c>peregrine-{app}</c>.</summary>
     public string? ClusterId { get; set; }
 
-    /// <summary>The address other silos reach this one on (silo-to-silo traffic). Default loopback, for shards on one host.</summary>
+    /// <summary>
+    /// The address other silos reach this one on (silo-to-silo traffic): an IP, or a host name resolved once at start (a
+    /// compose service name). Default loopback, for shards on one host.
+    /// </summary>
     public string AdvertisedIp { get; set; } = IPAddress.Loopback.ToString();
 
     /// <summary>Orleans' silo-to-silo port; each shard on one host needs its own.</summary>

@@ -6,9 +6,10 @@ namespace Peregrine.Tests.Deployment.Containers;
 /// <summary>
 /// One of the runbook's compose projects, driven with the runbook's own command lines in the operator's folder:
 /// <c>docker compose -f compose.cloud.yml --project-name peregrine-cloud …</c>, with <c>docker-compose</c> where the
-/// compose v2 plugin is absent (as the runbook's readers are told).
+/// compose v2 plugin is absent (as the runbook's readers are told). An <paramref name="overrideFile"/> is layered on
+/// top (<c>-f file -f override</c>), for a project that must not clash with the runbook's on the same engine.
 /// </summary>
-public sealed class ComposeProject(DeploymentDirectory deployment, string file, string name)
+public sealed class ComposeProject(DeploymentDirectory deployment, string file, string name, string? overrideFile = null)
 {
     private static readonly Lazy<Task<string[]>> Program = new(async () =>
         (await CommandLine.RunAsync("docker", ["compose", "version"], "/", TimeSpan.FromSeconds(20))).ExitCode == 0
@@ -28,7 +29,8 @@ public sealed class ComposeProject(DeploymentDirectory deployment, string file, 
     public async Task<CommandLine.Result> TryRunAsync(TimeSpan timeout, params string[] arguments)
     {
         var program = await Program.Value;
-        return await CommandLine.RunAsync(program[0], [.. program[1..], "-f", file, "--project-name", name, .. arguments], deployment.Path, timeout);
+        string[] files = overrideFile is null ? ["-f", file] : ["-f", file, "-f", overrideFile];
+        return await CommandLine.RunAsync(program[0], [.. program[1..], .. files, "--project-name", name, .. arguments], deployment.Path, timeout);
     }
 
     /// <summary>The project's containers by compose service: (state, health or empty, exit code, restart count, host PID).</summary>
