@@ -40,6 +40,8 @@ internal static class ShardHosting
         builder.Services.AddOptions<ShardOptions>().BindConfiguration(ShardOptions.Section);
         // Registered before the silo, so the silo starts only once the membership tables exist (hosted services start in order).
         builder.Services.AddHostedService<ShardSchemaGate>();
+        // Then, still before the silo (so before anything is placed), the users whose trees are on this disk become its.
+        builder.Services.AddHostedService<ShardTreeClaims>();
         builder.UseOrleans(silo =>
         {
             var clusterId = options.ClusterId ?? $"peregrine-{builder.Configuration["PEREGRINE_APP"] ?? "peregrine"}";
