@@ -2,6 +2,7 @@ using System.Net;
 using Npgsql;
 using Orleans.Configuration;
 using Peregrine.Api.Platform;
+using Peregrine.Api.Shards.Moves;
 using Peregrine.Configuration;
 
 namespace Peregrine.Api.Shards;
@@ -50,6 +51,7 @@ internal static class ShardHosting
         });
         builder.Services.AddSingleton<ShardDirectory>();
         builder.Services.AddSingleton<UserShardMap>();
+        builder.Services.AddMoves();
         builder.Services.AddHostedService<ShardEndpointPublisher>();
         builder.Services.AddHttpForwarder();
     }
@@ -66,12 +68,13 @@ internal static class ShardHosting
         return false;
     }
 
-    /// <summary>Routes requests to their user's shard; call early, right after load shedding. Does nothing without shards.</summary>
+    /// <summary>Routes requests to their user's shard, and maps the calls a move makes; call early, right after load shedding. Does nothing without shards.</summary>
     public static WebApplication UseShardRouting(this WebApplication app)
     {
         if (app.Configuration.GetSection(ShardOptions.Section).Get<ShardOptions>() is { IsEnabled: true })
         {
             app.UseMiddleware<ShardRouter>();
+            app.MapShardMoves();
         }
 
         return app;
