@@ -48,6 +48,7 @@ internal static class ShardHosting
             // at once anyway: forwarding to it fails to connect).
             silo.Configure<ClusterMembershipOptions>(o => o.ProbeTimeout = TimeSpan.FromSeconds(2));
             silo.AddPlacementDirector<UserShardPlacement, UserShardPlacementDirector>();
+            silo.AddPlacementDirector<UserMovePlacement, UserMovePlacementDirector>();
         });
         builder.Services.AddSingleton<ShardDirectory>();
         builder.Services.AddSingleton<UserShardMap>();

@@ -162,18 +162,25 @@ internal sealed partial class ShardRouter(
             context.Response.Clear();
             if (!isRetry && CanReplay(context.Request) && await LocateAsync(context, userId, lookUpOwner: true) is (var newHome, var newOwner))
             {
-                if (newHome == _self || newOwner is null)
-                {
-                    await (newHome == _self ? MisdirectedAsync(context) : UnavailableAsync(context));
-                    return;
-                }
-
                 if (context.Request.Body.CanSeek)
                 {
                     context.Request.Body.Position = 0;
                 }
 
-                await ForwardAsync(context, userId, newHome, newOwner, isRetry: true);
+                if (newHome == _self)
+                {
+                    // This shard is the new home (it was the move's target) and learnt it only now: serve it here.
+                    await ServeHereAsync(context, userId);
+                }
+                else if (newOwner is null)
+                {
+                    await UnavailableAsync(context);
+                }
+                else
+                {
+                    await ForwardAsync(context, userId, newHome, newOwner, isRetry: true);
+                }
+
                 return;
             }
 
@@ -191,6 +198,24 @@ internal sealed partial class ShardRouter(
         shards.Forget(home);
         context.Response.Clear();
         await UnavailableAsync(context);
+    }
+
+    private async Task ServeHereAsync(HttpContext context, string userId)
+    {
+        IDisposable? served;
+        try
+        {
+            served = await pauses.EnterAsync(userId, _moveHold, context.RequestAborted);
+        }
+        catch (TimeoutException)
+        {
+            served = null;
+        }
+
+        using (served)
+        {
+            await (served is null ? UnavailableAsync(context) : next(context));
+        }
     }
 
     private static bool CanReplay(HttpRequest request) =>

@@ -6,21 +6,14 @@ namespace Peregrine.Api.Shards;
 
 /// <summary>
 /// One grain per user (keyed by the user id), living on the user's home shard: where work that must not run twice at
-/// once for one user is serialised (a move; restore and erasure are not routed through it yet). It answers where it
-/// runs, which is how a user's first request anywhere gets them placed.
+/// once for one user is serialised (a move runs in its companion <see cref="Moves.IUserMoveGrain"/>; restore and erasure
+/// are not routed through a grain yet). It answers where it runs, which is how a user's first request anywhere gets them placed.
 /// </summary>
 public interface IUserHomeGrain : IGrainWithStringKey
 {
     /// <summary>The shard this user's grain runs on: their home. A short timeout, because a caller answers 503 meanwhile.</summary>
     [ResponseTimeout("00:00:05")]
     Task<string> GetHomeShardAsync();
-
-    /// <summary>
-    /// Moves the user's data to <paramref name="toShard"/> (or finishes a move that was interrupted); one at a time per
-    /// user, because a grain runs one call at a time. <paramref name="interruptAfter"/>: tests only.
-    /// </summary>
-    [ResponseTimeout("00:10:00")]
-    Task<Moves.MoveReport> MoveToAsync(string toShard, string? interruptAfter);
 }
 
 /// <summary>
@@ -29,27 +22,9 @@ public interface IUserHomeGrain : IGrainWithStringKey
 /// </summary>
 [Immovable]
 [UserShardPlacement]
-internal sealed class UserHomeGrain(ILocalSiloDetails silo, Moves.UserMove move) : Grain, IUserHomeGrain
+internal sealed class UserHomeGrain(ILocalSiloDetails silo) : Grain, IUserHomeGrain
 {
     public Task<string> GetHomeShardAsync() => Task.FromResult(silo.Name);
-
-    public async Task<Moves.MoveReport> MoveToAsync(string toShard, string? interruptAfter)
-    {
-        var userId = this.GetPrimaryKeyString();
-        try
-        {
-            return await move.RunAsync(userId, toShard, interruptAfter, CancellationToken.None);
-        }
-        catch (Exception e) when (e is Moves.MoveFailedException or Moves.MoveInterruptedException)
-        {
-            return new Moves.MoveReport(userId, silo.Name, toShard, e is Moves.MoveInterruptedException ? "interrupted" : "failed", 0, 0, e.Message);
-        }
-        finally
-        {
-            // After a flip this activation is on the wrong shard; the next call places the grain on the new home.
-            DeactivateOnIdle();
-        }
-    }
 }
 
 /// <summary>Places a user's grain on the shard <c>user_shard</c> names, placing a new user first.</summary>

@@ -28,7 +28,7 @@ public static class MoveEndpoints
 
     /// <summary>Runs the move under the user's grain, wherever their home is; the operator's command waits for the report.</summary>
     public static async Task<Results<Ok<MoveReport>, Conflict<MoveReport>, ProblemHttpResult>> MoveAsync(
-        MoveRequest request, IGrainFactory grains, UserShardMap homes, IOptions<ShardOptions> options)
+        MoveRequest request, IGrainFactory grains, MoveJournal journal, IOptions<ShardOptions> options)
     {
         if (DirectusSessionValidator.CanonicalUserId(request.UserId) != request.UserId || string.IsNullOrWhiteSpace(request.To))
         {
@@ -40,12 +40,20 @@ public static class MoveEndpoints
             return TypedResults.Problem("Interrupting a move is for tests only.", statusCode: StatusCodes.Status400BadRequest);
         }
 
-        // The grain is placed by this shard's view of the user's home: read it fresh, an earlier move may have changed it.
-        homes.Forget(request.UserId);
         try
         {
-            // Not cancelled with the request: an operator's command that dies must not stop a move half way.
-            var report = await grains.GetGrain<IUserHomeGrain>(request.UserId).MoveToAsync(request.To, request.InterruptAfter);
+            MoveReport report;
+            var attempts = 0;
+            do
+            {
+                // The home from the platform DB itself; a move that flips it meanwhile makes the grain refuse, and the next
+                // attempt uses the new home. Not cancelled with the request: a command that dies must not stop a move half way.
+                var home = await journal.HomeAsync(request.UserId, CancellationToken.None)
+                    ?? await grains.GetGrain<IUserHomeGrain>(request.UserId).GetHomeShardAsync();
+                report = await grains.GetGrain<IUserMoveGrain>(UserMoveGrain.KeyOf(request.UserId, home)).MoveToAsync(request.To, request.InterruptAfter);
+            }
+            while (report.Outcome == MoveReport.NotOnHome && ++attempts < 3);
+
             return report.Succeeded ? TypedResults.Ok(report) : TypedResults.Conflict(report);
         }
         catch (ShardUnavailableException e)

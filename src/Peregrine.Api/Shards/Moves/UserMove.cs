@@ -17,6 +17,9 @@ public sealed record MoveReport(
     [property: Id(5)] long Bytes,
     [property: Id(6)] string? Error = null)
 {
+    /// <summary>The grain ran on a shard that is not the home; nothing was done, and the call may be made again.</summary>
+    public const string NotOnHome = "not_on_home";
+
     public bool Succeeded => Outcome is "moved" or "finished" or "already_there";
 }
 
@@ -47,7 +50,7 @@ public sealed partial class UserMove(
     {
         if (await journal.HomeAsync(userId, cancellationToken) != _self)
         {
-            throw new MoveFailedException("the user's grain is not on their home shard yet; run the move again");
+            throw new GrainNotOnHomeException();
         }
 
         var record = await journal.FindAsync(userId, cancellationToken);
@@ -158,6 +161,12 @@ public sealed partial class UserMove(
     [LoggerMessage(Level = LogLevel.Warning, Message = "A move to shard {To} failed ({Kind}) and was undone")]
     private static partial void LogRolledBack(ILogger logger, string to, string kind);
 }
+
+/// <summary>
+/// The grain was activated on a shard that is not the user's home: a caller's stale view of where the grain ran (it
+/// deactivates after every move, so the next call places it afresh from <c>user_shard</c>).
+/// </summary>
+public sealed class GrainNotOnHomeException() : Exception("the user's grain is not on their home shard; run the move again");
 
 /// <summary>Tests only: the move stopped after <paramref name="step"/> as if its process had died, cleaning nothing up.</summary>
 public sealed class MoveInterruptedException(string step) : Exception($"interrupted after {step}");
