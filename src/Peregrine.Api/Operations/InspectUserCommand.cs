@@ -15,11 +15,16 @@ public sealed record InspectedConsent(bool AllDisabled, bool UsageEvents, bool C
 
 public sealed record InspectedPlatform(string? SubscriptionTier, InspectedConsent? Consent, long SupportAccessGrants, long ActiveSupportAccessGrants);
 
-public sealed record UserInspection(string UserId, IReadOnlyList<InspectedApp> Apps, InspectedPlatform? Platform);
+public sealed record UserInspection(string UserId, IReadOnlyList<InspectedApp> Apps, InspectedPlatform? Platform)
+{
+    /// <summary>With shards: the user's home shard (null, and left out, without shards). The apps above are this shard's view.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Shard { get; init; }
+}
 
 /// <summary>
 /// <c>inspect-user &lt;id&gt;</c>: the user's tree (file names and sizes), each app DB's schema version, key id and task
-/// counts, and the user's platform rows (tier, consent flags, grant counts), as JSON. Counts and metadata only: never
+/// counts, and the user's platform rows (tier, consent flags, grant counts), as JSON; with shards, the user's home shard. Counts and metadata only: never
 /// a job, a config value or a key.
 /// </summary>
 public static class InspectUserCommand
@@ -98,7 +103,14 @@ public static class InspectUserCommand
                 return OperatorCommands.Fail(OperatorCommands.Failed, "inspect-user: the platform DB is not reachable (PLATFORM_DB_URL)");
             }
 
-            await Console.Out.WriteLineAsync(JsonSerializer.Serialize(new UserInspection(id.ToString(), apps, platform), EraseUserCommand.Json));
+            var inspection = new UserInspection(id.ToString(), apps, platform);
+            if (ShardCommands.AreConfigured(services))
+            {
+                var home = await new ShardCommands(services.GetRequiredService<PlatformDb>(), settings).HomeOfAsync(id.ToString(), token);
+                inspection = inspection with { Shard = home ?? "none (not placed yet)" };
+            }
+
+            await Console.Out.WriteLineAsync(JsonSerializer.Serialize(inspection, EraseUserCommand.Json));
             return OperatorCommands.Succeeded;
         }, cancellationToken));
         return new OperatorVerb(command, "usage: Peregrine.Api inspect-user <user-id>");

@@ -26,6 +26,8 @@ public static class OperatorCommands
         VerifyBackupCommand.Verb,
         ShipErasuresCommand.Verb,
         BackupScheduleCommand.Verb,
+        MoveUserCommand.Verb,
+        RebalanceCommand.Verb,
     ];
 
     public static bool IsInvoked(string[] args) =>

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using Peregrine.Api.Platform;
 using Peregrine.Storage;
 
 namespace Peregrine.Api.Operations;
@@ -10,11 +12,21 @@ public sealed record DataRootStats(
     long TotalBytes,
     string CurrentKeyId,
     IReadOnlyDictionary<string, int> DatabasesPerSchemaVersion,
-    IReadOnlyDictionary<string, int> DatabasesPerKeyId);
+    IReadOnlyDictionary<string, int> DatabasesPerKeyId)
+{
+    /// <summary>With shards: the shard whose data root was counted (the counts above are this shard's alone).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Shard { get; init; }
+
+    /// <summary>With shards: every shard's users, from the platform DB's map.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, int>? UsersPerShard { get; init; }
+}
 
 /// <summary>
 /// <c>stats</c>: users, bytes and DBs under <c>CLOUD_DATA_ROOT</c>, as JSON. The key id per DB is its key record's
 /// (<c>unrecorded</c> when it has none); the schema version needs a read-only open (<c>unreadable</c> when that fails).
+/// With shards, also this shard's id and the users of every shard.
 /// </summary>
 public static class StatsCommand
 {
@@ -58,9 +70,16 @@ public static class StatsCommand
     private static OperatorVerb Build()
     {
         var command = new Command(Name, "Users, total bytes, DBs per schema version and DBs per key id under CLOUD_DATA_ROOT, as JSON.");
-        command.SetAction((_, cancellationToken) => OperatorHost.RunAsync(Name, app: null, async (_, settings, _) =>
+        command.SetAction((_, cancellationToken) => OperatorHost.RunAsync(Name, app: null, async (services, settings, token) =>
         {
-            await Console.Out.WriteLineAsync(JsonSerializer.Serialize(Collect(settings), EraseUserCommand.Json));
+            var stats = Collect(settings);
+            if (ShardCommands.AreConfigured(services))
+            {
+                var shards = new ShardCommands(services.GetRequiredService<PlatformDb>(), settings);
+                stats = stats with { Shard = ShardCommands.ThisShard(services), UsersPerShard = await shards.UsersPerShardAsync(token) };
+            }
+
+            await Console.Out.WriteLineAsync(JsonSerializer.Serialize(stats, EraseUserCommand.Json));
             return OperatorCommands.Succeeded;
         }, cancellationToken));
         return new OperatorVerb(command, "usage: Peregrine.Api stats");

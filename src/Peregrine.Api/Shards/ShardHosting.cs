@@ -1,6 +1,7 @@
 using Npgsql;
 using Orleans.Configuration;
 using Peregrine.Api.Platform;
+using Peregrine.Api.Shards.Moves;
 using Peregrine.Configuration;
 
 namespace Peregrine.Api.Shards;
@@ -54,9 +55,11 @@ internal static class ShardHosting
             // at once anyway: forwarding to it fails to connect).
             silo.Configure<ClusterMembershipOptions>(o => o.ProbeTimeout = TimeSpan.FromSeconds(2));
             silo.AddPlacementDirector<UserShardPlacement, UserShardPlacementDirector>();
+            silo.AddPlacementDirector<UserMovePlacement, UserMovePlacementDirector>();
         });
         builder.Services.AddSingleton<ShardDirectory>();
         builder.Services.AddSingleton<UserShardMap>();
+        builder.Services.AddMoves();
         builder.Services.AddHostedService<ShardEndpointPublisher>();
         builder.Services.AddHttpForwarder();
     }
@@ -73,12 +76,13 @@ internal static class ShardHosting
         return false;
     }
 
-    /// <summary>Routes requests to their user's shard; call early, right after load shedding. Does nothing without shards.</summary>
+    /// <summary>Routes requests to their user's shard, and maps the calls a move makes; call early, right after load shedding. Does nothing without shards.</summary>
     public static WebApplication UseShardRouting(this WebApplication app)
     {
         if (app.Configuration.GetSection(ShardOptions.Section).Get<ShardOptions>() is { IsEnabled: true })
         {
             app.UseMiddleware<ShardRouter>();
+            app.MapShardMoves();
         }
 
         return app;

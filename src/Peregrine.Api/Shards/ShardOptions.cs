@@ -42,5 +42,17 @@ public sealed class ShardOptions
     /// <summary>How long a forward may take to connect to the owner before its users get the 503.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long a move waits for the user's requests in flight to finish before it gives up (and lets them all go on,
+    /// unmoved); their later requests are held meanwhile.
+    /// </summary>
+    public TimeSpan MoveDrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a request may wait for its user's move to end before it is answered 503 (and may be retried).</summary>
+    public TimeSpan MoveHoldTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Tests only: a move may be asked to stop after a given step as if its process had died there. Never set it in a deployment.</summary>
+    public bool AllowMoveInterruptions { get; set; }
+
     public bool IsEnabled => !string.IsNullOrWhiteSpace(Id);
 }

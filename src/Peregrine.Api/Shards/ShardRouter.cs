@@ -20,6 +20,7 @@ internal sealed partial class ShardRouter(
     DirectusSessionValidator sessions,
     UserShardMap homes,
     ShardDirectory shards,
+    Moves.MovePauses pauses,
     IGrainFactory grains,
     IHttpForwarder forwarder,
     TrustedProxies proxies,
@@ -43,7 +44,10 @@ internal sealed partial class ShardRouter(
         ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
     });
 
+    private const long ReplayableBodyBytes = 1 << 20;
+
     private readonly ShardHopTransformer _transformer = new(options.Value.Id!);
+    private readonly TimeSpan _moveHold = options.Value.MoveHoldTimeout;
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -57,15 +61,68 @@ internal sealed partial class ShardRouter(
             return;
         }
 
-        string home;
-        Uri? owner = null;
+        if (await LocateAsync(context, session.UserId, lookUpOwner: forwardedBy is null) is not (var home, var owner))
+        {
+            return;
+        }
+
+        if (home == _self)
+        {
+            IDisposable? served;
+            try
+            {
+                served = await pauses.EnterAsync(session.UserId, _moveHold, context.RequestAborted);
+            }
+            catch (TimeoutException)
+            {
+                await UnavailableAsync(context);
+                return;
+            }
+
+            if (served is not null)
+            {
+                using (served)
+                {
+                    await next(context);
+                }
+
+                return;
+            }
+
+            // The user was moved away while this request waited: the new home serves it, even when another shard sent
+            // it here (the new home never forwards a forwarded request, so this adds one hop at most).
+            forwardedBy = null;
+            if (await LocateAsync(context, session.UserId, lookUpOwner: true) is not { } moved)
+            {
+                return;
+            }
+
+            (home, owner) = moved;
+        }
+
+        if (forwardedBy is not null)
+        {
+            // Two shards disagree about the user's home: serving here would create a second tree, forwarding could loop.
+            LogMisdirected(logger, forwardedBy, home);
+            await MisdirectedAsync(context);
+        }
+        else if (owner is null)
+        {
+            await UnavailableAsync(context);
+        }
+        else
+        {
+            await ForwardAsync(context, session.UserId, home, owner);
+        }
+    }
+
+    /// <summary>The user's home and, when asked and it is another shard, its address (null while it is down); null after answering 503.</summary>
+    private async Task<(string Home, Uri? Owner)?> LocateAsync(HttpContext context, string userId, bool lookUpOwner)
+    {
         try
         {
-            home = await HomeOfAsync(session.UserId, context.RequestAborted);
-            if (home != _self && forwardedBy is null)
-            {
-                owner = await shards.LiveAddressAsync(home, context.RequestAborted);
-            }
+            var home = await HomeOfAsync(userId, context.RequestAborted);
+            return (home, home != _self && lookUpOwner ? await shards.LiveAddressAsync(home, context.RequestAborted) : null);
         }
         catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
         {
@@ -80,26 +137,7 @@ internal sealed partial class ShardRouter(
             }
 
             await UnavailableAsync(context);
-            return;
-        }
-
-        if (home == _self)
-        {
-            await next(context);
-        }
-        else if (forwardedBy is not null)
-        {
-            // Two shards disagree about the user's home: serving here would create a second tree, forwarding could loop.
-            LogMisdirected(logger, forwardedBy, home);
-            await MisdirectedAsync(context);
-        }
-        else if (owner is null)
-        {
-            await UnavailableAsync(context);
-        }
-        else
-        {
-            await ForwardAsync(context, home, owner);
+            return null;
         }
     }
 
@@ -108,9 +146,48 @@ internal sealed partial class ShardRouter(
         await homes.FindAsync(userId, cancellationToken)
         ?? await grains.GetGrain<IUserHomeGrain>(userId).GetHomeShardAsync().WaitAsync(cancellationToken);
 
-    private async Task ForwardAsync(HttpContext context, string home, Uri owner)
+    private async Task ForwardAsync(HttpContext context, string userId, string home, Uri owner, bool isRetry = false)
     {
+        // A body small enough is kept, so the request can be sent again if the owner turns out to be a former home.
+        if (!isRetry && context.Request.ContentLength is > 0 and <= ReplayableBodyBytes)
+        {
+            context.Request.EnableBuffering();
+        }
+
         var error = await forwarder.SendAsync(context, owner.ToString(), _client, ForwarderRequestConfig.Empty, _transformer);
+        if (error == ForwarderError.None && context.Items.Remove(ShardHopTransformer.RefusedAsNotHome))
+        {
+            // A move changed the user's home since this shard looked it up (the owner answered 421 and nothing else).
+            homes.Forget(userId);
+            context.Response.Clear();
+            if (!isRetry && CanReplay(context.Request) && await LocateAsync(context, userId, lookUpOwner: true) is (var newHome, var newOwner))
+            {
+                if (context.Request.Body.CanSeek)
+                {
+                    context.Request.Body.Position = 0;
+                }
+
+                if (newHome == _self)
+                {
+                    // This shard is the new home (it was the move's target) and learnt it only now: serve it here.
+                    await ServeHereAsync(context, userId);
+                }
+                else if (newOwner is null)
+                {
+                    await UnavailableAsync(context);
+                }
+                else
+                {
+                    await ForwardAsync(context, userId, newHome, newOwner, isRetry: true);
+                }
+
+                return;
+            }
+
+            await MisdirectedAsync(context);
+            return;
+        }
+
         if (error is ForwarderError.None or ForwarderError.RequestCanceled or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient
             || context.Response.HasStarted)
         {
@@ -122,6 +199,27 @@ internal sealed partial class ShardRouter(
         context.Response.Clear();
         await UnavailableAsync(context);
     }
+
+    private async Task ServeHereAsync(HttpContext context, string userId)
+    {
+        IDisposable? served;
+        try
+        {
+            served = await pauses.EnterAsync(userId, _moveHold, context.RequestAborted);
+        }
+        catch (TimeoutException)
+        {
+            served = null;
+        }
+
+        using (served)
+        {
+            await (served is null ? UnavailableAsync(context) : next(context));
+        }
+    }
+
+    private static bool CanReplay(HttpRequest request) =>
+        request.ContentLength is null or 0 ? request.Headers.TransferEncoding.Count == 0 : request.Body.CanSeek;
 
     /// <summary>
     /// The hop header counts only from a peer that could be another shard (loopback, or a trusted proxy's network);
@@ -197,6 +295,20 @@ internal sealed partial class ShardRouter(
 /// </summary>
 internal sealed class ShardHopTransformer(string self) : HttpTransformer
 {
+    /// <summary>Set in the request's items when the owner answered 421: the router decides what the client gets.</summary>
+    public const string RefusedAsNotHome = "Peregrine.Shards.RefusedAsNotHome";
+
+    public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        if (proxyResponse?.StatusCode == HttpStatusCode.MisdirectedRequest)
+        {
+            httpContext.Items[RefusedAsNotHome] = true;
+            return ValueTask.FromResult(false);
+        }
+
+        return base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+    }
+
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);

@@ -6,8 +6,8 @@ namespace Peregrine.Api.Shards;
 
 /// <summary>
 /// One grain per user (keyed by the user id), living on the user's home shard: where work that must not run twice at
-/// once for one user is serialised (a move, a restore, an erasure). Today it answers where it runs, which is how a
-/// user's first request anywhere gets them placed.
+/// once for one user is serialised (a move runs in its companion <see cref="Moves.IUserMoveGrain"/>; restore and erasure
+/// are not routed through a grain yet). It answers where it runs, which is how a user's first request anywhere gets them placed.
 /// </summary>
 public interface IUserHomeGrain : IGrainWithStringKey
 {

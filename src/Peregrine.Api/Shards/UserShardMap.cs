@@ -7,8 +7,9 @@ using Peregrine.Configuration;
 namespace Peregrine.Api.Shards;
 
 /// <summary>
-/// <c>user_shard</c>: which shard is each user's home. A user's home never changes by itself (only a move will change
-/// it), so a lookup is cached for the life of the process and the platform DB is read once per user and process.
+/// <c>user_shard</c>: which shard is each user's home. A user's home never changes by itself (only a move changes it,
+/// and tells every shard), so a lookup is cached for the life of the process and the platform DB is read once per user
+/// and process, and again after a move.
 /// </summary>
 public sealed class UserShardMap(NpgsqlDataSource dataSource, ShardDirectory shards, IOptions<ShardOptions> shardOptions, IOptions<PeregrineOptions> options)
 {
@@ -31,6 +32,12 @@ public sealed class UserShardMap(NpgsqlDataSource dataSource, ShardDirectory sha
 
         return home;
     }
+
+    /// <summary>A move flipped the user's home: this process knows at once, the others are told (<see cref="Forget"/>).</summary>
+    public void Remember(string userId, string home) => _homes[userId] = home;
+
+    /// <summary>The next lookup reads the platform DB: the user was moved, or a shard refused a request as not theirs.</summary>
+    public void Forget(string userId) => _homes.TryRemove(userId, out _);
 
     /// <summary>
     /// Gives a user their home: an existing one if any shard placed them first, else the live shard with the fewest

@@ -8,10 +8,11 @@ namespace Peregrine.Sessions;
 
 public static class AppPathBase
 {
-    private static readonly PathString[] RootPaths = ["/health", "/alive"];
+    // /internal: calls between shards and from the operator's commands, which the bastion never routes (only /{app}).
+    private static readonly PathString[] RootPaths = ["/health", "/alive", "/internal"];
 
     /// <summary>
-    /// Everything but the health probes lives under <c>/{app}</c> (<see cref="PeregrineOptions.PathBase"/>). A path base
+    /// Everything but the health probes and the shards' internal calls lives under <c>/{app}</c> (<see cref="PeregrineOptions.PathBase"/>). A path base
     /// rather than a route group, because Razor components cannot be mapped inside a group ("Unable to find the provided
     /// template"); the guard keeps <c>/api/…</c> without the prefix a 404, as it was when the routes were a group.
     /// Routing, authorization and antiforgery come after it, so they see the app-relative path.

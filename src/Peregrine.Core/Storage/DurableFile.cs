@@ -6,7 +6,7 @@ namespace Peregrine.Storage;
 /// Write-beside-then-rename with the fsyncs that make it crash-safe: the new file's bytes reach the disk before the
 /// rename, and the directory entry reaches the disk after it. Without the directory fsync a power cut can undo the rename.
 /// </summary>
-internal static partial class DurableFile
+public static partial class DurableFile
 {
     private const int ReadOnly = 0; // O_RDONLY
 

@@ -65,6 +65,14 @@ public sealed class ShardCluster : IAsyncLifetime
     public IReadOnlyList<string> ShardsHoldingDatabaseOf(string userId) =>
         [.. Ids.Where(id => File.Exists(_shards[id].DataRoot.Combine(userId, App, "staging.db")))];
 
+    /// <summary>Runs an operator verb as shard <paramref name="id"/>'s environment would (a separate process, like <c>docker compose exec</c>).</summary>
+    public async Task<ApiProcess.Outcome> RunOperatorAsync(string id, params string[] arguments)
+    {
+        var environment = CloudEnvironment.For(_shards[id].DataRoot.Path, Postgres.Url);
+        environment["Shards__Id"] = id;
+        return await ApiProcess.RunAsync(environment, TimeSpan.FromMinutes(3), arguments);
+    }
+
     public bool HasTree(string id, string userId) => Directory.Exists(_shards[id].DataRoot.Combine(userId));
 
     public async Task DisposeAsync()
@@ -89,6 +97,7 @@ public sealed class ShardCluster : IAsyncLifetime
             shard.DataRoot.Path,
             ("PLATFORM_DB_URL", Postgres.Url),
             ("Shards__Id", id),
+            ("Shards__AllowMoveInterruptions", "true"),
             ("Shards__SiloPort", shard.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 
