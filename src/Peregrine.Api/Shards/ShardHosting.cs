@@ -66,7 +66,7 @@ internal static class ShardHosting
         return false;
     }
 
-    /// <summary>Routes requests to their user's shard; call early, right after load shedding. Does nothing without shards.</summary>
+    /// <summary>Routes requests to their user's shard; call first, before load shedding. Does nothing without shards.</summary>
     public static WebApplication UseShardRouting(this WebApplication app)
     {
         if (app.Configuration.GetSection(ShardOptions.Section).Get<ShardOptions>() is { IsEnabled: true })
