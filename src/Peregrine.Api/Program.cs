@@ -38,9 +38,11 @@ if (!app.PassesStartupChecks() || !app.PassesShardChecks())
     return 1;
 }
 
-app.UseLoadShedding();
-// With shards: a request for another shard's user goes there before anything here reads its data.
+// With shards: a request for another shard's user goes there before anything here reads its data. Before load
+// shedding, so the shard that does the work is the one that admits it: a forward holding a permit here while the
+// owner's forwards hold permits there would deadlock two busy shards.
 app.UseShardRouting();
+app.UseLoadShedding();
 app.UseWebSecurity();
 // One error shape: an unhandled failure or a bare status code becomes problem+json (a page for a browser).
 app.UseExceptionHandler();

@@ -76,7 +76,7 @@ internal static class ShardHosting
         return false;
     }
 
-    /// <summary>Routes requests to their user's shard, and maps the calls a move makes; call early, right after load shedding. Does nothing without shards.</summary>
+    /// <summary>Routes requests to their user's shard, and maps the calls a move makes; call first, before load shedding. Does nothing without shards.</summary>
     public static WebApplication UseShardRouting(this WebApplication app)
     {
         if (app.Configuration.GetSection(ShardOptions.Section).Get<ShardOptions>() is { IsEnabled: true })

@@ -11,8 +11,12 @@ namespace Peregrine.Api.Shards;
 /// </summary>
 public interface IUserHomeGrain : IGrainWithStringKey
 {
-    /// <summary>The shard this user's grain runs on: their home. A short timeout, because a caller answers 503 meanwhile.</summary>
-    [ResponseTimeout("00:00:05")]
+    /// <summary>
+    /// The shard this user's grain runs on: their home. Called once per new user, so the timeout only bounds the rare
+    /// wait for a home that died the moment it was chosen (then the caller answers 503); 5 s was too short for a burst
+    /// of first placements on a cold cluster of shards sharing two cores.
+    /// </summary>
+    [ResponseTimeout("00:00:15")]
     Task<string> GetHomeShardAsync();
 }
 

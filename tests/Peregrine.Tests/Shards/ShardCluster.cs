@@ -11,6 +11,9 @@ namespace Peregrine.Tests.Shards;
 public sealed class ShardCluster : IAsyncLifetime
 {
     public const string App = "peregrine";
+
+    /// <summary>Each shard's admission limit (<c>LoadShedding__MaxConcurrentRequests</c>).</summary>
+    public const int AdmittedAtOnce = 4;
     private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(60);
     private readonly Dictionary<string, Shard> _shards = new(StringComparer.Ordinal);
 
@@ -98,7 +101,9 @@ public sealed class ShardCluster : IAsyncLifetime
             ("PLATFORM_DB_URL", Postgres.Url),
             ("Shards__Id", id),
             ("Shards__AllowMoveInterruptions", "true"),
-            ("Shards__SiloPort", shard.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            ("Shards__SiloPort", shard.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            // Few requests admitted at once, so a shard that held a permit while forwarding would soon starve the others.
+            ("LoadShedding__MaxConcurrentRequests", AdmittedAtOnce.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     /// <summary>Every shard has published the address of its current silo, and that silo is Active (status 3) in the membership.</summary>

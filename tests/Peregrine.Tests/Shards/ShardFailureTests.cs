@@ -128,7 +128,7 @@ public sealed class ShardFailureTests(ShardCluster cluster, ITestOutputHelper ou
                     Failures.Enqueue($"{user} ({(isVictim ? "killed shard" : "other shard")}): {e.Message}");
                 }
 
-                await Task.Delay(25);
+                await Task.Delay(50);
             }
 
             foreach (var client in clients)

@@ -39,6 +39,46 @@ public sealed class ShardRoutingTests(ShardCluster cluster, ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task ANewUsersFirstRequestsThroughEveryShardAtOnceGiveOneHome()
+    {
+        var users = Enumerable.Range(0, 20).Select(_ => Guid.NewGuid().ToString()).ToArray();
+
+        // Each user's first three requests race through the three shards: each shard places the user at once.
+        await Task.WhenAll(users.SelectMany(user => cluster.Ids.Select(async entry =>
+        {
+            using var client = cluster.Client(entry, user);
+            await ShardClients.CreateJobAsync(client, $"Raced through {entry}");
+        })));
+
+        var homes = await cluster.HomesAsync();
+        foreach (var user in users)
+        {
+            Assert.Equal([homes[user]], cluster.ShardsHoldingDatabaseOf(user));
+            Assert.Equal(3, await ShardClients.CountAllAsync(cluster.Client("a", user)));
+        }
+    }
+
+    [Fact]
+    public async Task ManyMoreRequestsCrossingBetweenShardsThanEachAdmitsAreAllServed()
+    {
+        var users = new List<(string User, string Home)>();
+        foreach (var home in cluster.Ids)
+        {
+            users.Add((await ShardClients.UserAtHomeAsync(cluster, home, home), home));
+        }
+
+        // Every request enters at a shard that is not its user's home, far more at once than a shard admits.
+        var requests = Enumerable.Range(0, 30).SelectMany(_ => users.SelectMany(u => cluster.Ids.Where(id => id != u.Home).Select(entry => (u.User, entry))));
+        await Task.WhenAll(requests.Select(async r =>
+        {
+            using var client = cluster.Client(r.entry, r.User);
+            client.Timeout = TimeSpan.FromSeconds(30);
+            using var response = await client.GetAsync("/peregrine/api/jobs/counts");
+            Assert.True(response.IsSuccessStatusCode, $"through {r.entry}: {(int)response.StatusCode}");
+        }));
+    }
+
+    [Fact]
     public async Task AWriteThroughOneShardIsReadThroughEveryOther()
     {
         foreach (var (writer, user) in cluster.Ids.Select(id => (id, Guid.NewGuid().ToString())))
