@@ -34,6 +34,19 @@ public sealed class ShardCluster : IAsyncLifetime
         // Started together, as a deployment would: the schema's advisory lock lets one of them apply it.
         await Task.WhenAll(Ids.Select(StartAsync));
         await WaitUntilAllServeAsync();
+
+        // A new cluster's first placements wait while Orleans exchanges its grain metadata (seconds, more on a loaded
+        // machine), and a request waiting past the grain call's limit is answered 503 (seen once in CI): the tests
+        // start once a first user has been placed through every shard.
+        foreach (var id in Ids)
+        {
+            await Eventually.UntilAsync(async () =>
+            {
+                using var client = Client(id, Guid.NewGuid().ToString());
+                using var response = await client.GetAsync("/peregrine/api/session");
+                return response.IsSuccessStatusCode;
+            }, JoinTimeout, TimeSpan.FromMilliseconds(500));
+        }
     }
 
     public async Task KillAsync(string id) => await _shards[id].Server!.KillAsync(TimeSpan.FromSeconds(10));
