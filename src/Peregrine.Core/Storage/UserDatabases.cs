@@ -149,7 +149,7 @@ public sealed class UserDatabases
         }
         else
         {
-            SqlitePoolGroups.ClearPool(SqliteDatabase.ConnectionString(path, location.Key));
+            SqlitePoolGroups.ClearPool(PooledConnectionString(location, path));
         }
 
         SqlitePoolGroups.Forget(path);
@@ -330,7 +330,7 @@ public sealed class UserDatabases
 
     private SqliteConnection OpenPooled(DatabaseLocation location, string path)
     {
-        foreach (var (evictedPath, evictedConnectionString) in _pooled.Touch(path, SqliteDatabase.ConnectionString(path, location.Key)))
+        foreach (var (evictedPath, evictedConnectionString) in _pooled.Touch(path, PooledConnectionString(location, path)))
         {
             SqlitePoolGroups.ClearPool(evictedConnectionString);
             Retire(evictedPath, evictedConnectionString);
