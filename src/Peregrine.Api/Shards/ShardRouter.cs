@@ -44,7 +44,7 @@ internal sealed partial class ShardRouter(
         ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
     });
 
-    private const long ReplayableBodyBytes = 1 << 20;
+    private const int ReplayableBodyBytes = 1 << 20;
 
     private readonly ShardHopTransformer _transformer = new(options.Value.Id!);
     private readonly TimeSpan _moveHold = options.Value.MoveHoldTimeout;
@@ -148,10 +148,11 @@ internal sealed partial class ShardRouter(
 
     private async Task ForwardAsync(HttpContext context, string userId, string home, Uri owner, bool isRetry = false)
     {
-        // A body small enough is kept, so the request can be sent again if the owner turns out to be a former home.
-        if (!isRetry && context.Request.ContentLength is > 0 and <= ReplayableBodyBytes)
+        // A body small enough is kept as it is read, so the request can be sent again if the owner turns out to be a
+        // former home. A chunked body (no length) is kept too, until it proves larger than that.
+        if (!isRetry && HasBody(context.Request) && context.Request.ContentLength is null or <= ReplayableBodyBytes)
         {
-            context.Request.EnableBuffering();
+            context.Request.Body = new ReplayableBody(context.Request.Body, ReplayableBodyBytes);
         }
 
         var error = await forwarder.SendAsync(context, owner.ToString(), _client, ForwarderRequestConfig.Empty, _transformer);
@@ -160,13 +161,8 @@ internal sealed partial class ShardRouter(
             // A move changed the user's home since this shard looked it up (the owner answered 421 and nothing else).
             homes.Forget(userId);
             context.Response.Clear();
-            if (!isRetry && CanReplay(context.Request) && await LocateAsync(context, userId, lookUpOwner: true) is (var newHome, var newOwner))
+            if (!isRetry && TryRewindBody(context.Request) && await LocateAsync(context, userId, lookUpOwner: true) is (var newHome, var newOwner))
             {
-                if (context.Request.Body.CanSeek)
-                {
-                    context.Request.Body.Position = 0;
-                }
-
                 if (newHome == _self)
                 {
                     // This shard is the new home (it was the move's target) and learnt it only now: serve it here.
@@ -218,8 +214,12 @@ internal sealed partial class ShardRouter(
         }
     }
 
-    private static bool CanReplay(HttpRequest request) =>
-        request.ContentLength is null or 0 ? request.Headers.TransferEncoding.Count == 0 : request.Body.CanSeek;
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength is > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
+
+    /// <summary>True when the request can be sent again from its start: it has no body, or all of it read so far was kept.</summary>
+    private static bool TryRewindBody(HttpRequest request) =>
+        !HasBody(request) || (request.Body is ReplayableBody body && body.TryRewind());
 
     /// <summary>
     /// The hop header counts only from a peer that could be another shard (loopback, or a trusted proxy's network);
