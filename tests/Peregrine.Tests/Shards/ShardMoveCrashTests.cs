@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Dapper;
+using Peregrine.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Peregrine.Tests.Shards;
+
+/// <summary>
+/// A move's source or target process killed with SIGKILL while the move is copying (a real crash, not the test seam of
+/// <see cref="ShardMoveTests"/>): after the shard is restarted, running <c>move-user</c> again ends with the user on the
+/// target, their data whole, and no copy left anywhere else.
+/// </summary>
+[Collection(ShardCollection.Name)]
+[Trait(Category.Name, Category.Service)]
+public sealed class ShardMoveCrashTests(ShardCluster cluster, ITestOutputHelper output)
+{
+    private const string From = "a";
+    private const string To = "c";
+    private const string Entry = "b";
+
+    /// <summary>Enough bytes for the copy to take a while, so the kill lands while it runs.</summary>
+    private const int BallastBytes = 48 << 20;
+
+    [Theory]
+    [InlineData(From)]
+    [InlineData(To)]
+    public async Task AShardKilledWhileAMoveCopiesIsRestartedAndMoveUserFinishesTheMove(string killed)
+    {
+        var user = await ShardClients.UserAtHomeAsync(cluster, From, Entry);
+        using (var client = cluster.Client(Entry, user))
+        {
+            await ShardClients.CreateJobAsync(client, "Before the crash");
+        }
+
+        var ballast = cluster[From].DataRoot.Combine(user, ShardCluster.App, "data", "ballast.bin");
+        Directory.CreateDirectory(Path.GetDirectoryName(ballast)!);
+        await File.WriteAllBytesAsync(ballast, RandomNumberGenerator.GetBytes(BallastBytes));
+        var ballastHash = Convert.ToHexString(SHA256.HashData(await File.ReadAllBytesAsync(ballast)));
+
+        var move = cluster.RunOperatorAsync(Entry, "move-user", user, "--to", To);
+        var stateWhenKilled = await WaitForCopyingAsync(user, move);
+        await cluster.KillAsync(killed);
+        var interrupted = await move;
+        output.WriteLine($"killed {killed} while the move was '{stateWhenKilled}'; the interrupted move-user exited {interrupted.ExitCode}: {interrupted.StandardOutput.Trim()} {interrupted.StandardError.Trim()}");
+
+        await cluster.RestartAsync(killed);
+        var resumed = await cluster.RunOperatorAsync(Entry, "move-user", user, "--to", To);
+        output.WriteLine($"move-user again: {resumed.ExitCode} {resumed.StandardOutput.Trim()}");
+
+        Assert.True(resumed.ExitCode == 0, $"move-user after the restart: {resumed.ExitCode} {resumed.StandardOutput} {resumed.StandardError}");
+        Assert.Equal(To, (await cluster.HomesAsync())[user]);
+        Assert.Equal([To], cluster.ShardsHoldingDatabaseOf(user));
+        Assert.False(cluster.HasTree(From, user), "the source still has the user's tree");
+        var moved = cluster[To].DataRoot.Combine(user, ShardCluster.App, "data", "ballast.bin");
+        Assert.Equal(ballastHash, Convert.ToHexString(SHA256.HashData(await File.ReadAllBytesAsync(moved))));
+        using (var client = cluster.Client(From, user))
+        {
+            Assert.Equal(["Before the crash"], await ShardClients.TitlesAsync(client));
+            await ShardClients.CreateJobAsync(client, "After the crash");
+        }
+    }
+
+    /// <summary>Polls the move journal until the move is copying (or the move ended first), and says what it saw.</summary>
+    private async Task<string> WaitForCopyingAsync(string user, Task move)
+    {
+        var clock = Stopwatch.StartNew();
+        await using var connection = await cluster.Postgres.OpenAsync();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60) && !move.IsCompleted)
+        {
+            var state = await connection.QuerySingleOrDefaultAsync<string>("SELECT state FROM user_moves WHERE user_id = @user", new { user });
+            if (state is not null)
+            {
+                return state;
+            }
+
+            await Task.Delay(2);
+        }
+
+        Assert.Fail($"the move did not reach the copy within 60 s (move-user ended: {move.IsCompleted})");
+        return string.Empty;
+    }
+}
