@@ -8,7 +8,8 @@ namespace Peregrine.HttpBench;
 /// <summary>
 /// What a forwarded request costs beside a local one: the same request for one user, sent to the user's home shard
 /// (local) and to the other shard (which forwards it to the home with YARP). One request at a time, the two paths
-/// alternating so that whatever else the machine does falls on both alike; then a short concurrent run of each.
+/// alternating so that whatever else the machine does falls on both alike; then a short concurrent run of each, with
+/// the CPU both shards spent per request (a forwarded request costs the entry shard its share too).
 /// </summary>
 internal static class ForwardingCost
 {
@@ -43,14 +44,16 @@ internal static class ForwardingCost
         }
 
         var read = probes[0];
-        var (localRate, localP50, localP99) = await ConcurrentAsync(read, home, userId);
-        var (forwardedRate, forwardedP50, forwardedP99) = await ConcurrentAsync(read, other, userId);
+        int[] pids = [home.Pid, other.Pid];
+        var (localRate, localP50, localP99, localCpuMs) = await ConcurrentAsync(read, home, userId, pids);
+        var (forwardedRate, forwardedP50, forwardedP99, forwardedCpuMs) = await ConcurrentAsync(read, other, userId, pids);
         text.AppendLine()
             .AppendLine(CultureInfo.InvariantCulture, $"| The read, {ConcurrentClients} clients at once, {ConcurrentWindow.TotalSeconds:F0} s each | Local | Forwarded | **Forwarded ÷ local** | Load average |")
             .AppendLine("|---|---|---|---|---|")
             .AppendLine(CultureInfo.InvariantCulture, $"| req/s | {localRate:N0} | {forwardedRate:N0} | **{forwardedRate / localRate:F2}** | {Machine.LoadAverage()} |")
             .AppendLine(CultureInfo.InvariantCulture, $"| p50 | {localP50:F1} ms | {forwardedP50:F1} ms | **{forwardedP50 / localP50:F2}** | |")
-            .AppendLine(CultureInfo.InvariantCulture, $"| p99 | {localP99:F1} ms | {forwardedP99:F1} ms | **{forwardedP99 / localP99:F2}** | |");
+            .AppendLine(CultureInfo.InvariantCulture, $"| p99 | {localP99:F1} ms | {forwardedP99:F1} ms | **{forwardedP99 / localP99:F2}** | |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| CPU per request, both shards | {localCpuMs:F2} ms | {forwardedCpuMs:F2} ms | **{forwardedCpuMs / localCpuMs:F2}** | |");
         return text.ToString();
     }
 
@@ -66,8 +69,9 @@ internal static class ForwardingCost
         return (localMs, forwardedMs);
     }
 
-    private static async Task<(double RequestsPerSecond, double P50, double P99)> ConcurrentAsync(Probe probe, Server entry, string userId)
+    private static async Task<(double RequestsPerSecond, double P50, double P99, double CpuMsPerRequest)> ConcurrentAsync(Probe probe, Server entry, string userId, int[] shardPids)
     {
+        var cpuBefore = shardPids.Sum(pid => Cpu.Of(pid).TotalMilliseconds);
         var end = DateTime.UtcNow + ConcurrentWindow;
         var clock = Stopwatch.StartNew();
         var perClient = await Task.WhenAll(Enumerable.Range(0, ConcurrentClients).Select(_ => Task.Run(async () =>
@@ -81,8 +85,9 @@ internal static class ForwardingCost
 
             return times;
         })));
+        var cpuMs = shardPids.Sum(pid => Cpu.Of(pid).TotalMilliseconds) - cpuBefore;
         var all = perClient.SelectMany(t => t).ToList();
-        return (all.Count / clock.Elapsed.TotalSeconds, Percentiles.Of(all, 0.50), Percentiles.Of(all, 0.99));
+        return (all.Count / clock.Elapsed.TotalSeconds, Percentiles.Of(all, 0.50), Percentiles.Of(all, 0.99), cpuMs / all.Count);
     }
 
     /// <summary>One request, body read; any answer but a success stops the bench (a ratio of errors means nothing).</summary>

@@ -18,7 +18,7 @@ internal static class ShardThroughput
     private const int Users = 36;
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Measured = TimeSpan.FromSeconds(15);
-    private static readonly TimeSpan Idle = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Idle = TimeSpan.FromSeconds(4);
 
     private sealed record Row(int Shards, double RequestsPerSecond, double P50, double P99, int Errors, double ShardCpuSeconds,
         string ShardCpuSplit, double IdleCoreShare, double DriverCpuSeconds, double Seconds, int Requests, double ForwardedShare, string Load)
@@ -46,14 +46,7 @@ internal static class ShardThroughput
 
     private static async Task<Row> RunAsync(ShardProcesses shards, List<(string Id, int Home, int Entry)> users)
     {
-        // What the shards burn with no request at all (Orleans' membership and failure detector, timers, the GC): a share
-        // of the CPU that more shards pay more of, whatever the load.
         var pids = shards.Servers.Select(s => s.Pid).ToList();
-        var idleBefore = pids.Sum(pid => Cpu.Of(pid).TotalSeconds);
-        var idleClock = Stopwatch.StartNew();
-        await Task.Delay(Idle);
-        var idleCoreShare = (pids.Sum(pid => Cpu.Of(pid).TotalSeconds) - idleBefore) / idleClock.Elapsed.TotalSeconds;
-
         var recorder = new Recorder();
         var end = DateTime.UtcNow + WarmUp + Measured;
         using var stop = new CancellationTokenSource(WarmUp + Measured + TimeSpan.FromSeconds(30));
@@ -73,6 +66,14 @@ internal static class ShardThroughput
         var load = Machine.LoadAverage();
         await Task.WhenAll(loops).WaitAsync(TimeSpan.FromSeconds(60));
 
+        // What the shards burn with no request at all, once warm (Orleans' membership and failure detector, timers, the
+        // GC): a share of the CPU that more shards pay more of, whatever the load.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var idleBefore = pids.Sum(pid => Cpu.Of(pid).TotalSeconds);
+        var idleClock = Stopwatch.StartNew();
+        await Task.Delay(Idle);
+        var idleCoreShare = (pids.Sum(pid => Cpu.Of(pid).TotalSeconds) - idleBefore) / idleClock.Elapsed.TotalSeconds;
+
         return new Row(shards.Ids.Count, recorder.Requests / seconds, recorder.Percentile(0.50), recorder.Percentile(0.99),
             recorder.Errors + recorder.Shed, shardCpu.Sum(), string.Join(" / ", shardCpu.Select(s => s.ToString("F1", CultureInfo.InvariantCulture))),
             idleCoreShare, driverCpu, seconds, recorder.Requests, users.Count(u => u.Home != u.Entry) / (double)users.Count, load);
@@ -83,7 +84,7 @@ internal static class ShardThroughput
         var one = rows[0];
         var text = new StringBuilder()
             .AppendLine(CultureInfo.InvariantCulture, $"{Users} users in a closed loop, {WarmUp.TotalSeconds:F0} s warm-up, then {Measured.TotalSeconds:F0} s measured per row. " +
-                $"Shards idle: their CPU over {Idle.TotalSeconds:F0} s before the load, all shards together.")
+                $"Shards idle: their CPU over {Idle.TotalSeconds:F0} s with no request, after the load, all shards together.")
             .AppendLine()
             .AppendLine("| Shards | Users forwarded | req/s | ÷ 1 shard | Shard CPU (s, per shard) | **Requests per shard CPU-second** | **÷ 1 shard** | Shards idle | p50 | p99 | Errors | Driver CPU | Load average |")
             .AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
