@@ -48,10 +48,10 @@ internal static class CapacityRun
 
         var users = paths.Count == 0 ? 0 : settings.Steps.Max();
         var clock = Stopwatch.StartNew();
-        var template = Template(Path.Combine(root, "template"));
+        var template = SeededUsers.Template(Path.Combine(root, "template"));
         // One user set per path, so that the second series does not find the first one's decisions.
-        var userSets = paths.ToDictionary(path => path.Name, _ => Seed(Path.Combine(root, "cloud"), template, users, serverSecret));
-        Console.WriteLine($"seeded {users * paths.Count:N0} users of 300 jobs in {clock.Elapsed.TotalSeconds:F0} s; load average {LoadAverage()}");
+        var userSets = paths.ToDictionary(path => path.Name, _ => SeededUsers.Seed(Path.Combine(root, "cloud"), template, users, serverSecret));
+        Console.WriteLine($"seeded {users * paths.Count:N0} users of 300 jobs in {clock.Elapsed.TotalSeconds:F0} s; load average {Machine.LoadAverage()}");
 
         var environment = new Dictionary<string, string>(cloudEnvironment);
         if (settings.PoolSize is { } pool)
@@ -78,7 +78,7 @@ internal static class CapacityRun
         }
 
         report.Add(await ColdWarm.MeasureAsync(
-            Seed(Path.Combine(root, "cloud"), template, 204, serverSecret),
+            SeededUsers.Seed(Path.Combine(root, "cloud"), template, 204, serverSecret),
             environment.Where(e => e.Key != "Storage__MaxPooledDatabases").ToDictionary(),
             bastionConfig,
             Path.Combine(root, "bastion-cold-warm.log")));
@@ -122,7 +122,7 @@ internal static class CapacityRun
         var apiCpu = Cpu.Of(apiPid) - api;
         var bastionCpu = bastionPid is { } bp ? Cpu.Of(bp) - bastion : TimeSpan.Zero;
         var driverCpu = Cpu.Of(Environment.ProcessId) - driver;
-        var load = LoadAverage();
+        var load = Machine.LoadAverage();
         var rss = File.ReadLines($"/proc/{apiPid}/status").Single(line => line.StartsWith("VmRSS:", StringComparison.Ordinal));
         var files = Directory.GetFileSystemEntries($"/proc/{apiPid}/fd").Length;
         await Task.WhenAll(loops).WaitAsync(TimeSpan.FromSeconds(60));
@@ -163,47 +163,6 @@ internal static class CapacityRun
 
         return text.ToString();
     }
-
-    /// <summary>A DB of 300 realistic jobs under its own key: what every user's DB is copied from.</summary>
-    private static DatabaseLocation Template(string directory)
-    {
-        var location = new DatabaseLocation("template", Path.Combine(directory, "staging.db"), DatabaseKey.Derive("capacity-template", "template"));
-        Directory.CreateDirectory(directory);
-        BenchJobs.Fill(location, 300, BenchJobs.Realistic);
-        return location;
-    }
-
-    /// <summary>Each user's DB: the template copied by <c>VACUUM INTO</c> straight into the user's key (as a restore leaves it).</summary>
-    private static List<string> Seed(string dataRoot, DatabaseLocation template, int users, string serverSecret)
-    {
-        var ids = Enumerable.Range(0, users).Select(_ => Guid.NewGuid().ToString()).ToList();
-        using var source = new UserDatabases().Open(template);
-        foreach (var id in ids)
-        {
-            var path = Path.Combine(dataRoot, id, "peregrine", "staging.db");
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            Directory.CreateDirectory(Path.Combine(dataRoot, id, "peregrine", "config"));
-            Directory.CreateDirectory(Path.Combine(dataRoot, id, "peregrine", "data"));
-            var key = DatabaseKey.Derive(serverSecret, id);
-            var target = $"file:{path.Replace("%", "%25", StringComparison.Ordinal).Replace("?", "%3F", StringComparison.Ordinal).Replace("#", "%23", StringComparison.Ordinal)}"
-                + $"?cipher=sqlcipher&legacy=4&key=x%27{key.ToHex()}%27";
-            source.Execute($"VACUUM INTO '{target.Replace("'", "''", StringComparison.Ordinal)}';");
-        }
-
-        // The copy must open with the user's own key, or every request would fail.
-        var first = new DatabaseLocation(ids[0], Path.Combine(dataRoot, ids[0], "peregrine", "staging.db"), DatabaseKey.Derive(serverSecret, ids[0]));
-        using (var check = SqliteDatabase.Open(first.Path, first.Key, pooling: false))
-        {
-            if (check.ExecuteScalar<long>("SELECT count(*) FROM jobs WHERE status = 'pending';") != 300)
-            {
-                throw new InvalidOperationException("the seeded DB does not hold the template's 300 pending jobs");
-            }
-        }
-
-        return ids;
-    }
-
-    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 }
 
 /// <summary>
@@ -228,20 +187,5 @@ internal static class BastionLog
         }
 
         return durations.Count == 0 ? null : Percentiles.Of(durations, 0.99);
-    }
-}
-
-/// <summary>A process's CPU time (user + system) from <c>/proc/&lt;pid&gt;/stat</c>.</summary>
-internal static class Cpu
-{
-    private const double TicksPerSecond = 100; // USER_HZ on Linux
-
-    public static TimeSpan Of(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        // After the command: state is field 3, utime 14 and stime 15 (1-based), so 11 and 12 here.
-        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-        return TimeSpan.FromSeconds(ticks / TicksPerSecond);
     }
 }

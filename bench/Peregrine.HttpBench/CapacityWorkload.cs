@@ -8,13 +8,16 @@ namespace Peregrine.HttpBench;
 /// <summary>
 /// One simulated job seeker: their own keep-alive connection, rounds of counts, a page of 20 pending jobs and a
 /// decision on one, the Review and job pages every 5th round, a 2 KB letter save every 10th, then an exponential think
-/// time (mean 3 s). About 1.15 requests a second. Every request has a deadline, and the loop ends at the step's end.
+/// time (mean 3 s: about 1.15 requests a second; zero makes a closed loop, as fast as the server answers). Every request
+/// has a deadline, and the loop ends at the step's end.
 /// </summary>
-internal sealed class CapacityUser(string baseUrl, string userId, Random random)
+internal sealed class CapacityUser(string baseUrl, string userId, Random random, TimeSpan? meanThinkTime = null)
 {
     private static readonly string Letter = new StringBuilder().Insert(0, "I am writing to apply for this role. ", 56).ToString();
 
-    public static readonly TimeSpan MeanThinkTime = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan DefaultMeanThinkTime = TimeSpan.FromSeconds(3);
+
+    private readonly TimeSpan _meanThinkTime = meanThinkTime ?? DefaultMeanThinkTime;
 
     public async Task RunAsync(Recorder recorder, DateTime end, CancellationToken cancellationToken)
     {
@@ -55,7 +58,7 @@ internal sealed class CapacityUser(string baseUrl, string userId, Random random)
         }
     }
 
-    private TimeSpan Think() => TimeSpan.FromSeconds(-Math.Log(1 - random.NextDouble()) * MeanThinkTime.TotalSeconds);
+    private TimeSpan Think() => TimeSpan.FromSeconds(-Math.Log(1 - random.NextDouble()) * _meanThinkTime.TotalSeconds);
 
     private static async Task DelayUntilAsync(DateTime when, DateTime end, CancellationToken cancellationToken)
     {

@@ -27,3 +27,25 @@ internal static class ProcessProbe
         return (kib, Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length);
     }
 }
+
+/// <summary>A process's CPU time (user + system) from <c>/proc/&lt;pid&gt;/stat</c>.</summary>
+internal static class Cpu
+{
+    private const double TicksPerSecond = 100; // USER_HZ on Linux
+
+    public static TimeSpan Of(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        // After the command: state is field 3, utime 14 and stime 15 (1-based), so 11 and 12 here.
+        var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / TicksPerSecond);
+    }
+}
+
+/// <summary>The whole machine, beside every figure: other work on these cores moves the numbers.</summary>
+internal static class Machine
+{
+    /// <summary>The one-minute load average, from <c>/proc/loadavg</c>.</summary>
+    public static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
+}

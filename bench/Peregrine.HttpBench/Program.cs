@@ -46,6 +46,12 @@ try
         cloudEnvironment["PLATFORM_DB_URL"] = platformDb;
     }
 
+    if (args.Contains("--shards"))
+    {
+        // The shard series (eng/bench-shards.sh): shard processes of its own, on databases of its own on that Postgres.
+        return await ShardRun.RunAsync(args, root, cloudEnvironment, ServerSecret);
+    }
+
     if (args.Contains("--capacity"))
     {
         // The capacity series (eng/bench-capacity.sh): its own Api per path, its own users.

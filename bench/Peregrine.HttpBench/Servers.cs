@@ -135,7 +135,7 @@ internal sealed class Server : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
