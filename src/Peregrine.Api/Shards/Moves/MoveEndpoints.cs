@@ -50,8 +50,12 @@ public static class MoveEndpoints
             {
                 // The home from the platform DB itself; a move that flips it meanwhile makes the grain refuse, and the next
                 // attempt uses the new home. Not cancelled with the request: a command that dies must not stop a move half way.
-                var home = await journal.HomeAsync(request.UserId, CancellationToken.None)
-                    ?? await grains.GetGrain<IUserHomeGrain>(request.UserId).GetHomeShardAsync();
+                // Never placed here: a user without a home (never signed in with shards on, or erased meanwhile) has nothing to move.
+                if (await journal.HomeAsync(request.UserId, CancellationToken.None) is not { } home)
+                {
+                    return TypedResults.Conflict(new MoveReport(request.UserId, "", request.To, "failed", 0, 0, "the user has no home shard (never signed in with shards on, or erased)"));
+                }
+
                 report = await grains.GetGrain<IUserMoveGrain>(UserMoveGrain.KeyOf(request.UserId, home)).MoveToAsync(request.To, request.InterruptAfter);
             }
             while (report.Outcome == MoveReport.NotOnHome && ++attempts < 3);
