@@ -9,7 +9,7 @@ namespace Peregrine.Api.Erasure;
 /// Settings → Account, for <see cref="AccountApi"/> and the Account page alike: the plan, and self-service GDPR erasure
 /// confirmed by typing one's own user id. Local mode keeps no account, so erasure is refused there.
 /// </summary>
-public sealed class AccountService(UserErasure erasure, IAccountErasures erasures, ITierSource tiers)
+public sealed class AccountService(UserErasure erasure, IUserEraser eraser, IAccountErasures erasures, ITierSource tiers)
 {
     public static readonly Refusal NotAvailableInLocalMode = Refusal.Conflict(
         "Self-hosted Peregrine keeps no account; delete the data folder to remove your data.", "Not available in local mode");
@@ -42,7 +42,7 @@ public sealed class AccountService(UserErasure erasure, IAccountErasures erasure
             // A session from before the erasure may only finish that erasure, never erase a new account opened since.
             var erased = user.SessionIssuedAt is { } issuedAt && await erasures.RefusesSessionAsync(user.UserId, issuedAt, refresh: false, cancellationToken);
             var userId = Guid.Parse(user.UserId);
-            return !erased ? await erasure.EraseAsync(userId, cancellationToken)
+            return !erased ? await eraser.EraseAsync(userId, cancellationToken)
                 : erasure.IsUnfinished(userId) ? await erasure.FinishAsync(userId)
                 : throw new UserDataRemovedException(user.UserId);
         }

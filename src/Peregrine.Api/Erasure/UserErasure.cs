@@ -10,10 +10,27 @@ using Peregrine.Storage;
 
 namespace Peregrine.Api.Erasure;
 
-public sealed record ErasedRows(long UsageEvents, long TelemetryConsent, long SupportAccessGrants, long Subscriptions);
+[GenerateSerializer]
+[Immutable]
+public sealed record ErasedRows(
+    [property: Id(0)] long UsageEvents,
+    [property: Id(1)] long TelemetryConsent,
+    [property: Id(2)] long SupportAccessGrants,
+    [property: Id(3)] long Subscriptions);
 
-/// <summary>What was erased, and proof it is gone. No personal data beyond the user id.</summary>
-public sealed record ErasureReceipt(string UserId, DateTime ErasedAt, ErasedRows PlatformRows, long FilesRemoved, long BytesRemoved, bool Verified);
+/// <summary>
+/// What was erased, and proof it is gone. No personal data beyond the user id. Serialisable by Orleans too: in shard
+/// mode the erasure runs under the user's grain on their home shard, which hands the receipt back.
+/// </summary>
+[GenerateSerializer]
+[Immutable]
+public sealed record ErasureReceipt(
+    [property: Id(0)] string UserId,
+    [property: Id(1)] DateTime ErasedAt,
+    [property: Id(2)] ErasedRows PlatformRows,
+    [property: Id(3)] long FilesRemoved,
+    [property: Id(4)] long BytesRemoved,
+    [property: Id(5)] bool Verified);
 
 /// <summary>Nothing was removed (the user's requests did not finish in time, or a backup or restore runs): try again.</summary>
 public sealed class ErasureNotStartedException(string message) : Exception(message);
@@ -203,8 +220,12 @@ public sealed class UserErasure(
         const string deleteConsent = "DELETE FROM telemetry_consent WHERE user_id = @userId";
         const string deleteGrants = "DELETE FROM support_access_grants WHERE user_id = @userId";
         const string deleteSubscription = "DELETE FROM subscriptions WHERE user_id = @userId";
+        // Where the user lived (shard mode) goes too, so a new sign-in with the same id is placed afresh. Not in the
+        // receipt: it says where the data was, not what it held. The columns are text (the canonical id).
+        const string deletePlacement = "DELETE FROM user_shard WHERE user_id = @id; DELETE FROM user_moves WHERE user_id = @id";
 
         Task<int> Delete(string sql) => connection.ExecuteAsync(new CommandDefinition(sql, new { userId }, transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(deletePlacement, new { id = userId.ToString() }, transaction, cancellationToken: cancellationToken));
         return new ErasedRows(
             UsageEvents: await Delete(deleteEvents),
             TelemetryConsent: await Delete(deleteConsent),

@@ -8,7 +8,8 @@ namespace Peregrine.Api.Operations;
 /// <summary>
 /// The operator's GDPR erasure: <c>erase-user &lt;user-id&gt; [--app &lt;slug&gt;]</c> prints the JSON receipt on stdout and
 /// exits 0. <c>--app</c> only sets <c>PEREGRINE_APP</c>: erasure is always of the whole user (every app folder under
-/// <c>&lt;root&gt;/&lt;user-id&gt;/</c> and every platform row), as the runbook's GDPR step.
+/// <c>&lt;root&gt;/&lt;user-id&gt;/</c> and every platform row), as the runbook's GDPR step. In shard mode the command
+/// runs in any shard's environment and asks the cluster: the user is erased on their home shard, under their grain.
 /// </summary>
 public static class EraseUserCommand
 {
@@ -41,11 +42,11 @@ public static class EraseUserCommand
             app,
         };
         command.SetAction((parsed, cancellationToken) =>
-            OperatorHost.RunAsync(Name, parsed.GetValue(app), (services, _, _) => EraseAsync(services, parsed.GetValue(userId)), cancellationToken));
+            OperatorHost.RunAsync(Name, parsed.GetValue(app), (services, settings, _) => EraseAsync(services, settings, parsed.GetValue(userId)), cancellationToken));
         return new OperatorVerb(command, "usage: Peregrine.Api erase-user <user-id> [--app <slug>]");
     }
 
-    private static async Task<int> EraseAsync(IServiceProvider services, Guid userId)
+    private static async Task<int> EraseAsync(IServiceProvider services, Configuration.PeregrineOptions settings, Guid userId)
     {
         try
         {
@@ -55,6 +56,19 @@ public static class EraseUserCommand
                 await services.GetRequiredService<PlatformSchema>().MigrateAsync(timeout.Token);
             }
 
+            if (ShardCommands.AreConfigured(services))
+            {
+                // The user's tree may be on any shard's disk, and a move of theirs may be running: the cluster decides.
+                var (erased, problem) = await new ShardCommands(services.GetRequiredService<PlatformDb>(), settings).EraseAsync(userId, timeout.Token);
+                if (erased is null)
+                {
+                    return OperatorCommands.Fail(OperatorCommands.Failed, $"erase-user: {problem}");
+                }
+
+                Console.Out.WriteLine(JsonSerializer.Serialize(erased, Json));
+                return OperatorCommands.Succeeded;
+            }
+
             var receipt = await services.GetRequiredService<UserErasure>().EraseAsync(userId, timeout.Token);
             Console.Out.WriteLine(JsonSerializer.Serialize(receipt, Json));
             return OperatorCommands.Succeeded;
@@ -62,6 +76,10 @@ public static class EraseUserCommand
         catch (Exception e) when (PlatformDb.IsOutage(e))
         {
             return OperatorCommands.Fail(OperatorCommands.Failed, "erase-user: the platform DB is not reachable (PLATFORM_DB_URL); nothing was removed from disk");
+        }
+        catch (HttpRequestException e)
+        {
+            return OperatorCommands.Fail(OperatorCommands.Failed, $"erase-user: the shard asked could not be reached ({e.Message}); run it again");
         }
         catch (ErasureNotStartedException e)
         {

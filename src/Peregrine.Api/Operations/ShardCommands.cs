@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Dapper;
+using Peregrine.Api.Erasure;
 using Peregrine.Api.Platform;
 using Peregrine.Api.Shards;
 using Peregrine.Api.Shards.Moves;
@@ -15,6 +16,7 @@ namespace Peregrine.Api.Operations;
 /// </summary>
 internal sealed class ShardCommands(PlatformDb platform, PeregrineOptions settings)
 {
+    // A move or an erasure, each of which may first wait for the other to finish.
     private static readonly TimeSpan MoveTimeout = TimeSpan.FromMinutes(10);
 
     /// <summary>True when the service's environment names a shard (<c>Shards__Id</c>): the verbs then report placement too.</summary>
@@ -88,16 +90,40 @@ internal sealed class ShardCommands(PlatformDb platform, PeregrineOptions settin
             return new MoveReport(userId, home, to, "failed", 0, 0, $"shard {to} is not live (live: {string.Join(", ", live.Keys)})");
         }
 
-        var entry = live.GetValueOrDefault(home) ?? live.Values.First();
-        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = MoveTimeout };
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(entry, $"{ShardInternalCalls.PathPrefix}/moves"))
-        {
-            Content = JsonContent.Create(new MoveRequest(userId, to, interruptAfter), options: EraseUserCommand.Json),
-        };
-        ShardInternalCalls.Authorize(request.Headers, ShardInternalCalls.Token(settings));
-        using var response = await client.SendAsync(request, cancellationToken);
+        using var response = await SendAsync(live.GetValueOrDefault(home) ?? live.Values.First(), "moves", JsonContent.Create(new MoveRequest(userId, to, interruptAfter), options: EraseUserCommand.Json), cancellationToken);
         return response.Content.Headers.ContentType?.MediaType == "application/json"
             ? (await response.Content.ReadFromJsonAsync<MoveReport>(EraseUserCommand.Json, cancellationToken))!
             : new MoveReport(userId, home, to, "failed", 0, 0, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+    }
+
+    /// <summary>
+    /// Asks the cluster to erase the user (on their home, under their grain): the receipt, or why nothing (or not
+    /// everything) was erased. The user's home is asked when it is live; any live shard otherwise (it then answers
+    /// whether the home can be reached).
+    /// </summary>
+    public async Task<(ErasureReceipt? Receipt, string? Problem)> EraseAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        var live = await LiveShardsAsync(cancellationToken);
+        if (live.Count == 0)
+        {
+            return (null, "no shard is live; nothing was erased");
+        }
+
+        var home = await HomeOfAsync(userId.ToString(), cancellationToken);
+        var entry = (home is null ? null : live.GetValueOrDefault(home)) ?? live.Values.First();
+        using var response = await SendAsync(entry, $"erasures/{userId}", content: null, cancellationToken);
+        return response.IsSuccessStatusCode
+            ? (await response.Content.ReadFromJsonAsync<ErasureReceipt>(EraseUserCommand.Json, cancellationToken), null)
+            : (null, response.Content.Headers.ContentType?.MediaType == "application/problem+json"
+                ? (await response.Content.ReadFromJsonAsync<Microsoft.AspNetCore.Mvc.ProblemDetails>(cancellationToken))?.Detail
+                : $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(Uri shard, string path, HttpContent? content, CancellationToken cancellationToken)
+    {
+        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = MoveTimeout };
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(shard, $"{ShardInternalCalls.PathPrefix}/{path}")) { Content = content };
+        ShardInternalCalls.Authorize(request.Headers, ShardInternalCalls.Token(settings));
+        return await client.SendAsync(request, cancellationToken);
     }
 }

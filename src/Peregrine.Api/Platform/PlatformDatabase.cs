@@ -27,6 +27,7 @@ internal static class PlatformDatabase
         builder.Services.AddSingleton<SupportAccessGrants>();
         builder.Services.AddSingleton<PrivacyService>();
         builder.Services.AddSingleton<UserErasure>();
+        builder.Services.AddSingleton<IUserEraser, LocalUserEraser>();
         builder.Services.AddSingleton<AccountService>();
 
         if (ConfiguredConnectionString(builder.Configuration) is not { } connectionString)

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using Orleans.Configuration;
+using Peregrine.Api.Erasure;
 using Peregrine.Api.Platform;
 using Peregrine.Api.Shards.Moves;
 using Peregrine.Configuration;
@@ -60,6 +62,8 @@ internal static class ShardHosting
         builder.Services.AddSingleton<ShardDirectory>();
         builder.Services.AddSingleton<UserShardMap>();
         builder.Services.AddMoves();
+        // Erasure runs under the user's grain on their home, instead of on whichever data root is local.
+        builder.Services.Replace(ServiceDescriptor.Singleton<IUserEraser, HomeShardEraser>());
         builder.Services.AddHostedService<ShardEndpointPublisher>();
         builder.Services.AddHttpForwarder();
     }

@@ -55,7 +55,8 @@ internal sealed partial class ShardRouter(
         var forwardedBy = TakeHopHeader(context);
         if (path.StartsWithSegments("/health") || path.StartsWithSegments("/alive")
             || SessionToken.From(context.Request) is not { Length: > 0 } token
-            || await sessions.ValidateSessionAsync(token) is not { } session)
+            || await sessions.ValidateSessionAsync(token) is not { } session
+            || await homes.IsFromBeforeErasureAsync(session, context.RequestAborted))
         {
             await next(context);
             return;

@@ -7,7 +7,7 @@ namespace Peregrine.Api.Shards;
 /// <summary>
 /// One grain per user (keyed by the user id), living on the user's home shard: where work that must not run twice at
 /// once for one user is serialised (a move runs in its companion <see cref="Moves.IUserMoveGrain"/>; restore and erasure
-/// are not routed through a grain yet). It answers where it runs, which is how a user's first request anywhere gets them placed.
+/// and erasure too). It answers the user's home, which is how a user's first request anywhere gets them placed.
 /// </summary>
 public interface IUserHomeGrain : IGrainWithStringKey
 {
@@ -26,9 +26,13 @@ public interface IUserHomeGrain : IGrainWithStringKey
 /// </summary>
 [Immovable]
 [UserShardPlacement]
-internal sealed class UserHomeGrain(ILocalSiloDetails silo) : Grain, IUserHomeGrain
+internal sealed class UserHomeGrain(UserShardMap map) : Grain, IUserHomeGrain
 {
-    public Task<string> GetHomeShardAsync() => Task.FromResult(silo.Name);
+    /// <summary>
+    /// From the map, not from where this activation runs: an activation outlives an erasure (which deletes the user's
+    /// placement), and a new sign-in of the same id must then be placed afresh rather than sent to the old home.
+    /// </summary>
+    public async Task<string> GetHomeShardAsync() => await map.PlaceAsync(this.GetPrimaryKeyString(), CancellationToken.None);
 }
 
 /// <summary>Places a user's grain on the shard <c>user_shard</c> names, placing a new user first.</summary>

@@ -2,7 +2,10 @@ using System.Collections.Concurrent;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Peregrine.Api.Platform;
+using Peregrine.CloudSeams;
 using Peregrine.Configuration;
+using Peregrine.Sessions;
 
 namespace Peregrine.Api.Shards;
 
@@ -11,7 +14,8 @@ namespace Peregrine.Api.Shards;
 /// and tells every shard), so a lookup is cached for the life of the process and the platform DB is read once per user
 /// and process, and again after a move.
 /// </summary>
-public sealed class UserShardMap(NpgsqlDataSource dataSource, ShardDirectory shards, IOptions<ShardOptions> shardOptions, IOptions<PeregrineOptions> options)
+public sealed class UserShardMap(
+    NpgsqlDataSource dataSource, ShardDirectory shards, IAccountErasures erasures, IOptions<ShardOptions> shardOptions, IOptions<PeregrineOptions> options)
 {
     private readonly ConcurrentDictionary<string, string> _homes = new(StringComparer.Ordinal);
 
@@ -31,6 +35,24 @@ public sealed class UserShardMap(NpgsqlDataSource dataSource, ShardDirectory sha
         }
 
         return home;
+    }
+
+    /// <summary>
+    /// A session from before its user's erasure, which deleted their home: refused wherever it arrives, so the shard
+    /// that has it answers it, and nothing places the erased account again. Asked of the platform DB itself, and only
+    /// for users without a home.
+    /// </summary>
+    public async Task<bool> IsFromBeforeErasureAsync(ValidatedSession session, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await FindAsync(session.UserId, cancellationToken) is null
+                && await erasures.RefusesSessionAsync(session.UserId, session.IssuedAt, refresh: true, cancellationToken);
+        }
+        catch (Exception e) when (PlatformDb.IsOutage(e))
+        {
+            return false; // finding the home fails the same way next, and answers 503
+        }
     }
 
     /// <summary>A move flipped the user's home: this process knows at once, the others are told (<see cref="Forget"/>).</summary>

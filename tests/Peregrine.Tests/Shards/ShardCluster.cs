@@ -6,9 +6,10 @@ namespace Peregrine.Tests.Shards;
 /// <summary>
 /// Three shards as real Api processes (each its own data root, silo port and HTTP port) on one real Postgres, started
 /// once for the collection. <see cref="KillAsync"/> is a kill -9; <see cref="RestartAsync"/> brings the shard back on
-/// the same data root (and a new HTTP port: the others must learn it from the cluster, not from the test).
+/// the same data root (and a new HTTP port: the others must learn it from the cluster, not from the test). A subclass
+/// may start other shards, with other server secrets (a rotation in progress).
 /// </summary>
-public sealed class ShardCluster : IAsyncLifetime
+public class ShardCluster : IAsyncLifetime
 {
     public const string App = "peregrine";
 
@@ -17,9 +18,21 @@ public sealed class ShardCluster : IAsyncLifetime
     private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(60);
     private readonly Dictionary<string, Shard> _shards = new(StringComparer.Ordinal);
 
+    private readonly string _serverSecret;
+    private readonly string? _previousSecret;
+
+    public ShardCluster()
+        : this(["a", "b", "c"], CloudEnvironment.ServerSecret, previousSecret: null)
+    {
+    }
+
+    /// <summary>Protected: a fixture has one public constructor.</summary>
+    protected ShardCluster(IReadOnlyList<string> ids, string serverSecret, string? previousSecret) =>
+        (Ids, _serverSecret, _previousSecret) = (ids, serverSecret, previousSecret);
+
     public PostgresFixture Postgres { get; } = new();
 
-    public IReadOnlyList<string> Ids { get; } = ["a", "b", "c"];
+    public IReadOnlyList<string> Ids { get; }
 
     public Shard this[string id] => _shards[id];
 
@@ -84,7 +97,7 @@ public sealed class ShardCluster : IAsyncLifetime
     /// <summary>Runs an operator verb as shard <paramref name="id"/>'s environment would (a separate process, like <c>docker compose exec</c>).</summary>
     public async Task<ApiProcess.Outcome> RunOperatorAsync(string id, params string[] arguments)
     {
-        var environment = CloudEnvironment.For(_shards[id].DataRoot.Path, Postgres.Url);
+        var environment = CloudEnvironment.For(_shards[id].DataRoot.Path, Postgres.Url, _serverSecret, _previousSecret);
         environment["Shards__Id"] = id;
         return await ApiProcess.RunAsync(environment, TimeSpan.FromMinutes(3), arguments);
     }
@@ -109,14 +122,18 @@ public sealed class ShardCluster : IAsyncLifetime
     private async Task StartAsync(string id)
     {
         var shard = _shards[id];
+        (string, string)[] secrets = _previousSecret is null
+            ? [("CF_SERVER_SECRET", _serverSecret)]
+            : [("CF_SERVER_SECRET", _serverSecret), ("CF_SERVER_SECRET_PREVIOUS", _previousSecret)];
         shard.Server = await ApiServer.StartAsync(
             shard.DataRoot.Path,
+            [.. secrets,
             ("PLATFORM_DB_URL", Postgres.Url),
             ("Shards__Id", id),
             ("Shards__AllowMoveInterruptions", "true"),
             ("Shards__SiloPort", shard.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             // Few requests admitted at once, so a shard that held a permit while forwarding would soon starve the others.
-            ("LoadShedding__MaxConcurrentRequests", AdmittedAtOnce.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            ("LoadShedding__MaxConcurrentRequests", AdmittedAtOnce.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
     }
 
     /// <summary>Every shard has published the address of its current silo, and that silo is Active (status 3) in the membership.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Peregrine.Api.Erasure;
 using Peregrine.Sessions;
 
 namespace Peregrine.Api.Shards.Moves;
@@ -8,7 +9,7 @@ namespace Peregrine.Api.Shards.Moves;
 public sealed record MoveRequest(string UserId, string To, string? InterruptAfter = null);
 
 /// <summary>
-/// <c>/internal/shards</c>: the operator's move requests, and the calls shards make to each other during a move
+/// <c>/internal/shards</c>: the operator's move and erasure requests, and the calls shards make to each other during a move
 /// (<see cref="MoveTransfer"/>). Only callers that hold the internal token, from loopback or a trusted proxy's network
 /// (<see cref="ShardInternalCalls"/>); anyone else gets a 404, as if nothing were here.
 /// </summary>
@@ -23,6 +24,7 @@ public static class MoveEndpoints
         group.MapPost("/moves/{userId}/commit", CommitAsync);
         group.MapDelete("/users/{userId}/tree", RemoveTreeAsync);
         group.MapPost("/users/{userId}/forget-home", ForgetHome);
+        group.MapPost("/erasures/{userId}", EraseAsync);
         return routes;
     }
 
@@ -48,8 +50,12 @@ public static class MoveEndpoints
             {
                 // The home from the platform DB itself; a move that flips it meanwhile makes the grain refuse, and the next
                 // attempt uses the new home. Not cancelled with the request: a command that dies must not stop a move half way.
-                var home = await journal.HomeAsync(request.UserId, CancellationToken.None)
-                    ?? await grains.GetGrain<IUserHomeGrain>(request.UserId).GetHomeShardAsync();
+                // Never placed here: a user without a home (never signed in with shards on, or erased meanwhile) has nothing to move.
+                if (await journal.HomeAsync(request.UserId, CancellationToken.None) is not { } home)
+                {
+                    return TypedResults.Conflict(new MoveReport(request.UserId, "", request.To, "failed", 0, 0, "the user has no home shard (never signed in with shards on, or erased)"));
+                }
+
                 report = await grains.GetGrain<IUserMoveGrain>(UserMoveGrain.KeyOf(request.UserId, home)).MoveToAsync(request.To, request.InterruptAfter);
             }
             while (report.Outcome == MoveReport.NotOnHome && ++attempts < 3);
@@ -59,6 +65,26 @@ public static class MoveEndpoints
         catch (ShardUnavailableException e)
         {
             return TypedResults.Problem($"The user's home shard is not live ({e.Message}); nothing was moved.", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    /// <summary>
+    /// The operator's <c>erase-user</c>, from any shard's environment: run under the user's grain on their home. Not
+    /// cancelled with the request: a command that dies must not stop an erasure half way.
+    /// </summary>
+    public static async Task<Results<Ok<ErasureReceipt>, ProblemHttpResult>> EraseAsync(string userId, IUserEraser eraser)
+    {
+        try
+        {
+            return TypedResults.Ok(await eraser.EraseAsync(Guid.Parse(Canonical(userId)), CancellationToken.None));
+        }
+        catch (ErasureNotStartedException e)
+        {
+            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status409Conflict);
+        }
+        catch (ErasureNotVerifiedException e)
+        {
+            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status500InternalServerError);
         }
     }
 

@@ -93,5 +93,6 @@ internal static class MoveServices
         .AddSingleton<MovePauses>()
         .AddSingleton<MoveTransfer>()
         .AddSingleton<MovedTrees>()
-        .AddSingleton<UserMove>();
+        .AddSingleton<UserMove>()
+        .AddSingleton<HomeErasure>();
 }

@@ -1,14 +1,16 @@
 using Orleans.Placement;
 using Orleans.Runtime;
 using Orleans.Runtime.Placement;
+using Peregrine.Api.Erasure;
 
 namespace Peregrine.Api.Shards.Moves;
 
 /// <summary>
-/// Where a user's moves run: one grain per user and home, keyed <c>&lt;user-id&gt;@&lt;home shard&gt;</c> (<see cref="KeyOf"/>),
+/// Where a user's moves and erasure run: one grain per user and home, keyed <c>&lt;user-id&gt;@&lt;home shard&gt;</c> (<see cref="KeyOf"/>),
 /// always placed on that home. A grain runs one call at a time, so two moves of a user never overlap. The home is in
 /// the key because a silo may remember where a grain ran after it deactivated and send the next call there: with the
-/// home in the key, wherever a call for this key lands is the right shard, and a user who moved gets a new key.
+/// home in the key, wherever a call for this key lands is the right shard, and a user who moved gets a new key. An
+/// erasure called while a move runs waits for it, then finds the user gone from this home and is sent to the new one.
 /// </summary>
 public interface IUserMoveGrain : IGrainWithStringKey
 {
@@ -18,18 +20,24 @@ public interface IUserMoveGrain : IGrainWithStringKey
     /// </summary>
     [ResponseTimeout("00:10:00")]
     Task<MoveReport> MoveToAsync(string toShard, string? interruptAfter);
+
+    /// <summary>Erases the user on this, their home shard (<see cref="HomeErasure"/>).</summary>
+    [ResponseTimeout("00:10:00")]
+    Task<ErasureOutcome> EraseAsync();
 }
 
 /// <summary><c>[Immovable]</c>, as the user's files cannot follow an activation to another shard.</summary>
 [Immovable]
 [UserMovePlacement]
-internal sealed class UserMoveGrain(ILocalSiloDetails silo, UserMove move) : Grain, IUserMoveGrain
+internal sealed class UserMoveGrain(ILocalSiloDetails silo, UserMove move, HomeErasure erasure) : Grain, IUserMoveGrain
 {
     public static string KeyOf(string userId, string home) => $"{userId}@{home}";
 
+    private string UserId => this.GetPrimaryKeyString().Split('@')[0];
+
     public async Task<MoveReport> MoveToAsync(string toShard, string? interruptAfter)
     {
-        var userId = this.GetPrimaryKeyString().Split('@')[0];
+        var userId = UserId;
         try
         {
             return await move.RunAsync(userId, toShard, interruptAfter, CancellationToken.None);
@@ -42,6 +50,31 @@ internal sealed class UserMoveGrain(ILocalSiloDetails silo, UserMove move) : Gra
         finally
         {
             // Nothing is kept between moves.
+            DeactivateOnIdle();
+        }
+    }
+
+    public async Task<ErasureOutcome> EraseAsync()
+    {
+        try
+        {
+            // Not cancellable: an erasure stopped half way would have to be run again to finish.
+            return new ErasureOutcome("erased", await erasure.RunAsync(UserId, CancellationToken.None));
+        }
+        catch (GrainNotOnHomeException)
+        {
+            return new ErasureOutcome(MoveReport.NotOnHome);
+        }
+        catch (ErasureNotStartedException e)
+        {
+            return new ErasureOutcome("not_started", Error: e.Message);
+        }
+        catch (ErasureNotVerifiedException e)
+        {
+            return new ErasureOutcome("not_verified", Error: e.Message);
+        }
+        finally
+        {
             DeactivateOnIdle();
         }
     }
