@@ -38,4 +38,38 @@ public sealed class ShardTreeClaimTests(ShardCluster cluster)
 
         Assert.Equal(["b"], cluster.ShardsHoldingDatabaseOf(user));
     }
+
+    [Fact]
+    public async Task ACopyThatSurvivedAnErasureOnAShardThatWasDownIsRemovedAtItsStartNotClaimed()
+    {
+        var user = await ShardClients.UserAtHomeAsync(cluster, home: "c", entry: "c");
+        using (var client = cluster.Client("c", user))
+        {
+            await ShardClients.CreateJobAsync(client, "Erased with the account");
+        }
+
+        // The files a move left on b, which was down while the user was erased: a copy as it was before the erasure.
+        using var stray = new TestDirectory("stray-copy");
+        CopyTree(cluster["c"].DataRoot.Combine(user), stray.Path);
+        var erased = await cluster.RunOperatorAsync("a", "erase-user", user);
+        Assert.True(erased.ExitCode == 0, $"erase-user: {erased.ExitCode} {erased.StandardOutput} {erased.StandardError}");
+        CopyTree(stray.Path, cluster["b"].DataRoot.Combine(user));
+
+        await cluster.RestartAsync("b");
+
+        Assert.False((await cluster.HomesAsync()).ContainsKey(user), "the erased user was given a home again");
+        Assert.False(cluster.HasTree("b", user), "the copy that survived the erasure is still on b");
+    }
+
+    /// <summary>Copies a tree keeping each file's last write time, as a copy made before the erasure has.</summary>
+    private static void CopyTree(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+            File.SetLastWriteTimeUtc(target, File.GetLastWriteTimeUtc(file));
+        }
+    }
 }
