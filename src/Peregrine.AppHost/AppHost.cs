@@ -73,8 +73,8 @@ foreach (var hostedApp in HostedApp.ReadAll(builder.Configuration))
 if (isDeployment)
 {
     // One scheduled backup for the instance (it snapshots every app's trees), on the first app's image. With shards it
-    // mounts shard a's data root only.
-    builder.AddScheduledBackup(apis[0], service => CloudService(service, shards[0]));
+    // mounts every shard's data root (the first app's shards stand for all apps: they share each shard's folder).
+    builder.AddScheduledBackup(apis[0], service => CloudService(service, shards[0]).WithEveryShardsDataRoot(shards, apis.Take(shards.Count)));
 }
 
 // demo: the public demo, a separate process with its own data and no secrets, so nothing of the cloud leaks into it.

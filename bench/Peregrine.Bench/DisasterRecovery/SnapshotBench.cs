@@ -43,13 +43,13 @@ internal static class SnapshotBench
             Console.WriteLine("snapshot 1 (every tree copied) while a user keeps writing…");
             InstanceBackupSummary first = null!;
             var busy = await WriterPausesAsync(users, TimeSpan.Zero, during: async () =>
-                first = await BackupAllCommand.RunAsync(settings, options, platform, TimeProvider.System, TextWriter.Null, options.Concurrency, TimeSpan.Zero, CancellationToken.None));
+                first = await BackupAllCommand.RunAsync(settings, ShardDataRoots.OfSingleHost(settings), options, platform, TimeProvider.System, TextWriter.Null, options.Concurrency, TimeSpan.Zero, CancellationToken.None));
             var restic = new ResticRepository(options);
             var sizeFirst = restic.LocalSize()!.Value;
 
             // The writer touched users after their copy: one more run takes those in, so the next one measures 1 % alone.
             SqliteConnection.ClearAllPools();
-            await BackupAllCommand.RunAsync(settings, options, platform, TimeProvider.System, TextWriter.Null, options.Concurrency, TimeSpan.Zero, CancellationToken.None);
+            await BackupAllCommand.RunAsync(settings, ShardDataRoots.OfSingleHost(settings), options, platform, TimeProvider.System, TextWriter.Null, options.Concurrency, TimeSpan.Zero, CancellationToken.None);
             var sizeSettled = restic.LocalSize()!.Value;
             var changed = users.Take(Math.Max(1, userCount / 100)).ToList();
             foreach (var user in changed)
@@ -58,13 +58,13 @@ internal static class SnapshotBench
             }
 
             SqliteConnection.ClearAllPools();
-            var second = await BackupAllCommand.RunAsync(settings, options, platform, TimeProvider.System, TextWriter.Null, options.Concurrency, TimeSpan.Zero, CancellationToken.None);
+            var second = await BackupAllCommand.RunAsync(settings, ShardDataRoots.OfSingleHost(settings), options, platform, TimeProvider.System, TextWriter.Null, options.Concurrency, TimeSpan.Zero, CancellationToken.None);
             var sizeSecond = restic.LocalSize()!.Value;
 
             var restoredSettings = Settings(Path.Combine(root, "restored"));
             var target = await NewDatabaseAsync(platform);
             var restoreClock = Stopwatch.StartNew();
-            var restored = await new InstanceRestore(restoredSettings, options, target, TextWriter.Null)
+            var restored = await new InstanceRestore(restoredSettings, ShardDataRoots.OfSingleHost(restoredSettings), options, target, TextWriter.Null)
                 .RunAsync("latest", owner: null, token => MigrateAsync(target, token), CancellationToken.None);
             restoreClock.Stop();
             if (restored.TreesRestored != userCount || first.Copied != userCount || second.Copied != changed.Count)

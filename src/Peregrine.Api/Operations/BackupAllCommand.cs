@@ -5,6 +5,7 @@ using Npgsql;
 using Peregrine.Api.Erasure;
 using Peregrine.Api.Operations.DisasterRecovery;
 using Peregrine.Api.Platform;
+using Peregrine.Api.Shards;
 using Peregrine.Configuration;
 using Peregrine.Sessions;
 
@@ -29,9 +30,12 @@ public static class BackupAllCommand
 
     public static OperatorVerb Verb { get; } = Build();
 
+    /// <summary>How long a snapshot waits for the moves of users between shards that are running when it starts.</summary>
+    private static readonly TimeSpan MovesInFlightWait = TimeSpan.FromMinutes(2);
+
     /// <summary>Stages every tree, the platform dump, the keys and the manifest, then snapshots them.</summary>
     public static async Task<InstanceBackupSummary> RunAsync(
-        PeregrineOptions settings, DisasterRecoveryOptions options, string platformConnectionString, TimeProvider clock,
+        PeregrineOptions settings, ShardDataRoots roots, DisasterRecoveryOptions options, string platformConnectionString, TimeProvider clock,
         TextWriter progress, int concurrency, TimeSpan pauseBetween, CancellationToken cancellationToken)
     {
         var elapsed = Stopwatch.StartNew();
@@ -46,19 +50,52 @@ public static class BackupAllCommand
         await restic.UnlockAsync(cancellationToken);
         var shipped = await new ErasureLog(restic, platformConnectionString).ShipAsync(force: false, cancellationToken);
 
-        var trees = UserTrees.UserIds(settings).SelectMany(id => UserTrees.AppsOf(settings, id)).ToList();
-        var staging = new UserTreeStaging(area, clock);
+        // From here to the platform dump no user moves: each tree is copied once, from the home the dump names.
+        List<TreeAtHome> trees;
+        StagedTree[] results;
+        PlatformEntry platform;
+        await using (var noMoves = await SnapshotLock.EnterSnapshotAsync(platformConnectionString, MovesInFlightWait, cancellationToken))
+        {
+            var homes = await ShardDataRoots.HomesAsync(noMoves.Connection, cancellationToken);
+            roots.EnsureEveryHomeReachable(homes);
+            trees = roots.TreesAtHome(settings, homes);
+            results = await StageAsync(trees, new UserTreeStaging(area, clock), progress, concurrency, pauseBetween, cancellationToken);
+            area.RemoveAllBut(trees.Select(t => (t.Tree.UserId, t.Tree.App)).ToHashSet());
+
+            var dumpedAt = clock.GetUtcNow();
+            await new PlatformDump(platformConnectionString).DumpAsync(area.PlatformDump, cancellationToken);
+            platform = new PlatformEntry(SnapshotFile.Of(area.Snapshot, area.PlatformDump), dumpedAt, await SchemaVersionsAsync(platformConnectionString, cancellationToken));
+        }
+
+        var keys = StageKeys(settings.KeyRingDirectory(), area);
+        var entries = results.Where(r => r.Entry is not null).Select(r => r.Entry!).ToList();
+        var failed = trees.Zip(results).Where(p => p.Second.Failure is not null).Select(p => new FailedTree(p.First.Tree.UserId, p.First.Tree.App, p.Second.Failure!)).ToList();
+        var manifest = new InstanceManifest(InstanceManifest.CurrentFormat, clock.GetUtcNow(),
+            [.. entries.Select(e => e.KeyId).OfType<string>().Distinct().Order(StringComparer.Ordinal)], platform, keys, entries, failed);
+        StagingArea.WriteJson(area.Manifest, manifest);
+
+        var backup = await restic.BackupAsync(area.Snapshot, ResticRepository.InstanceTag, cancellationToken);
+        return new InstanceBackupSummary(
+            backup.SnapshotId, trees.Select(t => t.Tree.UserId).Distinct().Count(), trees.Count,
+            results.Count(r => r.Copied), results.Count(r => r.Failure is null && !r.Copied), failed,
+            results.Select(r => r.WriterPause).DefaultIfEmpty().Max(), shipped, manifest.TotalBytes, backup.DataAdded, elapsed.Elapsed);
+    }
+
+    /// <summary>Every tree brought up to date in the staging area, a few at a time, with a progress line each.</summary>
+    private static async Task<StagedTree[]> StageAsync(
+        List<TreeAtHome> trees, UserTreeStaging staging, TextWriter progress, int concurrency, TimeSpan pauseBetween, CancellationToken cancellationToken)
+    {
         var results = new StagedTree[trees.Count];
         var done = 0;
         var gate = new Lock();
         await Parallel.ForEachAsync(Enumerable.Range(0, trees.Count), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken }, async (index, token) =>
         {
-            var user = trees[index];
-            var staged = results[index] = staging.Stage(user);
+            var (root, user) = trees[index];
+            var staged = results[index] = staging.Stage(user, root.Shard);
             lock (gate)
             {
                 done++;
-                progress.WriteLine($"[{done}/{trees.Count}] {user.UserId}/{user.App}: {Describe(staged)}");
+                progress.WriteLine($"[{done}/{trees.Count}] {user.UserId}/{user.App}{(root.Shard is null ? string.Empty : " (shard " + root.Shard + ")")}: {Describe(staged)}");
             }
 
             if (pauseBetween > TimeSpan.Zero)
@@ -66,23 +103,7 @@ public static class BackupAllCommand
                 await Task.Delay(pauseBetween, token);
             }
         });
-        area.RemoveAllBut(trees.Select(t => (t.UserId, t.App)).ToHashSet());
-
-        var dumpedAt = clock.GetUtcNow();
-        await new PlatformDump(platformConnectionString).DumpAsync(area.PlatformDump, cancellationToken);
-        var platform = new PlatformEntry(SnapshotFile.Of(area.Snapshot, area.PlatformDump), dumpedAt, await SchemaVersionsAsync(platformConnectionString, cancellationToken));
-        var keys = StageKeys(settings.KeyRingDirectory(), area);
-        var entries = results.Where(r => r.Entry is not null).Select(r => r.Entry!).ToList();
-        var failed = trees.Zip(results).Where(p => p.Second.Failure is not null).Select(p => new FailedTree(p.First.UserId, p.First.App, p.Second.Failure!)).ToList();
-        var manifest = new InstanceManifest(InstanceManifest.CurrentFormat, clock.GetUtcNow(),
-            [.. entries.Select(e => e.KeyId).OfType<string>().Distinct().Order(StringComparer.Ordinal)], platform, keys, entries, failed);
-        StagingArea.WriteJson(area.Manifest, manifest);
-
-        var backup = await restic.BackupAsync(area.Snapshot, ResticRepository.InstanceTag, cancellationToken);
-        return new InstanceBackupSummary(
-            backup.SnapshotId, trees.Select(t => t.UserId).Distinct().Count(), trees.Count,
-            results.Count(r => r.Copied), results.Count(r => r.Failure is null && !r.Copied), failed,
-            results.Select(r => r.WriterPause).DefaultIfEmpty().Max(), shipped, manifest.TotalBytes, backup.DataAdded, elapsed.Elapsed);
+        return results;
     }
 
     /// <summary>The key ring's files, copied as they are (they are protected at rest however the ring keeps them).</summary>
@@ -154,7 +175,7 @@ public static class BackupAllCommand
             {
                 return await body(services, settings, options, platform, token);
             }
-            catch (Exception e) when (e is ResticException or PlatformDumpException or InvalidDataException or IOException)
+            catch (Exception e) when (e is ResticException or PlatformDumpException or InvalidDataException or IOException or DataRootMissingException or TimeoutException)
             {
                 return OperatorCommands.Fail(OperatorCommands.Failed, $"{verb}: {e.Message}");
             }
@@ -202,7 +223,8 @@ public static class BackupAllCommand
             return OperatorCommands.Fail(OperatorCommands.Failed, "backup-all: another backup-all is running (the staging area is locked)");
         }
 
-        var summary = await RunAsync(settings, options, platform, services.GetRequiredService<TimeProvider>(), Console.Out, Math.Clamp(concurrency, 1, 16), pause, token);
+        var roots = ShardDataRoots.From(services.GetRequiredService<IConfiguration>(), settings);
+        var summary = await RunAsync(settings, roots, options, platform, services.GetRequiredService<TimeProvider>(), Console.Out, Math.Clamp(concurrency, 1, 16), pause, token);
         if (forget)
         {
             await new ResticRepository(options).ForgetAsync(token);

@@ -42,7 +42,7 @@ public static class RestoreAllCommand
                 try
                 {
                     var schema = services.GetRequiredService<PlatformSchema>();
-                    var summary = await new InstanceRestore(settings, options, platform, Console.Out)
+                    var summary = await new InstanceRestore(settings, ShardDataRoots.From(services.GetRequiredService<IConfiguration>(), settings), options, platform, Console.Out)
                         .RunAsync(reference, parsedOwner, async t => await schema.MigrateAsync(t), token);
                     await Console.Out.WriteLineAsync(
                         $"restore-all: snapshot {summary.SnapshotId}: {summary.TreesRestored} trees restored, {summary.TreesWithheld} withheld as erased after the snapshot; " +

@@ -1,3 +1,4 @@
+using Peregrine.AppHost.Apps;
 using Peregrine.AppHost.Publishing;
 
 namespace Peregrine.AppHost.Backup;
@@ -53,5 +54,31 @@ public static class ScheduledBackupExtensions
             // The image's check probes the app's HTTP port; this process listens on none.
             HealthCheck = ComposeHealthCheck.None,
         });
+    }
+
+    /// <summary>
+    /// A sharded deployment's backup snapshots every shard's users, so it mounts every shard's data root (shard a's at the
+    /// usual place, the others beside it) and names each with <c>Shards__DataRoots__&lt;id&gt;</c>, the setting the
+    /// Api's disaster-recovery verbs read. It starts after every shard, whose data owners have given it their folders.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithEveryShardsDataRoot(
+        this IResourceBuilder<ProjectResource> backup, IReadOnlyList<ApiShard> shards, IEnumerable<IResourceBuilder<ProjectResource>> shardApis)
+    {
+        if (shards.Count == 1)
+        {
+            return backup;
+        }
+
+        foreach (var (shard, api) in shards.Zip(shardApis))
+        {
+            var inContainer = shard.IsFirst ? AppHostLayout.CloudDataRootInContainer : $"{AppHostLayout.CloudDataRootInContainer}-{shard.Id}";
+            backup.WithEnvironment($"Shards__DataRoots__{shard.Id}", inContainer).WaitFor(api);
+            if (!shard.IsFirst)
+            {
+                backup.WithComposeHostMount(shard.HostDataRoot(sharded: true), inContainer);
+            }
+        }
+
+        return backup;
     }
 }

@@ -82,6 +82,17 @@ public sealed class PeregrineOptions
         ? Path.Combine(DataRoot, ".data-protection")
         : DataProtectionKeysDir);
 
+    /// <summary>
+    /// These settings with another data root: the disaster-recovery verbs of a sharded deployment reach every shard's root
+    /// from one process, with the same secrets and app.
+    /// </summary>
+    public PeregrineOptions WithDataRoot(string dataRoot)
+    {
+        var copy = (PeregrineOptions)MemberwiseClone();
+        copy.CloudDataRoot = dataRoot;
+        return copy;
+    }
+
     /// <summary>The server secrets as a key ring (a method, so configuration binding never evaluates it).</summary>
     public ServerKeyRing ServerKeys() => _serverKeys ??= new ServerKeyRing(ServerSecret!, SplitSecrets(PreviousServerSecrets));
 

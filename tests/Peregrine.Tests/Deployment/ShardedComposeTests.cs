@@ -81,6 +81,23 @@ public sealed class ShardedComposeTests(TwoShardsModelPublish fixture) : IClassF
     }
 
     [Fact]
+    public void TheBackupMountsEveryShardsDataRootNamesEachAndStartsAfterEveryShard()
+    {
+        var backup = (YamlMappingNode)Services["backup"];
+        var environment = (YamlMappingNode)backup["environment"];
+
+        Assert.Equal(
+            ["${CLOUD_DATA_ROOT:-/devl/menagerie-data}:/data/cloud", "${CLOUD_DATA_ROOT_B:-/devl/menagerie-data-b}:/data/cloud-b"],
+            ComposeYaml.Sequence(backup, "volumes"));
+        Assert.Equal("/data/cloud", environment["Shards__DataRoots__a"].ToString());
+        Assert.Equal("/data/cloud-b", environment["Shards__DataRoots__b"].ToString());
+        // Shard a's root stays where the staging area and the key ring are found by default.
+        Assert.Equal("/data/cloud", environment["CLOUD_DATA_ROOT"].ToString());
+        Assert.False(environment.Children.ContainsKey("Shards__Id"), "the backup is no shard: it joins no cluster");
+        Assert.Equal(["app", "app-b"], ((YamlMappingNode)backup["depends_on"]).Children.Keys.Select(key => key.ToString()));
+    }
+
+    [Fact]
     public void TheBastionListsEveryShardAndStartsAfterThem()
     {
         var bastion = (YamlMappingNode)Services["bastion"];

@@ -103,9 +103,11 @@ public sealed class RestoreDrillTests(PostgresFixture postgres) : IClassFixture<
     }
 
     /// <summary>The manifest of the newest instance snapshot, read back from the repository with restic itself.</summary>
-    internal static async Task<InstanceManifest> ManifestOfLatestAsync(InstanceUnderTest instance)
+    internal static Task<InstanceManifest> ManifestOfLatestAsync(InstanceUnderTest instance) => ManifestOfLatestAsync(instance.Repository);
+
+    internal static async Task<InstanceManifest> ManifestOfLatestAsync(string repositoryPath)
     {
-        var repository = new ResticRepository(new DisasterRecoveryOptions { Repository = instance.Repository, Password = InstanceUnderTest.ResticPassword });
+        var repository = new ResticRepository(new DisasterRecoveryOptions { Repository = repositoryPath, Password = InstanceUnderTest.ResticPassword });
         var snapshot = await repository.FindInstanceSnapshotAsync("latest", CancellationToken.None);
         var bytes = await repository.DumpAsync(snapshot.Id, "/" + InstanceManifest.FileName, CancellationToken.None);
         return System.Text.Json.JsonSerializer.Deserialize<InstanceManifest>(bytes, InstanceManifest.Json)!;

@@ -1,4 +1,9 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Dapper;
+using Peregrine.Api.Shards.Moves;
+using Peregrine.Configuration;
 using Peregrine.Tests.Infrastructure;
 
 namespace Peregrine.Tests.Shards;
@@ -100,6 +105,18 @@ public class ShardCluster : IAsyncLifetime
         var environment = CloudEnvironment.For(_shards[id].DataRoot.Path, Postgres.Url, _serverSecret, _previousSecret);
         environment["Shards__Id"] = id;
         return await ApiProcess.RunAsync(environment, TimeSpan.FromMinutes(3), arguments);
+    }
+
+    /// <summary>What <c>move-user</c> asks the user's home shard for, without starting a process per move.</summary>
+    public async Task<JsonElement> MoveAsync(string user, string to)
+    {
+        var entry = (await HomesAsync())[user];
+        using var http = new HttpClient { BaseAddress = _shards[entry].Server!.Address, Timeout = TimeSpan.FromMinutes(2) };
+        ShardInternalCalls.Authorize(http.DefaultRequestHeaders, ShardInternalCalls.Token(new PeregrineOptions { ServerSecret = CloudEnvironment.ServerSecret }));
+        using var response = await http.PostAsJsonAsync("/internal/shards/moves", new { user_id = user, to });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"move of {user} to {to}: {(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
     }
 
     public bool HasTree(string id, string userId) => Directory.Exists(_shards[id].DataRoot.Combine(userId));

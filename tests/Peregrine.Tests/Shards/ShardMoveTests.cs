@@ -38,7 +38,7 @@ public sealed class ShardMoveTests(ShardCluster cluster, ITestOutputHelper outpu
 
         var reports = new ConcurrentDictionary<string, JsonElement>();
         await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (user, _) =>
-            reports[user] = await MoveThroughClusterAsync(user, targets[user]));
+            reports[user] = await cluster.MoveAsync(user, targets[user]));
         await Task.Delay(TimeSpan.FromSeconds(1));
         await load.StopAsync(writers);
 
@@ -103,7 +103,7 @@ public sealed class ShardMoveTests(ShardCluster cluster, ITestOutputHelper outpu
         var homes = await cluster.HomesAsync();
         foreach (var user in homes.Where(h => h.Value != "a").Select(h => h.Key).Order(StringComparer.Ordinal).Take(12))
         {
-            Assert.Equal("moved", (await MoveThroughClusterAsync(user, "a")).GetProperty("outcome").GetString());
+            Assert.Equal("moved", (await cluster.MoveAsync(user, "a")).GetProperty("outcome").GetString());
         }
 
         var plan = await cluster.RunOperatorAsync("b", "rebalance", "--dry-run");
@@ -145,18 +145,6 @@ public sealed class ShardMoveTests(ShardCluster cluster, ITestOutputHelper outpu
         {
             Assert.Equal(homes.Count(h => h.Value == id), perShard.GetProperty("users_per_shard").GetProperty(id).GetInt32());
         }
-    }
-
-    /// <summary>What <c>move-user</c> asks the user's home shard for, without starting a process per move.</summary>
-    private async Task<JsonElement> MoveThroughClusterAsync(string user, string to)
-    {
-        var entry = (await cluster.HomesAsync())[user];
-        using var http = new HttpClient { BaseAddress = cluster[entry].Server!.Address, Timeout = TimeSpan.FromMinutes(2) };
-        ShardInternalCalls.Authorize(http.DefaultRequestHeaders, ShardInternalCalls.Token(new PeregrineOptions { ServerSecret = CloudEnvironment.ServerSecret }));
-        using var response = await http.PostAsJsonAsync("/internal/shards/moves", new { user_id = user, to });
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"move of {user} to {to}: {(int)response.StatusCode} {body}");
-        return JsonDocument.Parse(body).RootElement.Clone();
     }
 
     private async Task<string?> MoveStateAsync(string user)

@@ -25,7 +25,8 @@ public sealed record SnapshotFile(string Path, long Bytes, string Sha256)
 
 /// <summary>
 /// One user's app tree in a snapshot. <see cref="CopiedAt"/> is when its copy began: an erasure of the user recorded
-/// later than that means the copy may hold erased data, so a restore withholds it.
+/// later than that means the copy may hold erased data, so a restore withholds it. <see cref="Shard"/> is the user's home
+/// when the copy was taken (null on a single host): the shard whose data root the tree was copied from.
 /// </summary>
 public sealed record UserTreeEntry(
     string UserId,
@@ -35,7 +36,8 @@ public sealed record UserTreeEntry(
     string? KeyId,
     SnapshotFile? Database,
     IReadOnlyDictionary<string, long>? Rows,
-    IReadOnlyList<SnapshotFile> Files)
+    IReadOnlyList<SnapshotFile> Files,
+    string? Shard = null)
 {
     public string Directory => $"users/{UserId}/{App}";
 }

@@ -18,9 +18,10 @@ public sealed class RestoreRefusedException(string message) : Exception(message)
 /// modes (and an owner, when given), the Data Protection keys; then every erasure the repository's log recorded after
 /// the snapshot's copy is re-applied, so an erased user stays erased. Each step is checked before the next, and a run
 /// can be repeated: a marker in the data root names the snapshot being restored, the dump is loaded in one
-/// transaction, and a tree already in place is left as it is.
+/// transaction, and a tree already in place is left as it is. With shards, each tree goes to the data root of its user's
+/// home in the restored <c>user_shard</c>; the snapshot is unpacked in <c>CLOUD_DATA_ROOT</c>.
 /// </summary>
-public sealed class InstanceRestore(PeregrineOptions settings, DisasterRecoveryOptions options, string platformConnectionString, TextWriter progress)
+public sealed class InstanceRestore(PeregrineOptions settings, ShardDataRoots roots, DisasterRecoveryOptions options, string platformConnectionString, TextWriter progress)
 {
     private sealed record RestoreMarker(string SnapshotId, bool PlatformLoaded);
 
@@ -65,18 +66,25 @@ public sealed class InstanceRestore(PeregrineOptions settings, DisasterRecoveryO
         await migratePlatform(cancellationToken);
         var (rowsErased, logged) = await ReapplyToPlatformAsync(erasures.Values, cancellationToken);
 
+        // Every tree's root is known before the first is placed: a shard without one stops the restore here, resumable.
+        var destinations = await DestinationsAsync(manifest, cancellationToken);
         var (restored, withheld) = (0, 0);
         foreach (var (tree, index) in manifest.Users.Select((tree, index) => (tree, index + 1)))
         {
             var erased = erasures.TryGetValue(Guid.Parse(tree.UserId), out var erasure) && erasure.ErasedAt > tree.CopiedAt;
-            var placed = !erased && Place(tree, temp, owner);
+            var root = destinations[tree];
+            var placed = !erased && Place(tree, temp, root, owner);
             withheld += erased ? 1 : 0;
-            restored += placed || (!erased && Directory.Exists(Path.Combine(Root, tree.UserId, tree.App))) ? 1 : 0;
+            restored += placed || (!erased && Directory.Exists(Path.Combine(root, tree.UserId, tree.App))) ? 1 : 0;
             await progress.WriteLineAsync($"[{index}/{manifest.Users.Count}] {tree.UserId}/{tree.App}: {(erased ? "withheld (erased after the snapshot)" : placed ? "restored" : "already in place")}");
         }
 
         var keys = RestoreKeys(manifest, temp, owner);
-        Directory.Delete(temp, recursive: true);
+        foreach (var root in roots.Roots.Select(r => Path.Combine(r.Path, Path.GetFileName(temp))).Append(temp).Where(Directory.Exists))
+        {
+            Directory.Delete(root, recursive: true);
+        }
+
         File.Delete(MarkerPath);
         return new InstanceRestoreSummary(snapshot.ShortId, snapshot.Time, restored, withheld, rowsErased, logged, keys);
     }
@@ -101,29 +109,69 @@ public sealed class InstanceRestore(PeregrineOptions settings, DisasterRecoveryO
 
         if (owner is not null)
         {
+            foreach (var root in roots.Roots)
+            {
+                Directory.CreateDirectory(root.Path);
+                TreeOwnership.Apply(root.Path, owner);
+            }
+
             TreeOwnership.Apply(Root, owner);
         }
     }
 
+    /// <summary>Each tree's data root, by its user's home in the platform DB just restored.</summary>
+    private async Task<Dictionary<UserTreeEntry, string>> DestinationsAsync(InstanceManifest manifest, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(platformConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        var homes = await ShardDataRoots.HomesAsync(connection, cancellationToken);
+        return manifest.Users.ToDictionary(tree => tree, tree => roots.RootFor(tree, homes).Path);
+    }
+
     /// <summary>A tree moved into place by an earlier, interrupted run is no longer in the temp folder.</summary>
     private bool AlreadyPlaced(string snapshotPath) =>
-        snapshotPath.Split('/') is ["users", var user, var app, ..] && Directory.Exists(Path.Combine(Root, user, app));
+        snapshotPath.Split('/') is ["users", var user, var app, ..] && roots.Roots.Any(root => Directory.Exists(Path.Combine(root.Path, user, app)));
 
-    private bool Place(UserTreeEntry tree, string temp, (int Uid, int Gid)? owner)
+    private bool Place(UserTreeEntry tree, string temp, string root, (int Uid, int Gid)? owner)
     {
-        var destination = Path.Combine(Root, tree.UserId, tree.App);
+        var destination = Path.Combine(root, tree.UserId, tree.App);
         var source = Path.Combine(temp, "users", tree.UserId, tree.App);
         if (Directory.Exists(destination) || !Directory.Exists(source))
         {
             return false;
         }
 
-        var userDirectory = Path.Combine(Root, tree.UserId);
+        if (Path.GetFullPath(root) != Path.GetFullPath(Root))
+        {
+            // Another shard's root may be another disk: copied beside its place first, so that the rename into place
+            // is still one step that an interrupted run either did or did not do.
+            source = CopyBeside(source, Path.Combine(root, Path.GetFileName(temp), tree.UserId, tree.App));
+        }
+
+        var userDirectory = Path.Combine(root, tree.UserId);
         Directory.CreateDirectory(userDirectory);
         TreeOwnership.Apply(source, owner);
         Directory.Move(source, destination);
         TreeOwnership.Apply(userDirectory, owner);
         return true;
+    }
+
+    private static string CopyBeside(string source, string copy)
+    {
+        if (Directory.Exists(copy))
+        {
+            Directory.Delete(copy, recursive: true);
+        }
+
+        Directory.CreateDirectory(copy);
+        foreach (var (relative, _) in UserTrees.Files(source))
+        {
+            var target = Path.Combine(copy, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(Path.Combine(source, relative), target);
+        }
+
+        return copy;
     }
 
     /// <summary>Into the folder the services read their key ring from (<see cref="PeregrineOptions.KeyRingDirectory"/>).</summary>
@@ -185,9 +233,10 @@ public sealed class InstanceRestore(PeregrineOptions settings, DisasterRecoveryO
 
     private async Task RefuseUnlessEmptyAsync(CancellationToken cancellationToken)
     {
-        if (UserTrees.UserIds(settings).Any())
+        if (roots.Roots.FirstOrDefault(root => UserTrees.UserIds(settings.WithDataRoot(root.Path)).Any()) is { } occupied)
         {
-            throw new RestoreRefusedException("CLOUD_DATA_ROOT already holds user trees; restore-all rebuilds an empty host and never overwrites one");
+            var name = occupied.Shard is null ? "CLOUD_DATA_ROOT" : $"shard {occupied.Shard}'s data root";
+            throw new RestoreRefusedException($"{name} already holds user trees; restore-all rebuilds an empty host and never overwrites one");
         }
 
         await using var connection = new NpgsqlConnection(platformConnectionString);

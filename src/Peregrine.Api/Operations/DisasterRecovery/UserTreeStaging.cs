@@ -21,7 +21,8 @@ public sealed class UserTreeStaging(StagingArea area, TimeProvider clock)
 {
     private const string DatabaseName = "staging.db";
 
-    public StagedTree Stage(UserContext user)
+    /// <param name="shard">The user's home, recorded in the manifest (null on a single host).</param>
+    public StagedTree Stage(UserContext user, string? shard)
     {
         // Taken before anything is read: an erasure recorded after this instant may be missing from the copy.
         var copiedAt = clock.GetUtcNow();
@@ -33,7 +34,7 @@ public sealed class UserTreeStaging(StagingArea area, TimeProvider clock)
             Directory.CreateDirectory(target);
             var (database, keyId, schema, rows, pause, stamp, copied) = StageDatabase(user, target, previous);
             var (files, fileTimes) = StageFiles(user.AppDirectory, target, previous);
-            var entry = new UserTreeEntry(user.UserId, user.App, copiedAt, schema, keyId, database, rows, files);
+            var entry = new UserTreeEntry(user.UserId, user.App, copiedAt, schema, keyId, database, rows, files, shard);
             StagingArea.WriteJson(statePath, new TreeState(entry, stamp, fileTimes));
             return new StagedTree(entry, copied, pause, null);
         }

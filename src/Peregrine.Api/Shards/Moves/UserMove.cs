@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Peregrine.Configuration;
 using Peregrine.Sessions;
 using Peregrine.Storage;
@@ -37,6 +38,7 @@ public sealed partial class UserMove(
     MovedTrees trees,
     UserShardMap homes,
     UserDatabases databases,
+    NpgsqlDataSource platform,
     IOptions<ShardOptions> shardOptions,
     IOptions<PeregrineOptions> options,
     ILogger<UserMove> logger)
@@ -77,6 +79,9 @@ public sealed partial class UserMove(
 
     private async Task<MoveReport> MoveAsync(string userId, string to, string? interruptAfter, CancellationToken cancellationToken)
     {
+        // Held until the old copy is gone, so a snapshot never sees the user half moved (SnapshotLock).
+        await using var noSnapshot = await SnapshotLock.TryEnterMoveAsync(await platform.OpenConnectionAsync(cancellationToken), cancellationToken)
+            ?? throw new MoveFailedException($"an instance snapshot (backup-all) is being taken; nothing was moved, the user stays on {_self}: run the move again when it has finished");
         await journal.BeginAsync(userId, _self, to, cancellationToken);
         var user = CloudUserResolver.ForUser(options.Value, userId);
         var pause = await pauses.PauseAsync(userId, shardOptions.Value.MoveDrainTimeout, cancellationToken);
