@@ -132,7 +132,9 @@ public sealed class ShardFailureTests(ShardCluster cluster, ITestOutputHelper ou
                     Failures.Enqueue($"{user} ({(isVictim ? "killed shard" : "other shard")}): {e.Message}");
                 }
 
-                await Task.Delay(50);
+                // Ten writes a second per user: 12 users carry a steady load, and 60 s of one user's writes stay
+                // under the job list's limit of 1,000, so every acknowledged one can be looked for.
+                await Task.Delay(100);
             }
 
             foreach (var client in clients)
