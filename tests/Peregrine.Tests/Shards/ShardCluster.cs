@@ -87,6 +87,13 @@ public class ShardCluster : IAsyncLifetime
             return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM orleansmembershiptable WHERE siloname = @id AND status = 3", new { id }) == 0;
         }, JoinTimeout, TimeSpan.FromMilliseconds(200));
 
+    /// <summary>The state of the user's move in the move journal (<c>copying</c>, <c>flipped</c>, <c>done</c>, …), or null before any move.</summary>
+    public async Task<string?> MoveStateAsync(string userId)
+    {
+        await using var connection = await Postgres.OpenAsync();
+        return await connection.QuerySingleOrDefaultAsync<string>("SELECT state FROM user_moves WHERE user_id = @userId", new { userId });
+    }
+
     /// <summary>Each placed user's home shard, from the platform DB.</summary>
     public async Task<Dictionary<string, string>> HomesAsync()
     {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using Dapper;
 using Peregrine.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -65,11 +64,9 @@ public sealed class ShardMoveCrashTests(ShardCluster cluster, ITestOutputHelper 
     private async Task<string> WaitForCopyingAsync(string user, Task move)
     {
         var clock = Stopwatch.StartNew();
-        await using var connection = await cluster.Postgres.OpenAsync();
         while (clock.Elapsed < TimeSpan.FromSeconds(60) && !move.IsCompleted)
         {
-            var state = await connection.QuerySingleOrDefaultAsync<string>("SELECT state FROM user_moves WHERE user_id = @user", new { user });
-            if (state is not null)
+            if (await cluster.MoveStateAsync(user) is { } state)
             {
                 return state;
             }

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Dapper;
 using Peregrine.Api.Shards.Moves;
 using Peregrine.Configuration;
 using Peregrine.Tests.Infrastructure;
@@ -93,7 +92,7 @@ public sealed class ShardMoveTests(ShardCluster cluster, ITestOutputHelper outpu
         Assert.Equal(["b"], cluster.ShardsHoldingDatabaseOf(user));
         Assert.False(cluster.HasTree("a", user), "the source still has the user's tree");
         Assert.Equal(["Before the move", "Between the attempts"], (await ShardClients.TitlesAsync(client)).Order(StringComparer.Ordinal));
-        Assert.Equal("done", await MoveStateAsync(user));
+        Assert.Equal("done", await cluster.MoveStateAsync(user));
     }
 
     [Fact]
@@ -145,12 +144,6 @@ public sealed class ShardMoveTests(ShardCluster cluster, ITestOutputHelper outpu
         {
             Assert.Equal(homes.Count(h => h.Value == id), perShard.GetProperty("users_per_shard").GetProperty(id).GetInt32());
         }
-    }
-
-    private async Task<string?> MoveStateAsync(string user)
-    {
-        await using var connection = await cluster.Postgres.OpenAsync();
-        return await connection.QuerySingleOrDefaultAsync<string>("SELECT state FROM user_moves WHERE user_id = @user", new { user });
     }
 
     /// <summary>One writer per user, cycling through every shard as its entry point, recording what was acknowledged.</summary>
