@@ -176,6 +176,16 @@ public sealed class BrowserFixture : AppHostFixture
         await App.GetConnectionStringAsync("platformdb").AsTask().WaitAsync(Timeout) ?? throw new InvalidOperationException("no platformdb connection string");
 
     public static string NewUserId() => Guid.NewGuid().ToString();
+
+    /// <summary>
+    /// Presses a keyboard shortcut once the page's scripts listen: they are deferred, so a page whose content is already
+    /// shown (what the test waited for) may not have run them yet, and a key pressed then is lost (seen once in CI).
+    /// </summary>
+    public static async Task PressShortcutAsync(IPage page, string key)
+    {
+        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        await page.Keyboard.PressAsync(key);
+    }
 }
 
 public sealed record SeedJob(string Title, string Company, string Url, double Score, string? Gaps = null, string Location = "Remote", bool IsRemote = true, string? Salary = null, string? Description = null);

@@ -43,11 +43,11 @@ public sealed class ContentSecurityPolicyTests(BrowserFixture fixture, ITestOutp
 
         await page.GotoAsync("/peregrine/review");
         await CheckAsync(page, violations, "review");
-        await page.Keyboard.PressAsync("a");
+        await BrowserFixture.PressShortcutAsync(page, "a");
         await Assertions.Expect(page.Locator(".job-card h2")).ToHaveTextAsync("Site Reliability Engineer");
-        await page.Keyboard.PressAsync("r");
+        await BrowserFixture.PressShortcutAsync(page, "r");
         await Assertions.Expect(page.Locator(".job-card h2")).ToHaveTextAsync("Data Engineer");
-        await page.Keyboard.PressAsync("u");
+        await BrowserFixture.PressShortcutAsync(page, "u");
         await Assertions.Expect(page.Locator(".job-card h2")).ToHaveTextAsync("Site Reliability Engineer");
         await CheckAsync(page, violations, "review after shortcuts");
 
@@ -91,7 +91,7 @@ public sealed class ContentSecurityPolicyTests(BrowserFixture fixture, ITestOutp
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Free", Exact = true })).ToHaveAttributeAsync("aria-pressed", "true");
         await CheckAsync(page, violations, "demo home");
         await page.GotoAsync(new Uri(fixture.DemoAddress, "/peregrine/review").ToString());
-        await page.Keyboard.PressAsync("s");
+        await BrowserFixture.PressShortcutAsync(page, "s");
         await CheckAsync(page, violations, "demo review");
 
         Assert.Empty(violations);

@@ -63,7 +63,7 @@ public sealed class ReviewFlowTests(BrowserFixture fixture)
         var page = await context.NewPageAsync();
         await page.GotoAsync("/peregrine/review");
 
-        await page.Keyboard.PressAsync("r");
+        await BrowserFixture.PressShortcutAsync(page, "r");
         await Assertions.Expect(page.Locator(".job-card h2")).ToHaveTextAsync("QA Engineer");
         await page.GetByRole(AriaRole.Button, new() { Name = "Undo" }).ClickAsync();
 
