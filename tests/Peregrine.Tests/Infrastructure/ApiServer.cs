@@ -13,12 +13,16 @@ public sealed class ApiServer : IAsyncDisposable
     public const string ServerSecret = CloudEnvironment.ServerSecret;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly Process _process;
+    private readonly ProcessLog _log = new();
 
     private ApiServer(Process process, Uri address)
     {
         _process = process;
         Address = address;
     }
+
+    /// <summary>The warnings and errors the process logged (its last ones), each on one line: what a failing test quotes.</summary>
+    public IReadOnlyList<string> ProblemsLogged() => _log.Problems();
 
     public Uri Address { get; }
 
@@ -43,11 +47,11 @@ public sealed class ApiServer : IAsyncDisposable
         }
 
         var process = Process.Start(ApiProcess.StartInfo(assembly, environment))!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var server = new ApiServer(process, new Uri($"http://127.0.0.1:{port}"));
+        process.OutputDataReceived += (_, line) => server._log.Add(line.Data);
+        process.ErrorDataReceived += (_, line) => server._log.Add(line.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new ApiServer(process, new Uri($"http://127.0.0.1:{port}"));
         await server.WaitUntilHealthyAsync();
         return server;
     }

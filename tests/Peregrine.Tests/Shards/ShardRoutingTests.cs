@@ -23,11 +23,12 @@ public sealed class ShardRoutingTests(ShardCluster cluster, ITestOutputHelper ou
         var users = Enumerable.Range(0, 300).Select(_ => Guid.NewGuid().ToString()).ToArray();
 
         // Each user's first request enters at a different shard, eight at a time, as a bastion spreading load would.
-        await Parallel.ForEachAsync(users.Select((user, i) => (user, entry: cluster.Ids[i % 3])), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (u, _) =>
-        {
-            using var client = cluster.Client(u.entry, u.user);
-            await ShardClients.CreateJobAsync(client, "First job");
-        });
+        await cluster.ExplainingFailuresAsync(() => Parallel.ForEachAsync(
+            users.Select((user, i) => (user, entry: cluster.Ids[i % 3])), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (u, _) =>
+            {
+                using var client = cluster.Client(u.entry, u.user);
+                await ShardClients.CreateJobAsync(client, "First job");
+            }));
 
         var homes = await cluster.HomesAsync();
         var split = cluster.Ids.ToDictionary(id => id, id => users.Count(u => homes[u] == id));
