@@ -77,6 +77,44 @@ public static class KeyRotation
         }
     }
 
+    /// <summary>
+    /// Keeps every other process from rekeying the DB (or writing it) until the returned connection is disposed: a read
+    /// transaction holds SQLite's shared lock in either journal mode, and a rekey first needs the file to itself. For a
+    /// caller that copies the file's bytes (a move), which this process already holds exclusively. Opened at the key the
+    /// file is at, current or recorded, and not rekeyed here. Null when there is no keyed file to protect.
+    /// </summary>
+    public static SqliteConnection? HoldAgainstOtherWriters(DatabaseLocation location)
+    {
+        if (location.Keys is not { } keys || !File.Exists(location.Path) || new FileInfo(location.Path).Length == 0 || HasPlainHeader(location.Path))
+        {
+            return null;
+        }
+
+        var recorded = KeyRecord.Read(location.Path)?.Candidates.Select(keys.Find).OfType<DatabaseKey>() ?? [];
+        foreach (var key in new[] { keys.Current }.Concat(recorded))
+        {
+            SqliteConnection? connection = null;
+            try
+            {
+                connection = SqliteDatabase.Open(location.Path, key, pooling: false, SqliteOpenMode.ReadWrite);
+                connection.Execute("BEGIN;");
+                connection.ExecuteScalar<long>("SELECT count(*) FROM sqlite_schema;");
+                return connection;
+            }
+            catch (SqliteException e) when (e.SqliteErrorCode == NotADatabase)
+            {
+                connection?.Dispose();
+            }
+            catch
+            {
+                connection?.Dispose();
+                throw;
+            }
+        }
+
+        throw new InvalidDataException($"the DB of {location.OwnerId} opens with neither the current key nor one its record names");
+    }
+
     /// <summary>Records that the DB is at its current key (after it was created or converted at that key).</summary>
     public static void RecordCurrent(DatabaseLocation location)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -67,6 +68,30 @@ public class ShardCluster : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="load"/>; when it fails, the failure names what every shard logged as a warning or an error
+    /// (a 503 alone does not say which shard gave up on what).
+    /// </summary>
+    public Task ExplainingFailuresAsync(Func<Task> load) => ExplainingFailuresAsync(async () =>
+    {
+        await load();
+        return true;
+    });
+
+    /// <inheritdoc cref="ExplainingFailuresAsync(Func{Task})"/>
+    public async Task<T> ExplainingFailuresAsync<T>(Func<Task<T>> load)
+    {
+        try
+        {
+            return await load();
+        }
+        catch (Exception e)
+        {
+            var logged = Ids.SelectMany(id => _shards[id].Server?.ProblemsLogged().Select(line => $"[shard {id}] {line}") ?? []).TakeLast(40);
+            throw new Xunit.Sdk.XunitException($"{e.Message}\nWhat the shards logged as problems (last 40):\n{string.Join('\n', logged)}", e);
+        }
+    }
+
     public async Task KillAsync(string id) => await _shards[id].Server!.KillAsync(TimeSpan.FromSeconds(10));
 
     public async Task RestartAsync(string id)
@@ -94,6 +119,25 @@ public class ShardCluster : IAsyncLifetime
         return await connection.QuerySingleOrDefaultAsync<string>("SELECT state FROM user_moves WHERE user_id = @userId", new { userId });
     }
 
+    /// <summary>Polls the move journal until <paramref name="move"/> has begun, and says the state it saw; fails after 60 s.</summary>
+    public async Task<string> WaitForMoveToBeginAsync(string userId, Task move)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60) && !move.IsCompleted)
+        {
+            if (await MoveStateAsync(userId) is { } state)
+            {
+                return state;
+            }
+
+            await Task.Delay(2);
+        }
+
+        await move; // a move that ended without beginning says why
+        Assert.Fail(move.IsCompleted ? "the move ended before the journal said it began" : "the move did not begin within 60 s");
+        return string.Empty;
+    }
+
     /// <summary>Each placed user's home shard, from the platform DB.</summary>
     public async Task<Dictionary<string, string>> HomesAsync()
     {
@@ -119,7 +163,7 @@ public class ShardCluster : IAsyncLifetime
     {
         var entry = (await HomesAsync())[user];
         using var http = new HttpClient { BaseAddress = _shards[entry].Server!.Address, Timeout = TimeSpan.FromMinutes(2) };
-        ShardInternalCalls.Authorize(http.DefaultRequestHeaders, ShardInternalCalls.Token(new PeregrineOptions { ServerSecret = CloudEnvironment.ServerSecret }));
+        ShardInternalCalls.Authorize(http.DefaultRequestHeaders, ShardInternalCalls.Token(new PeregrineOptions { ServerSecret = _serverSecret }));
         using var response = await http.PostAsJsonAsync("/internal/shards/moves", new { user_id = user, to });
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"move of {user} to {to}: {(int)response.StatusCode} {body}");

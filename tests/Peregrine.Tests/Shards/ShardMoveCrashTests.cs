@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using Peregrine.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -38,7 +37,7 @@ public sealed class ShardMoveCrashTests(ShardCluster cluster, ITestOutputHelper 
         var ballastHash = Convert.ToHexString(SHA256.HashData(await File.ReadAllBytesAsync(ballast)));
 
         var move = cluster.RunOperatorAsync(Entry, "move-user", user, "--to", To);
-        var stateWhenKilled = await WaitForCopyingAsync(user, move);
+        var stateWhenKilled = await cluster.WaitForMoveToBeginAsync(user, move);
         await cluster.KillAsync(killed);
         var interrupted = await move;
         output.WriteLine($"killed {killed} while the move was '{stateWhenKilled}'; the interrupted move-user exited {interrupted.ExitCode}: {interrupted.StandardOutput.Trim()} {interrupted.StandardError.Trim()}");
@@ -58,23 +57,5 @@ public sealed class ShardMoveCrashTests(ShardCluster cluster, ITestOutputHelper 
             Assert.Equal(["Before the crash"], await ShardClients.TitlesAsync(client));
             await ShardClients.CreateJobAsync(client, "After the crash");
         }
-    }
-
-    /// <summary>Polls the move journal until the move is copying (or the move ended first), and says what it saw.</summary>
-    private async Task<string> WaitForCopyingAsync(string user, Task move)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(60) && !move.IsCompleted)
-        {
-            if (await cluster.MoveStateAsync(user) is { } state)
-            {
-                return state;
-            }
-
-            await Task.Delay(2);
-        }
-
-        Assert.Fail($"the move did not reach the copy within 60 s (move-user ended: {move.IsCompleted})");
-        return string.Empty;
     }
 }

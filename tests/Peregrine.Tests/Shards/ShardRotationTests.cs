@@ -1,4 +1,7 @@
+using System.Security.Cryptography;
 using Dapper;
+using Peregrine.Api.Shards.Moves;
+using Peregrine.Storage;
 using Peregrine.Tests.Infrastructure;
 using Peregrine.Tests.Rotation;
 using Xunit.Abstractions;
@@ -41,6 +44,38 @@ public sealed class ShardRotationTests(ShardRotationTests.RotatingCluster cluste
             using var client = cluster.Client("a", user);
             Assert.Equal(Jobs, (await ShardClients.TitlesAsync(client)).Length);
         }
+    }
+
+    [Fact]
+    public async Task ARekeyFromAnotherProcessWhileAMoveCopiesTheDatabaseIsRefusedAsInUseAndTheCopyIsWhole()
+    {
+        var (moving, _) = await UsersOfShardAAtOldKeyAsync();
+        var ballast = cluster["a"].DataRoot.Combine(moving, ShardCluster.App, "data", "ballast.bin");
+        Directory.CreateDirectory(Path.GetDirectoryName(ballast)!);
+        // Enough bytes that the copy outlasts the second a rekey waits for a file in use.
+        await using (var file = File.Create(ballast))
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                await file.WriteAsync(RandomNumberGenerator.GetBytes(16 << 20));
+            }
+        }
+
+        var move = cluster.ExplainingFailuresAsync(() => cluster.MoveAsync(moving, "b"));
+        Assert.Equal(MoveJournal.Copying, await cluster.WaitForMoveToBeginAsync(moving, move));
+        // What rekey-all does to each DB, from this process (another one than the shard's), while the bytes are copied.
+        var rekey = Record.Exception(() => KeyRotation.EnsureCurrent(RotationData.User(cluster["a"].DataRoot.Path, moving, New, Old).Database, TimeSpan.Zero));
+        var stateAfter = await cluster.MoveStateAsync(moving);
+        var report = await move;
+        output.WriteLine($"rekey during the copy: {rekey?.GetType().Name ?? "rekeyed"}; the move: {report}");
+
+        Assert.True(stateAfter == MoveJournal.Copying, $"the move left the copy ({stateAfter}) before the rekey was tried: a slower copy is needed");
+        Assert.IsType<DatabaseInUseException>(rekey);
+        Assert.Equal("moved", report.GetProperty("outcome").GetString());
+        // Moved as it was before the rekey was tried: at the previous secret, with its record, whole.
+        Assert.Equal(Jobs, RotationData.JobsWithStockSqlCipher(DatabaseOn("b", moving), Old, moving));
+        using var client = cluster.Client("a", moving);
+        Assert.Equal(Jobs, (await ShardClients.TitlesAsync(client)).Length);
     }
 
     /// <summary>

@@ -82,7 +82,6 @@ public sealed partial class UserMove(
         // Held until the old copy is gone, so a snapshot never sees the user half moved (SnapshotLock).
         await using var noSnapshot = await SnapshotLock.TryEnterMoveAsync(await platform.OpenConnectionAsync(cancellationToken), cancellationToken)
             ?? throw new MoveFailedException($"an instance snapshot (backup-all) is being taken; nothing was moved, the user stays on {_self}: run the move again when it has finished");
-        await journal.BeginAsync(userId, _self, to, cancellationToken);
         var user = CloudUserResolver.ForUser(options.Value, userId);
         var pause = await pauses.PauseAsync(userId, shardOptions.Value.MoveDrainTimeout, cancellationToken);
         var flipped = false;
@@ -90,7 +89,12 @@ public sealed partial class UserMove(
         try
         {
             using (await databases.HoldForReplacementAsync(user.Database, shardOptions.Value.MoveDrainTimeout, cancellationToken))
+            // The hold above is this process's; this one keeps another process (rekey-all) from rewriting the file, or
+            // its key record, while its bytes are copied.
+            using (KeyRotation.HoldAgainstOtherWriters(user.Database))
             {
+                // Journalled only now that nothing can change the files: from here a crash leaves a copy to discard.
+                await journal.BeginAsync(userId, _self, to, cancellationToken);
                 InterruptIf(interruptAfter, "paused");
                 var files = await transfer.SendTreeAsync(to, userId, user.AppDirectory, cancellationToken);
                 bytes = files.Sum(file => file.Bytes);
