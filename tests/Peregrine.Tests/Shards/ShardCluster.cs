@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Dapper;
 using Peregrine.Api.Shards.Moves;
@@ -117,6 +118,29 @@ public class ShardCluster : IAsyncLifetime
     {
         await using var connection = await Postgres.OpenAsync();
         return await connection.QuerySingleOrDefaultAsync<string>("SELECT state FROM user_moves WHERE user_id = @userId", new { userId });
+    }
+
+    /// <summary>
+    /// Writes <paramref name="megabytes"/> MB of random bytes into the user's tree on <paramref name="shard"/>, so that a
+    /// move of it copies for a while; returns the file's path under the app folder and its SHA-256.
+    /// </summary>
+    public async Task<(string RelativePath, string Sha256)> AddBallastAsync(string shard, string userId, int megabytes)
+    {
+        const string relative = "data/ballast.bin";
+        var path = _shards[shard].DataRoot.Combine(userId, App, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        await using (var file = File.Create(path))
+        {
+            for (var written = 0; written < megabytes; written += 16)
+            {
+                var chunk = RandomNumberGenerator.GetBytes(Math.Min(16, megabytes - written) << 20);
+                sha256.AppendData(chunk);
+                await file.WriteAsync(chunk);
+            }
+        }
+
+        return (relative, Convert.ToHexString(sha256.GetHashAndReset()));
     }
 
     /// <summary>Polls the move journal until <paramref name="move"/> has begun, and says the state it saw; fails after 60 s.</summary>

@@ -18,7 +18,7 @@ public sealed class ShardMoveCrashTests(ShardCluster cluster, ITestOutputHelper 
     private const string Entry = "b";
 
     /// <summary>Enough bytes for the copy to take a while, so the kill lands while it runs.</summary>
-    private const int BallastBytes = 48 << 20;
+    private const int BallastMegabytes = 48;
 
     [Theory]
     [InlineData(From)]
@@ -31,10 +31,7 @@ public sealed class ShardMoveCrashTests(ShardCluster cluster, ITestOutputHelper 
             await ShardClients.CreateJobAsync(client, "Before the crash");
         }
 
-        var ballast = cluster[From].DataRoot.Combine(user, ShardCluster.App, "data", "ballast.bin");
-        Directory.CreateDirectory(Path.GetDirectoryName(ballast)!);
-        await File.WriteAllBytesAsync(ballast, RandomNumberGenerator.GetBytes(BallastBytes));
-        var ballastHash = Convert.ToHexString(SHA256.HashData(await File.ReadAllBytesAsync(ballast)));
+        var ballast = await cluster.AddBallastAsync(From, user, BallastMegabytes);
 
         var move = cluster.RunOperatorAsync(Entry, "move-user", user, "--to", To);
         var stateWhenKilled = await cluster.WaitForMoveToBeginAsync(user, move);
@@ -50,8 +47,8 @@ public sealed class ShardMoveCrashTests(ShardCluster cluster, ITestOutputHelper 
         Assert.Equal(To, (await cluster.HomesAsync())[user]);
         Assert.Equal([To], cluster.ShardsHoldingDatabaseOf(user));
         Assert.False(cluster.HasTree(From, user), "the source still has the user's tree");
-        var moved = cluster[To].DataRoot.Combine(user, ShardCluster.App, "data", "ballast.bin");
-        Assert.Equal(ballastHash, Convert.ToHexString(SHA256.HashData(await File.ReadAllBytesAsync(moved))));
+        var moved = cluster[To].DataRoot.Combine(user, ShardCluster.App, ballast.RelativePath);
+        Assert.Equal(ballast.Sha256, Convert.ToHexString(SHA256.HashData(await File.ReadAllBytesAsync(moved))));
         using (var client = cluster.Client(From, user))
         {
             Assert.Equal(["Before the crash"], await ShardClients.TitlesAsync(client));

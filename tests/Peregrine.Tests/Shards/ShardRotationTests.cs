@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Dapper;
 using Peregrine.Api.Shards.Moves;
 using Peregrine.Storage;
@@ -50,16 +49,8 @@ public sealed class ShardRotationTests(ShardRotationTests.RotatingCluster cluste
     public async Task ARekeyFromAnotherProcessWhileAMoveCopiesTheDatabaseIsRefusedAsInUseAndTheCopyIsWhole()
     {
         var (moving, _) = await UsersOfShardAAtOldKeyAsync();
-        var ballast = cluster["a"].DataRoot.Combine(moving, ShardCluster.App, "data", "ballast.bin");
-        Directory.CreateDirectory(Path.GetDirectoryName(ballast)!);
         // Enough bytes that the copy outlasts the second a rekey waits for a file in use.
-        await using (var file = File.Create(ballast))
-        {
-            for (var i = 0; i < 10; i++)
-            {
-                await file.WriteAsync(RandomNumberGenerator.GetBytes(16 << 20));
-            }
-        }
+        await cluster.AddBallastAsync("a", moving, 160);
 
         var move = cluster.ExplainingFailuresAsync(() => cluster.MoveAsync(moving, "b"));
         Assert.Equal(MoveJournal.Copying, await cluster.WaitForMoveToBeginAsync(moving, move));
