@@ -33,9 +33,45 @@ internal static class Cpu
 {
     private const double TicksPerSecond = 100; // USER_HZ on Linux
 
-    public static TimeSpan Of(int pid)
+    public static TimeSpan Of(int pid) => FromStat($"/proc/{pid}/stat");
+
+    /// <summary>
+    /// The CPU time of each of the .NET runtime's tiered-compilation threads (named ".NET Tiered Com…", by thread id):
+    /// the JIT recompiling hot code in the background, which a fresh process does for tens of seconds under load. The
+    /// runtime ends that thread when it has nothing to do and starts a new one later, so compare by thread id
+    /// (<see cref="JitSince"/>), never the sum.
+    /// </summary>
+    public static Dictionary<(int Pid, int Tid), TimeSpan> TieredCompilationThreads(IEnumerable<int> pids)
     {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var threads = new Dictionary<(int, int), TimeSpan>();
+        foreach (var pid in pids)
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                try
+                {
+                    if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith(".NET Tiered", StringComparison.Ordinal))
+                    {
+                        threads[(pid, int.Parse(Path.GetFileName(task), System.Globalization.CultureInfo.InvariantCulture))] = FromStat(Path.Combine(task, "stat"));
+                    }
+                }
+                catch (IOException)
+                {
+                    // The thread ended between the listing and the read.
+                }
+            }
+        }
+
+        return threads;
+    }
+
+    /// <summary>JIT CPU since <paramref name="before"/>: what each thread alive now used since then (a thread that ended meanwhile is not counted: a lower bound).</summary>
+    public static double JitSince(Dictionary<(int Pid, int Tid), TimeSpan> before, IEnumerable<int> pids) =>
+        TieredCompilationThreads(pids).Sum(thread => (thread.Value - before.GetValueOrDefault(thread.Key)).TotalSeconds);
+
+    private static TimeSpan FromStat(string path)
+    {
+        var stat = File.ReadAllText(path);
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         // After the command: state is field 3, utime 14 and stime 15 (1-based), so 11 and 12 here.
         var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
