@@ -56,7 +56,6 @@ internal static class ShardHosting
             // A hung shard is voted dead in seconds rather than the default tens of seconds (a killed one is noticed
             // at once anyway: forwarding to it fails to connect).
             silo.Configure<ClusterMembershipOptions>(o => o.ProbeTimeout = TimeSpan.FromSeconds(2));
-            silo.AddPlacementDirector<UserShardPlacement, UserShardPlacementDirector>();
             silo.AddPlacementDirector<UserMovePlacement, UserMovePlacementDirector>();
         });
         builder.Services.AddSingleton<ShardDirectory>();

@@ -21,7 +21,6 @@ internal sealed partial class ShardRouter(
     UserShardMap homes,
     ShardDirectory shards,
     Moves.MovePauses pauses,
-    IGrainFactory grains,
     IHttpForwarder forwarder,
     TrustedProxies proxies,
     IProblemDetailsService problems,
@@ -142,10 +141,13 @@ internal sealed partial class ShardRouter(
         }
     }
 
-    /// <summary>Known users from the map; a user seen for the first time anywhere is placed by activating their grain.</summary>
-    private async ValueTask<string> HomeOfAsync(string userId, CancellationToken cancellationToken) =>
-        await homes.FindAsync(userId, cancellationToken)
-        ?? await grains.GetGrain<IUserHomeGrain>(userId).GetHomeShardAsync().WaitAsync(cancellationToken);
+    /// <summary>
+    /// Known users from the map; a user seen for the first time anywhere is placed here, on the live shard with the
+    /// fewest users (race-safe in the platform DB). Not through a grain call: after a shard restarts, Orleans takes
+    /// a while to forget its old silo, and a grain call meanwhile could wait out its 15 s limit (a new user's 503 in
+    /// CI, a test after a restart).
+    /// </summary>
+    private Task<string> HomeOfAsync(string userId, CancellationToken cancellationToken) => homes.PlaceAsync(userId, cancellationToken);
 
     private async Task ForwardAsync(HttpContext context, string userId, string home, Uri owner, bool isRetry = false)
     {

@@ -55,9 +55,7 @@ public class ShardCluster : IAsyncLifetime
         await Task.WhenAll(Ids.Select(StartAsync));
         await WaitUntilAllServeAsync();
 
-        // A new cluster's first placements wait while Orleans exchanges its grain metadata (seconds, more on a loaded
-        // machine), and a request waiting past the grain call's limit is answered 503 (seen once in CI): the tests
-        // start once a first user has been placed through every shard.
+        // The tests start once every shard has placed and served a first user (its own start-up work done).
         foreach (var id in Ids)
         {
             await Eventually.UntilAsync(async () =>
