@@ -1,7 +1,11 @@
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Peregrine.Api.Platform;
+using Peregrine.Configuration;
+using Peregrine.Sessions;
+using Peregrine.Storage;
 using Peregrine.Tests.Infrastructure;
 using Peregrine.Tests.Rotation;
 
@@ -75,11 +79,18 @@ internal sealed class InstanceUnderTest : IAsyncDisposable
     {
         if (Api is not null)
         {
+            // A real restore runs on a new host, in new processes: no pooled handle to a file of the lost host survives.
+            // Only this instance's own (clearing every pool would close other tests' handles, which run beside these).
+            var databases = Api.Services.GetRequiredService<UserDatabases>();
+            var options = Api.Services.GetRequiredService<IOptions<PeregrineOptions>>().Value;
+            foreach (var user in Directory.EnumerateDirectories(DataRoot).Select(Path.GetFileName).Where(name => Guid.TryParse(name, out _)))
+            {
+                databases.Evict(CloudUserResolver.ForUser(options, user!).Database);
+            }
+
             await Api.DisposeAsync();
             Api = null;
             NpgsqlConnection.ClearAllPools();
-            // A real restore runs on a new host, in new processes: no pooled handle to a file of the lost host survives.
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         }
     }
 

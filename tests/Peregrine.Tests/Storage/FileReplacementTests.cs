@@ -57,7 +57,8 @@ public sealed class FileReplacementTests : IDisposable
     private void ReplaceWithDatabaseHolding(string title)
     {
         var replacement = _location with { Path = _dir.Combine("replacement", "staging.db") };
-        using (var connection = new UserDatabases().Open(replacement))
+        var databases = new UserDatabases();
+        using (var connection = databases.Open(replacement))
         {
             connection.Execute("INSERT INTO jobs (title, url) VALUES (@title, 'https://jobs.example/restored');", new { title });
             // Pooled handles close without a checkpoint: fold the WAL in before the file alone is moved (as restore's own
@@ -65,7 +66,7 @@ public sealed class FileReplacementTests : IDisposable
             connection.Execute("PRAGMA wal_checkpoint(TRUNCATE);");
         }
 
-        SqliteConnection.ClearAllPools(); // the replacement's own handles
+        databases.Evict(replacement); // the replacement's own handles, not every pool (other tests' run beside these)
         File.Move(replacement.Path, _location.Path, overwrite: true);
     }
 }

@@ -150,26 +150,24 @@ public sealed class BrowserFixture : AppHostFixture
     /// </summary>
     public async Task<T> WithUserDatabaseAsync<T>(string userId, Func<Microsoft.Data.Sqlite.SqliteConnection, Task<T>> work)
     {
-        try
-        {
-            await using var db = await OpenUserDatabaseAsync(userId);
-            return await work(db);
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        }
-    }
-
-    private Task<Microsoft.Data.Sqlite.SqliteConnection> OpenUserDatabaseAsync(string userId)
-    {
         var options = new PeregrineOptions
         {
             CloudModeFlag = "true",
             CloudDataRoot = Path.Combine(StateDirectory, "cloud-data"),
             ServerSecret = ServerSecret,
         };
-        return new UserDatabases().OpenAsync(CloudUserResolver.ForUser(options, userId).Database);
+        var location = CloudUserResolver.ForUser(options, userId).Database;
+        var databases = new UserDatabases();
+        try
+        {
+            await using var db = await databases.OpenAsync(location);
+            return await work(db);
+        }
+        finally
+        {
+            // This handle only: clearing every pool would close other tests' handles, which run beside these.
+            databases.Evict(location);
+        }
     }
 
     public async Task<string> PlatformConnectionStringAsync() =>
