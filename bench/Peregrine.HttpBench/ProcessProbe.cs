@@ -69,6 +69,21 @@ internal static class Cpu
     public static double JitSince(Dictionary<(int Pid, int Tid), TimeSpan> before, IEnumerable<int> pids) =>
         TieredCompilationThreads(pids).Sum(thread => (thread.Value - before.GetValueOrDefault(thread.Key)).TotalSeconds);
 
+    /// <summary>Waits (at most a minute) until the processes' JIT threads together use under 20 ms of CPU in a second.</summary>
+    public static async Task UntilJitIdleAsync(IReadOnlyList<int> pids)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromMinutes(1))
+        {
+            var before = TieredCompilationThreads(pids);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            if (JitSince(before, pids) < 0.02)
+            {
+                return;
+            }
+        }
+    }
+
     private static TimeSpan FromStat(string path)
     {
         var stat = File.ReadAllText(path);

@@ -96,7 +96,7 @@ internal static class ShardThroughput
             var jitBefore = Cpu.TieredCompilationThreads(pids);
             await LoadAsync(shards, users, new Recorder(), WarmUpRound);
             var jitShare = Cpu.JitSince(jitBefore, pids) / (pids.Sum(pid => Cpu.Of(pid).TotalSeconds) - cpuBefore);
-            await UntilJitIdleAsync(pids);
+            await Cpu.UntilJitIdleAsync(pids);
             if (jitShare < JitSettledShare)
             {
                 return new WarmUp(clock.Elapsed, round, Settled: true);
@@ -104,21 +104,6 @@ internal static class ShardThroughput
         }
 
         return new WarmUp(clock.Elapsed, MaxWarmUpRounds, Settled: false);
-    }
-
-    /// <summary>Waits (at most a minute) until the shards' JIT threads together use under 20 ms of CPU in a second.</summary>
-    private static async Task UntilJitIdleAsync(List<int> pids)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromMinutes(1))
-        {
-            var before = Cpu.TieredCompilationThreads(pids);
-            await Task.Delay(TimeSpan.FromSeconds(1));
-            if (Cpu.JitSince(before, pids) < 0.02)
-            {
-                return;
-            }
-        }
     }
 
     /// <summary>Every user's loop for <paramref name="duration"/>, each on its own connection to its entry shard; returns when all have ended.</summary>
