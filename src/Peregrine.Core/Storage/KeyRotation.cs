@@ -78,10 +78,11 @@ public static class KeyRotation
     }
 
     /// <summary>
-    /// Keeps every other process from rekeying the DB (or writing it) until the returned connection is disposed: a read
-    /// transaction holds SQLite's shared lock in either journal mode, and a rekey first needs the file to itself. For a
-    /// caller that copies the file's bytes (a move), which this process already holds exclusively. Opened at the key the
-    /// file is at, current or recorded, and not rekeyed here. Null when there is no keyed file to protect.
+    /// Keeps every other process from rekeying the DB or writing it until the returned connection is disposed: an
+    /// immediate transaction holds SQLite's write lock (in WAL mode, readers alone would not stop another process's
+    /// writer), and a rekey first needs the file to itself. For a caller that copies the file's bytes (a move), which
+    /// this process already holds exclusively. Opened at the key the file is at, current or recorded, and not rekeyed
+    /// here. Null when there is no keyed file to protect.
     /// </summary>
     public static SqliteConnection? HoldAgainstOtherWriters(DatabaseLocation location)
     {
@@ -97,7 +98,7 @@ public static class KeyRotation
             try
             {
                 connection = SqliteDatabase.Open(location.Path, key, pooling: false, SqliteOpenMode.ReadWrite);
-                connection.Execute("BEGIN;");
+                connection.Execute("BEGIN IMMEDIATE;");
                 connection.ExecuteScalar<long>("SELECT count(*) FROM sqlite_schema;");
                 return connection;
             }
