@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -51,9 +52,7 @@ public static class KeyRotation
     /// <param name="beforeRekey">Test seam: runs after the pending record is written, just before <c>PRAGMA rekey</c>.</param>
     public static KeyState EnsureCurrent(DatabaseLocation location, TimeSpan wait, Action<string>? beforeRekey = null)
     {
-        var keys = location.Keys;
-        var path = location.Path;
-        if (keys is null || !File.Exists(path) || new FileInfo(path).Length == 0 || HasPlainHeader(path))
+        if (!IsKeyedFile(location, out var keys))
         {
             return KeyState.Unkeyed;
         }
@@ -86,20 +85,20 @@ public static class KeyRotation
     /// </summary>
     public static SqliteConnection? HoldAgainstOtherWriters(DatabaseLocation location)
     {
-        if (location.Keys is not { } keys || !File.Exists(location.Path) || new FileInfo(location.Path).Length == 0 || HasPlainHeader(location.Path))
+        if (!IsKeyedFile(location, out var keys))
         {
             return null;
         }
 
-        var recorded = KeyRecord.Read(location.Path)?.Candidates.Select(keys.Find).OfType<DatabaseKey>() ?? [];
+        var recorded = KeyRecord.Read(location.Path)?.Candidates.Where(id => id != keys.CurrentId).Select(keys.Find).OfType<DatabaseKey>() ?? [];
         foreach (var key in new[] { keys.Current }.Concat(recorded))
         {
             SqliteConnection? connection = null;
             try
             {
+                // The open reads the schema with the key (a wrong key fails there); BEGIN IMMEDIATE takes the lock at once.
                 connection = SqliteDatabase.Open(location.Path, key, pooling: false, SqliteOpenMode.ReadWrite);
                 connection.Execute("BEGIN IMMEDIATE;");
-                connection.ExecuteScalar<long>("SELECT count(*) FROM sqlite_schema;");
                 return connection;
             }
             catch (SqliteException e) when (e.SqliteErrorCode == NotADatabase)
@@ -209,6 +208,14 @@ public static class KeyRotation
         {
             return false;
         }
+    }
+
+    /// <summary>A non-empty, encrypted file with keys to try: anything else has no key to rotate or protect.</summary>
+    private static bool IsKeyedFile(DatabaseLocation location, [NotNullWhen(true)] out DatabaseKeys? keys)
+    {
+        keys = location.Keys;
+        var path = location.Path;
+        return keys is not null && File.Exists(path) && new FileInfo(path).Length > 0 && !HasPlainHeader(path);
     }
 
     private static bool IsContention(Exception e) =>
