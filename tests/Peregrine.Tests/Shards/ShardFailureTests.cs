@@ -29,15 +29,8 @@ public sealed class ShardFailureTests(ShardCluster cluster, ITestOutputHelper ou
         await cluster.KillAsync(Victim);
         await cluster.RestartAsync(Victim);
 
-        // At once, as a bastion sends them, while the other silos may still be forgetting the killed one's old silo.
-        var placed = new ConcurrentBag<string>();
-        await cluster.ExplainingFailuresAsync(() => Parallel.ForEachAsync(Enumerable.Range(0, 90), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
-        {
-            var user = Guid.NewGuid().ToString();
-            using var client = cluster.Client(cluster.Ids[i % 3], user);
-            await ShardClients.CreateJobAsync(client, "First job after the restart");
-            placed.Add(user);
-        }));
+        // At once, while the other silos may still be forgetting the killed one's old silo.
+        var placed = await ShardClients.NewUsersThroughEveryShardAsync(cluster, 90, "First job after the restart");
 
         var homes = await cluster.HomesAsync();
         output.WriteLine($"placed right after the restart: {string.Join(", ", cluster.Ids.Select(id => $"{id}={placed.Count(u => homes[u] == id)}"))}");

@@ -20,15 +20,7 @@ public sealed class ShardRoutingTests(ShardCluster cluster, ITestOutputHelper ou
     [Fact]
     public async Task ThreeHundredNewUsersAreSpreadOverTheShardsWithEachDatabaseOnExactlyOne()
     {
-        var users = Enumerable.Range(0, 300).Select(_ => Guid.NewGuid().ToString()).ToArray();
-
-        // Each user's first request enters at a different shard, eight at a time, as a bastion spreading load would.
-        await cluster.ExplainingFailuresAsync(() => Parallel.ForEachAsync(
-            users.Select((user, i) => (user, entry: cluster.Ids[i % 3])), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (u, _) =>
-            {
-                using var client = cluster.Client(u.entry, u.user);
-                await ShardClients.CreateJobAsync(client, "First job");
-            }));
+        var users = await ShardClients.NewUsersThroughEveryShardAsync(cluster, 300, "First job");
 
         var homes = await cluster.HomesAsync();
         var split = cluster.Ids.ToDictionary(id => id, id => users.Count(u => homes[u] == id));
@@ -180,6 +172,22 @@ internal static class ShardClients
             Assert.True(response.IsSuccessStatusCode, $"counts through {client.BaseAddress}: {(int)response.StatusCode} {body}");
             return JsonDocument.Parse(body).RootElement.GetProperty("total").GetInt64();
         }
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> new users, each placed by a first write (<paramref name="firstJob"/>) entering at the
+    /// shards in turn, eight at a time, as a bastion spreading load would; a failure quotes what the shards logged.
+    /// </summary>
+    public static async Task<string[]> NewUsersThroughEveryShardAsync(ShardCluster cluster, int count, string firstJob)
+    {
+        var users = Enumerable.Range(0, count).Select(_ => Guid.NewGuid().ToString()).ToArray();
+        await cluster.ExplainingFailuresAsync(() => Parallel.ForEachAsync(
+            users.Select((user, i) => (user, entry: cluster.Ids[i % cluster.Ids.Count])), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (u, _) =>
+            {
+                using var client = cluster.Client(u.entry, u.user);
+                await CreateJobAsync(client, firstJob);
+            }));
+        return users;
     }
 
     /// <summary>A new user whose home turned out to be <paramref name="home"/>, placed by a first request through <paramref name="entry"/>.</summary>
