@@ -6,7 +6,7 @@
 # files use, so both run unchanged:
 #   mcr.microsoft.com/dotnet/aspnet:10.0   Debian + this host's installed .NET runtime, user app (UID 1654)
 #   mcr.microsoft.com/dotnet/sdk:10.0      the aspnet stand-in + this host's installed SDK
-#   node:22-bookworm                       Debian's nodejs and gcc, npm (the build stage of the encryption engine)
+#   node:22-bookworm                       Debian's nodejs, gcc and libssl-dev, npm (the build stage of the encryption engine)
 #   postgres:15                            Debian's postgresql-15 behind the official image's entrypoint contract
 #   caddy:2.6                              Debian's caddy 2.6, laid out as the official image is
 # Every stand-in trusts what this host trusts (its CA bundle), so NuGet and npm work through the host's TLS egress.
@@ -153,7 +153,7 @@ build_node() {
   cp "$CACHE/$NPM_PACKAGE" "$WORK/node/npm.tgz"
   build "$NODE" "$WORK/node" <<EOF
 FROM $BASE
-$APT_INSTALL ca-certificates nodejs gcc libc6-dev make $APT_CLEAN
+$APT_INSTALL ca-certificates nodejs gcc libc6-dev libssl-dev make $APT_CLEAN
 $TRUST
 COPY npm.tgz /tmp/npm.tgz
 RUN mkdir -p /usr/local/lib/node_modules/npm \

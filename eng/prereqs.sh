@@ -11,6 +11,8 @@ command -v caddy >/dev/null || missing+=(caddy)
 command -v sqlite3 >/dev/null || missing+=(sqlite3)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
 command -v gcc >/dev/null || missing+=(gcc libc6-dev)
+# The engine takes SHA-512 from OpenSSL (eng/build-native.sh).
+[ -f /usr/include/openssl/sha.h ] || missing+=(libssl-dev)
 command -v npm >/dev/null || missing+=(npm)
 # Browser tests: Playwright's driver runs on the system node and drives Debian's chromium; DejaVu renders the pages' text.
 command -v node >/dev/null || missing+=(nodejs)

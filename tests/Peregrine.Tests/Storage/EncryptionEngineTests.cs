@@ -92,6 +92,40 @@ public sealed class EncryptionEngineTests : IDisposable
         Assert.Equal(Secret, command.ExecuteScalar());
     }
 
+    /// <summary>
+    /// Every page of a keyed file carries SQLCipher 4's HMAC-SHA-512, recomputed here with .NET's own crypto from the
+    /// format's definition: the HMAC key is PBKDF2-HMAC-SHA-512 of the raw key over the file's salt XOR 0x3a (2
+    /// rounds), and each page's MAC covers its ciphertext and IV, then its number (4 bytes, little-endian). The engine
+    /// computes SHA-512 with OpenSSL's (eng/build-native.sh), so this pins that to the format, bit for bit.
+    /// </summary>
+    [Fact]
+    public void EveryPageCarriesTheSqlcipher4HmacOfItsCiphertext()
+    {
+        var path = CreateKeyedDatabase();
+        using (var connection = SqliteDatabase.Open(path, _key, pooling: false))
+        {
+            using var fill = connection.CreateCommand();
+            fill.CommandText = "CREATE TABLE filler(body BLOB); INSERT INTO filler VALUES (randomblob(20000)); PRAGMA wal_checkpoint(TRUNCATE);";
+            fill.ExecuteNonQuery();
+        }
+
+        const int PageSize = 4096, SaltSize = 16, MacSize = 64;
+        var file = File.ReadAllBytes(path);
+        Assert.True(file.Length >= 6 * PageSize, "the file should span several pages");
+        var hmacSalt = file.AsSpan(0, SaltSize).ToArray().Select(b => (byte)(b ^ 0x3a)).ToArray();
+        var hmacKey = System.Security.Cryptography.Rfc2898DeriveBytes.Pbkdf2(
+            Convert.FromHexString(_key.ToHex()), hmacSalt, 2, System.Security.Cryptography.HashAlgorithmName.SHA512, 32);
+        for (var page = 1; page <= file.Length / PageSize; page++)
+        {
+            var start = (page - 1) * PageSize + (page == 1 ? SaltSize : 0);
+            var covered = file.AsSpan(start, (page * PageSize) - MacSize - start);
+            var number = BitConverter.GetBytes(page);
+            Assert.True(BitConverter.IsLittleEndian);
+            var expected = System.Security.Cryptography.HMACSHA512.HashData(hmacKey, (byte[])[.. covered, .. number]);
+            Assert.True(expected.AsSpan().SequenceEqual(file.AsSpan((page * PageSize) - MacSize, MacSize)), $"page {page}'s HMAC");
+        }
+    }
+
     [Fact]
     public void KeyNeverPrintsItself()
     {
