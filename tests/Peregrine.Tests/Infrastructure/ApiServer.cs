@@ -117,7 +117,9 @@ public sealed class ApiServer : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"the Api exited at start with code {_process.ExitCode}");
+                // Its last words: an unhandled exception at start (exit code 134) says why only on the process's stderr.
+                throw new InvalidOperationException(
+                    $"the Api exited at start with code {_process.ExitCode}; its last lines:{Environment.NewLine}{string.Join(Environment.NewLine, _log.Tail(40))}");
             }
 
             try

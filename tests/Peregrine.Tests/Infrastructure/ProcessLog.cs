@@ -28,6 +28,15 @@ internal sealed class ProcessLog
         }
     }
 
+    /// <summary>The last <paramref name="count"/> lines, oldest first: what a process that died at start said last.</summary>
+    public IReadOnlyList<string> Tail(int count)
+    {
+        lock (_gate)
+        {
+            return [.. _lines.Skip(Math.Max(0, _lines.Count - count))];
+        }
+    }
+
     /// <summary>Each warning, error or critical entry as one line: its level, category and message.</summary>
     public IReadOnlyList<string> Problems()
     {
