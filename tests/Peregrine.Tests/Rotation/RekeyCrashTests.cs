@@ -10,7 +10,11 @@ namespace Peregrine.Tests.Rotation;
 [Trait(Category.Name, Category.Service)]
 public sealed class RekeyCrashTests : IDisposable
 {
-    private const int Jobs = 12_000;
+    /// <summary>
+    /// Enough pages that the rekey's transaction outlasts the moment between seeing its journal and the kill landing:
+    /// with 12,000 jobs, once the engine's SHA-512 became OpenSSL's (twice as fast), CI saw a kill land after the commit.
+    /// </summary>
+    private const int Jobs = 36_000;
     private readonly TestDirectory _root = new("peregrine-rekey-crash");
 
     public void Dispose() => _root.Dispose();
