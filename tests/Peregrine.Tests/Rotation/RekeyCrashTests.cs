@@ -10,10 +10,7 @@ namespace Peregrine.Tests.Rotation;
 [Trait(Category.Name, Category.Service)]
 public sealed class RekeyCrashTests : IDisposable
 {
-    /// <summary>
-    /// Enough pages that the rekey's transaction outlasts the moment between seeing its journal and the kill landing:
-    /// with 12,000 jobs, once the engine's SHA-512 became OpenSSL's (twice as fast), CI saw a kill land after the commit.
-    /// </summary>
+    /// <summary>Enough pages that the rekey's transaction outlasts the moment between seeing its journal and the kill landing.</summary>
     private const int Jobs = 36_000;
     private readonly TestDirectory _root = new("peregrine-rekey-crash");
 
@@ -27,8 +24,11 @@ public sealed class RekeyCrashTests : IDisposable
         var journal = path + "-journal";
         var environment = OperatorProcess.Environment(_root.Path, S2, previous: S1);
 
-        // Killed only once the rollback journal exists, i.e. inside PRAGMA rekey's write transaction.
-        var killed = await OperatorProcess.KillWhenAsync(environment, ["rekey-all"], _ => File.Exists(journal));
+        // Killed only once the rollback journal exists while the record says a rekey is under way, i.e. inside PRAGMA
+        // rekey's write transaction. A journal alone is not enough: leaving WAL mode just before writes the header in a
+        // short transaction of its own, and a kill that came just after it left no journal (seen in CI).
+        var killed = await OperatorProcess.KillWhenAsync(
+            environment, ["rekey-all"], _ => File.Exists(journal) && KeyRecord.Read(path)?.RekeyingTo is not null);
         Assert.True(killed, "the rekey finished before the journal was seen");
         Assert.True(File.Exists(journal), "no hot journal was left: the kill did not land mid-rekey");
 
