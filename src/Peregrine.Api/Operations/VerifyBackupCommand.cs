@@ -84,6 +84,9 @@ public static class VerifyBackupCommand
     {
         var restic = new ResticRepository(options);
         var broken = 0;
+        // As backup-all does first: a killed run's restic can die after the next run's own unlock, and its stale lock
+        // would then fail the check though nothing holds the repository. A live process's lock stays, and is reported.
+        await restic.UnlockAsync(cancellationToken);
         if (await restic.CheckAsync(subset, cancellationToken) is { } checkProblem)
         {
             broken++;

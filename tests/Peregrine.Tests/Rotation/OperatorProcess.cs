@@ -14,7 +14,7 @@ internal static class OperatorProcess
     public static Task<ApiProcess.Outcome> RunAsync(Dictionary<string, string?> environment, params string[] arguments) =>
         ApiProcess.RunAsync(environment, Timeout, arguments);
 
-    /// <summary>Starts the command and kills it (SIGKILL) once <paramref name="shouldKill"/> says so; returns whether it was killed before finishing.</summary>
+    /// <summary>Starts the command and kills it and its children (SIGKILL) once <paramref name="shouldKill"/> says so; returns whether it was killed before finishing.</summary>
     public static async Task<bool> KillWhenAsync(Dictionary<string, string?> environment, string[] arguments, Func<int, bool> shouldKill)
     {
         using var process = Process.Start(ApiProcess.StartInfo(environment, arguments))!;
@@ -26,7 +26,10 @@ internal static class OperatorProcess
             {
                 try
                 {
-                    process.Kill();
+                    // The whole tree, as when the host or the container dies: a child the command started (backup-all's
+                    // restic) dies with it, so the locks it leaves are stale, which the next run removes. Killing the
+                    // command alone would leave restic running, holding its lock until it finishes.
+                    process.Kill(entireProcessTree: true);
                 }
                 catch (InvalidOperationException)
                 {
