@@ -119,8 +119,8 @@ public sealed class EncryptionEngineTests : IDisposable
         {
             var start = (page - 1) * PageSize + (page == 1 ? SaltSize : 0);
             var covered = file.AsSpan(start, (page * PageSize) - MacSize - start);
-            var number = BitConverter.GetBytes(page);
-            Assert.True(BitConverter.IsLittleEndian);
+            var number = new byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(number, page);
             var expected = System.Security.Cryptography.HMACSHA512.HashData(hmacKey, (byte[])[.. covered, .. number]);
             Assert.True(expected.AsSpan().SequenceEqual(file.AsSpan((page * PageSize) - MacSize, MacSize)), $"page {page}'s HMAC");
         }
