@@ -90,7 +90,8 @@ public static class KeyRotation
             return null;
         }
 
-        var recorded = KeyRecord.Read(location.Path)?.Candidates.Where(id => id != keys.CurrentId).Select(keys.Find).OfType<DatabaseKey>() ?? [];
+        var before = ProbedFile.Look(location.Path);
+        var recorded = before.Record?.Candidates.Where(id => id != keys.CurrentId).Select(keys.Find).OfType<DatabaseKey>() ?? [];
         foreach (var key in new[] { keys.Current }.Concat(recorded))
         {
             SqliteConnection? connection = null;
@@ -112,7 +113,9 @@ public static class KeyRotation
             }
         }
 
-        throw new InvalidDataException($"the DB of {location.OwnerId} opens with neither the current key nor one its record names");
+        throw ProbedFile.Look(location.Path).MovedSince(before)
+            ? new DatabaseInUseException(location.OwnerId)
+            : new InvalidDataException($"the DB of {location.OwnerId} opens with neither the current key nor one its record names");
     }
 
     /// <summary>Records that the DB is at its current key (after it was created or converted at that key).</summary>
@@ -126,7 +129,8 @@ public static class KeyRotation
 
     private static KeyState TryOnce(DatabaseLocation location, DatabaseKeys keys, Action<string>? beforeRekey)
     {
-        var record = KeyRecord.Read(location.Path);
+        var before = ProbedFile.Look(location.Path);
+        var record = before.Record;
         if (Opens(location.Path, keys.Current))
         {
             RecordCurrent(location);
@@ -155,15 +159,38 @@ public static class KeyRotation
             }
         }
 
-        if (KeyRecord.Read(location.Path) != record)
+        if (ProbedFile.Look(location.Path).MovedSince(before))
         {
-            // Another process rekeyed the file between our reads: look again.
+            // Another process rekeyed the file (or rolled a killed rekey back) while we probed it: look again.
             throw new DatabaseInUseException(location.OwnerId);
         }
 
         throw unknown is not null
             ? new UnknownKeyIdException(location.OwnerId, unknown)
             : new InvalidDataException($"the DB of {location.OwnerId} opens with none of the keys its record names");
+    }
+
+    /// <summary>
+    /// What a key probe's verdict depends on. The engine reads the file's salt (its first 16 bytes) when a key is set,
+    /// before it takes the file's lock: a probe that waited on another process's rekey commit checks the new pages
+    /// against the old salt and fails with the right key. So "no key opens it" holds only if none of this moved.
+    /// </summary>
+    private sealed record ProbedFile(KeyRecord? Record, string Salt, DateTime Modified, long Length, bool HasJournal)
+    {
+        public static ProbedFile Look(string path)
+        {
+            var file = new FileInfo(path);
+            Span<byte> salt = stackalloc byte[16];
+            using (var stream = File.OpenRead(path))
+            {
+                stream.ReadAtLeast(salt, salt.Length, throwOnEndOfStream: false);
+            }
+
+            return new ProbedFile(KeyRecord.Read(path), Convert.ToHexString(salt), file.LastWriteTimeUtc, file.Length, File.Exists(path + "-journal"));
+        }
+
+        /// <summary>True when the file or its record changed since <paramref name="before"/>, or a write to it is under way.</summary>
+        public bool MovedSince(ProbedFile before) => this != before || HasJournal;
     }
 
     private static void Rekey(DatabaseLocation location, string oldId, DatabaseKey oldKey, DatabaseKeys keys, Action<string>? beforeRekey)
