@@ -49,7 +49,7 @@ public static class InspectUserCommand
             var counts = inspected.Connection.Query<(string Status, long Count)>(tasks).ToDictionary(row => row.Status, row => row.Count);
             return new InspectedApp(app, files, inspected.SchemaVersion(), inspected.KeyId, inspected.KeyId == settings.ServerKeys().CurrentId, counts, null);
         }
-        catch (Exception e) when (e is UnknownKeyIdException or InvalidDataException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception e) when (e is UnknownKeyIdException or InvalidDataException or DatabaseInUseException or Microsoft.Data.Sqlite.SqliteException)
         {
             return new InspectedApp(app, files, null, KeyRecord.Read(user.Database.Path)?.KeyId, false, new Dictionary<string, long>(), e.Message);
         }

@@ -58,7 +58,7 @@ public static class StatsCommand
             using var inspected = DatabaseInspection.OpenReadOnly(location);
             return inspected.SchemaVersion() ?? "none";
         }
-        catch (Exception e) when (e is UnknownKeyIdException or InvalidDataException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception e) when (e is UnknownKeyIdException or InvalidDataException or DatabaseInUseException or Microsoft.Data.Sqlite.SqliteException)
         {
             return "unreadable";
         }

@@ -21,7 +21,7 @@ public static class VerifyAllCommand
             var verdict = inspected.Connection.Query<string>("PRAGMA quick_check;").ToList();
             return verdict is ["ok"] ? null : $"quick_check reports {verdict.Count} problem(s)";
         }
-        catch (Exception e) when (e is UnknownKeyIdException or InvalidDataException)
+        catch (Exception e) when (e is UnknownKeyIdException or InvalidDataException or DatabaseInUseException)
         {
             return e.Message;
         }

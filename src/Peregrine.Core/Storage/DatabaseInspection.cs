@@ -22,34 +22,12 @@ public static class DatabaseInspection
     /// <summary>
     /// Opens read-only with the current key, else with the key ids its record names (never any other previous key).
     /// Throws <see cref="UnknownKeyIdException"/> for a recorded id no secret has, <see cref="InvalidDataException"/> when
-    /// no candidate key opens it.
+    /// no candidate key opens it, <see cref="DatabaseInUseException"/> while another process keeps rekeying it
+    /// (<see cref="RecordedKeys.Open"/>).
     /// </summary>
     public static InspectedDatabase OpenReadOnly(DatabaseLocation location)
     {
-        var keys = location.Keys ?? throw new ArgumentException("inspection needs the owner's keys", nameof(location));
-        var record = KeyRecord.Read(location.Path);
-        string? unknown = null;
-        foreach (var id in new[] { keys.CurrentId }.Concat(record?.Candidates ?? []).Distinct(StringComparer.Ordinal))
-        {
-            if (keys.Find(id) is not { } key)
-            {
-                unknown ??= id;
-                continue;
-            }
-
-            try
-            {
-                return new InspectedDatabase(SqliteDatabase.Open(location.Path, key, pooling: false, SqliteOpenMode.ReadOnly), id);
-            }
-            catch (SqliteException e) when (e.SqliteErrorCode == KeyRotation.NotADatabase)
-            {
-            }
-        }
-
-        throw unknown is not null
-            ? new UnknownKeyIdException(location.OwnerId, unknown)
-            : new InvalidDataException(record is null
-                ? "does not open with the current key, and no key id is recorded"
-                : "opens with none of the keys its record names");
+        var (connection, keyId) = RecordedKeys.Open(location, key => SqliteDatabase.Open(location.Path, key, pooling: false, SqliteOpenMode.ReadOnly));
+        return new InspectedDatabase(connection, keyId);
     }
 }

@@ -15,6 +15,7 @@ public sealed record KeyRecord(
     public const string Suffix = ".key-id";
 
     /// <summary>The ids to try, in order: the recorded one, then the one an interrupted rekey was heading to.</summary>
+    [JsonIgnore]
     public IEnumerable<string> Candidates => RekeyingTo is null ? [KeyId] : [KeyId, RekeyingTo];
 
     public static string PathFor(string databasePath) => databasePath + Suffix;

@@ -27,9 +27,9 @@ public sealed class UnknownKeyIdException(string ownerId, string keyId)
     public string KeyId { get; } = keyId;
 }
 
-/// <summary>Another connection (the service, or a second rekey) held the DB; nothing was changed, so try again later.</summary>
-public sealed class DatabaseInUseException(string ownerId)
-    : Exception($"the DB of {ownerId} is in use by another process; try again");
+/// <summary>Another connection (the service, or a second rekey) held the DB; nothing was changed, so try again later. <paramref name="cause"/> is the contention seen last, for the log.</summary>
+public sealed class DatabaseInUseException(string ownerId, Exception? cause = null)
+    : Exception($"the DB of {ownerId} is in use by another process; try again", cause);
 
 /// <summary>
 /// Rekeys a user DB in place from a recorded previous key to the current one. The engine refuses <c>PRAGMA rekey</c> in
@@ -71,7 +71,7 @@ public static class KeyRotation
             }
             catch (Exception e) when (IsContention(e))
             {
-                throw new DatabaseInUseException(location.OwnerId);
+                throw e as DatabaseInUseException ?? new DatabaseInUseException(location.OwnerId, e);
             }
         }
     }
@@ -90,32 +90,22 @@ public static class KeyRotation
             return null;
         }
 
-        var before = ProbedFile.Look(location.Path);
-        var recorded = before.Record?.Candidates.Where(id => id != keys.CurrentId).Select(keys.Find).OfType<DatabaseKey>() ?? [];
-        foreach (var key in new[] { keys.Current }.Concat(recorded))
+        InterruptedRekey.RollBack(location, keys);
+        return RecordedKeys.Open(location, key =>
         {
-            SqliteConnection? connection = null;
+            // The open reads the schema with the key (a wrong key fails there); BEGIN IMMEDIATE takes the lock at once.
+            var connection = SqliteDatabase.Open(location.Path, key, pooling: false, SqliteOpenMode.ReadWrite);
             try
             {
-                // The open reads the schema with the key (a wrong key fails there); BEGIN IMMEDIATE takes the lock at once.
-                connection = SqliteDatabase.Open(location.Path, key, pooling: false, SqliteOpenMode.ReadWrite);
                 connection.Execute("BEGIN IMMEDIATE;");
                 return connection;
             }
-            catch (SqliteException e) when (e.SqliteErrorCode == NotADatabase)
-            {
-                connection?.Dispose();
-            }
             catch
             {
-                connection?.Dispose();
+                connection.Dispose();
                 throw;
             }
-        }
-
-        throw ProbedFile.Look(location.Path).MovedSince(before)
-            ? new DatabaseInUseException(location.OwnerId)
-            : new InvalidDataException($"the DB of {location.OwnerId} opens with neither the current key nor one its record names");
+        }).Connection;
     }
 
     /// <summary>Records that the DB is at its current key (after it was created or converted at that key).</summary>
@@ -129,73 +119,34 @@ public static class KeyRotation
 
     private static KeyState TryOnce(DatabaseLocation location, DatabaseKeys keys, Action<string>? beforeRekey)
     {
-        var before = ProbedFile.Look(location.Path);
-        var record = before.Record;
-        if (Opens(location.Path, keys.Current))
+        InterruptedRekey.RollBack(location, keys);
+        // Without a record only the current key is tried: a previous secret is never guessed at.
+        if (KeyRecord.Read(location.Path) is null)
+        {
+            if (!Opens(location.Path, keys.Current))
+            {
+                return KeyState.Unrecorded;
+            }
+
+            RecordCurrent(location);
+            return KeyState.Current;
+        }
+
+        var opened = RecordedKeys.Open(location, key => SqliteDatabase.Open(location.Path, key, pooling: false, SqliteOpenMode.ReadWrite));
+        using var connection = opened.Connection;
+        if (opened.KeyId == keys.CurrentId)
         {
             RecordCurrent(location);
             return KeyState.Current;
         }
 
-        if (record is null)
-        {
-            return KeyState.Unrecorded;
-        }
-
-        // Only the ids the record names; a previous secret the record does not name is never tried.
-        string? unknown = null;
-        foreach (var id in record.Candidates.Where(id => id != keys.CurrentId))
-        {
-            if (keys.Find(id) is not { } key)
-            {
-                unknown ??= id;
-                continue;
-            }
-
-            if (Opens(location.Path, key))
-            {
-                Rekey(location, id, key, keys, beforeRekey);
-                return KeyState.Rekeyed;
-            }
-        }
-
-        if (ProbedFile.Look(location.Path).MovedSince(before))
-        {
-            // Another process rekeyed the file (or rolled a killed rekey back) while we probed it: look again.
-            throw new DatabaseInUseException(location.OwnerId);
-        }
-
-        throw unknown is not null
-            ? new UnknownKeyIdException(location.OwnerId, unknown)
-            : new InvalidDataException($"the DB of {location.OwnerId} opens with none of the keys its record names");
+        Rekey(connection, location, opened.KeyId, keys, beforeRekey);
+        return KeyState.Rekeyed;
     }
 
-    /// <summary>
-    /// What a key probe's verdict depends on. The engine reads the file's salt (its first 16 bytes) when a key is set,
-    /// before it takes the file's lock: a probe that waited on another process's rekey commit checks the new pages
-    /// against the old salt and fails with the right key. So "no key opens it" holds only if none of this moved.
-    /// </summary>
-    private sealed record ProbedFile(KeyRecord? Record, string Salt, DateTime Modified, long Length, bool HasJournal)
+    /// <summary>Rekeys through <paramref name="connection"/>, which the probe opened at the recorded key <paramref name="oldId"/>.</summary>
+    private static void Rekey(SqliteConnection connection, DatabaseLocation location, string oldId, DatabaseKeys keys, Action<string>? beforeRekey)
     {
-        public static ProbedFile Look(string path)
-        {
-            var file = new FileInfo(path);
-            Span<byte> salt = stackalloc byte[16];
-            using (var stream = File.OpenRead(path))
-            {
-                stream.ReadAtLeast(salt, salt.Length, throwOnEndOfStream: false);
-            }
-
-            return new ProbedFile(KeyRecord.Read(path), Convert.ToHexString(salt), file.LastWriteTimeUtc, file.Length, File.Exists(path + "-journal"));
-        }
-
-        /// <summary>True when the file or its record changed since <paramref name="before"/>, or a write to it is under way.</summary>
-        public bool MovedSince(ProbedFile before) => this != before || HasJournal;
-    }
-
-    private static void Rekey(DatabaseLocation location, string oldId, DatabaseKey oldKey, DatabaseKeys keys, Action<string>? beforeRekey)
-    {
-        using var connection = SqliteDatabase.Open(location.Path, oldKey, pooling: false, SqliteOpenMode.ReadWrite);
         // Microsoft.Data.Sqlite retries SQLITE_BUSY until the command timeout: a held file should be given up on quickly.
         if (connection.ExecuteScalar<string>("PRAGMA journal_mode = DELETE;", commandTimeout: JournalSwitchWaitSeconds) != "delete")
         {

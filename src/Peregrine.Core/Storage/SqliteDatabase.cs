@@ -29,11 +29,15 @@ public static class SqliteDatabase
     /// </summary>
     public const int WalAutocheckpointPages = 256;
 
-    public static string ConnectionString(string path, DatabaseKey? key, bool pooling = true, SqliteOpenMode mode = SqliteOpenMode.ReadWriteCreate)
+    /// <param name="cipherSalt">
+    /// The file's salt in hex, for the engine to use instead of reading it from the file's first page: only to roll
+    /// back an interrupted rekey (<see cref="InterruptedRekey"/>).
+    /// </param>
+    public static string ConnectionString(string path, DatabaseKey? key, bool pooling = true, SqliteOpenMode mode = SqliteOpenMode.ReadWriteCreate, string? cipherSalt = null)
     {
         var builder = new SqliteConnectionStringBuilder
         {
-            DataSource = key is null ? path : CipherUri(path, "sqlcipher", legacy: 4),
+            DataSource = key is null ? path : CipherUri(path, "sqlcipher", legacy: 4) + (cipherSalt is null ? string.Empty : $"&cipher_salt={cipherSalt}"),
             Mode = mode,
             Pooling = pooling,
             ForeignKeys = true,
@@ -55,10 +59,10 @@ public static class SqliteDatabase
     /// commits, durable as they were; the next open reads it, and autocheckpoint still bounds it. A file about to be
     /// replaced is checkpointed on purpose first (<see cref="CheckpointBeforeReplacement"/>).
     /// </summary>
-    public static SqliteConnection Open(string path, DatabaseKey? key, bool pooling = true, SqliteOpenMode mode = SqliteOpenMode.ReadWriteCreate)
+    public static SqliteConnection Open(string path, DatabaseKey? key, bool pooling = true, SqliteOpenMode mode = SqliteOpenMode.ReadWriteCreate, string? cipherSalt = null)
     {
         SqliteEngine.EnsureLoaded();
-        var connection = new KeyHidingConnection(ConnectionString(path, key, pooling, mode), unpooled: !pooling);
+        var connection = new KeyHidingConnection(ConnectionString(path, key, pooling, mode, cipherSalt), unpooled: !pooling);
         try
         {
             connection.Open();

@@ -7,8 +7,9 @@ using static Peregrine.Tests.Rotation.RotationData;
 namespace Peregrine.Tests.Rotation;
 
 /// <summary>
-/// Two rekeyers of one file at once, as the service's first open and <c>rekey-all</c> can be: neither may conclude that
-/// the file opens with none of its keys because the other one's rekey landed between its probes.
+/// A key probe while another process's rekey commits, as the service's first open, <c>rekey-all</c> and the operator's
+/// inspections can meet: the engine reads the file's salt before it waits for the lock, so a probe that waited checks
+/// the new pages against the old salt. Neither may conclude that the file opens with none of its keys.
 /// </summary>
 [Trait(Category.Name, Category.Unit)]
 public sealed class ConcurrentRekeyTests : IDisposable
@@ -18,27 +19,47 @@ public sealed class ConcurrentRekeyTests : IDisposable
     public void Dispose() => _root.Dispose();
 
     [Fact]
-    public async Task ARekeyThatCommitsWhileAnotherRekeyerProbesTheFileIsSeenAsCurrent()
+    public async Task ASecondRekeyerWhoseProbeWaitedOnTheFirstsCommitFindsTheFileCurrent()
+    {
+        var (user, state) = await ProbeWhileARekeyCommits(location => KeyRotation.EnsureCurrent(location, TimeSpan.Zero));
+
+        Assert.Equal(KeyState.Current, state);
+        Assert.Equal(2, JobsWithStockSqlCipher(DatabasePath(_root.Path, user), S2, user));
+    }
+
+    [Fact]
+    public async Task AnInspectionWhoseProbeWaitedOnARekeyCommitOpensTheFileAtTheNewKey()
+    {
+        var (_, keyId) = await ProbeWhileARekeyCommits(location =>
+        {
+            using var inspected = DatabaseInspection.OpenReadOnly(location);
+            return inspected.KeyId;
+        });
+
+        Assert.Equal(ServerKeyRing.IdOf(S2), keyId);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="probe"/> (current S2, previous S1) against a file at S1 while a first rekeyer, played here by
+    /// hand, holds the file's write lock with its record saying S1 → S2, then commits its rekey before its final record.
+    /// </summary>
+    private async Task<(string User, T Result)> ProbeWhileARekeyCommits<T>(Func<DatabaseLocation, T> probe)
     {
         var user = CreateUsers(_root.Path, S1, count: 1, jobs: 2).Single();
         var path = DatabasePath(_root.Path, user);
-
-        // The first rekeyer, by hand: out of WAL, its record written, and the file's write lock held before its rekey.
         using var first = StoreFixtures.OpenWithStockSqlCipher4(path, HandKey(S1, user));
         first.Execute("PRAGMA journal_mode = DELETE;");
         KeyRecord.Write(path, new KeyRecord(ServerKeyRing.IdOf(S1), RekeyingTo: ServerKeyRing.IdOf(S2)));
         first.Execute("BEGIN EXCLUSIVE;");
 
-        // The second reads the file's header as it opens, then waits for the lock the first one holds ...
-        var second = Task.Run(() => KeyRotation.EnsureCurrent(User(_root.Path, user, S2, S1).Database, TimeSpan.FromSeconds(10)));
+        // The probe reads the header as it sets its key, then waits for the lock ...
+        var probing = Task.Run(() => probe(User(_root.Path, user, S2, S1).Database));
         await Task.Delay(TimeSpan.FromMilliseconds(500));
-        Assert.False(second.IsCompleted);
+        Assert.False(probing.IsCompleted);
 
-        // ... while the first one's rekey commits. Its final record is not written yet.
+        // ... while the rekey commits.
         first.Execute($"PRAGMA rekey = \"x'{HandKey(S2, user).ToHex()}'\";");
         first.Execute("COMMIT;");
-
-        Assert.Equal(KeyState.Current, await second.WaitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Equal(2, JobsWithStockSqlCipher(path, S2, user));
+        return (user, await probing.WaitAsync(TimeSpan.FromSeconds(30)));
     }
 }

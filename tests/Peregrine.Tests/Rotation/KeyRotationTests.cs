@@ -26,6 +26,7 @@ public sealed class KeyRotationTests : IDisposable
         }
 
         Assert.Equal(new KeyRecord(ServerKeyRing.IdOf(S2)), KeyRecord.Read(path));
+        Assert.Equal($$"""{"key_id":"{{ServerKeyRing.IdOf(S2)}}"}""", File.ReadAllText(KeyRecord.PathFor(path)));
         Assert.Equal(5, JobsWithStockSqlCipher(path, S2, user));
         Assert.Null(JobsWithStockSqlCipher(path, S1, user));
         Assert.Equal(OwnerOnly, File.GetUnixFileMode(KeyRecord.PathFor(path)));
