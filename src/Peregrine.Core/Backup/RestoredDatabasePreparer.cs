@@ -11,8 +11,6 @@ namespace Peregrine.Backup;
 /// </summary>
 public sealed class RestoredDatabasePreparer(IOptions<StorageOptions> storage, TimeProvider time)
 {
-    private static readonly byte[] SqliteHeader = "SQLite format 3\0"u8.ToArray();
-
     /// <summary>Replaces the staged upload at <paramref name="stagedPath"/> with the prepared DB; returns what was left behind.</summary>
     public IReadOnlyList<string> Prepare(string stagedPath, DatabaseKey? key)
     {
@@ -47,9 +45,7 @@ public sealed class RestoredDatabasePreparer(IOptions<StorageOptions> storage, T
 
     private static void EnsurePlainSqlite(string path)
     {
-        var header = new byte[SqliteHeader.Length];
-        using var file = File.OpenRead(path);
-        if (file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) < header.Length || !header.AsSpan().SequenceEqual(SqliteHeader))
+        if (!DatabaseFileHeader.IsPlain(path))
         {
             throw new InvalidBackupException("The backup's staging.db is not a plain SQLite database.");
         }

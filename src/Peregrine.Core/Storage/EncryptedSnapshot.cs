@@ -54,7 +54,7 @@ public static class EncryptedSnapshot
     /// </summary>
     public static EncryptedSnapshotCopy Copy(DatabaseLocation location, string destination)
     {
-        if (HasPlainHeader(location.Path))
+        if (DatabaseFileHeader.IsPlain(location.Path))
         {
             throw new PlainDatabaseException(location.OwnerId);
         }
@@ -136,13 +136,6 @@ public static class EncryptedSnapshot
         // The last connection to close removes the WAL; a leftover would be an empty one.
         File.Delete(path + "-wal");
         File.Delete(path + "-shm");
-    }
-
-    private static bool HasPlainHeader(string path)
-    {
-        Span<byte> header = stackalloc byte[16];
-        using var file = File.OpenRead(path);
-        return file.Read(header) == 16 && header.SequenceEqual("SQLite format 3\0"u8);
     }
 
     private static void CopyBytes(string source, string destination)

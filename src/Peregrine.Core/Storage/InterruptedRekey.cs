@@ -20,10 +20,11 @@ internal static class InterruptedRekey
     /// True when a journal left by an interrupted rekey was rolled back. Does nothing unless the record says a rekey was
     /// under way and a journal with page 1 in it lies beside the file. A journal of another kind, or of a rekey still
     /// running in another process (the open waits for its commit, then fails at the old key), is left to the probes.
+    /// <paramref name="record"/> is the file's key record, as the caller read it.
     /// </summary>
-    public static bool RollBack(DatabaseLocation location, DatabaseKeys keys)
+    public static bool RollBack(DatabaseLocation location, DatabaseKeys keys, KeyRecord? record)
     {
-        if (KeyRecord.Read(location.Path) is not { RekeyingTo: not null } record
+        if (record is not { RekeyingTo: not null }
             || keys.Find(record.KeyId) is not { } oldKey
             || FirstPageSalt(location.Path + "-journal") is not { } salt)
         {

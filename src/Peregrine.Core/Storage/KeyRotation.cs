@@ -90,7 +90,7 @@ public static class KeyRotation
             return null;
         }
 
-        InterruptedRekey.RollBack(location, keys);
+        InterruptedRekey.RollBack(location, keys, KeyRecord.Read(location.Path));
         return RecordedKeys.Open(location, key =>
         {
             // The open reads the schema with the key (a wrong key fails there); BEGIN IMMEDIATE takes the lock at once.
@@ -119,9 +119,11 @@ public static class KeyRotation
 
     private static KeyState TryOnce(DatabaseLocation location, DatabaseKeys keys, Action<string>? beforeRekey)
     {
-        InterruptedRekey.RollBack(location, keys);
+        // A rollback leaves the record as it is: read once.
+        var record = KeyRecord.Read(location.Path);
+        InterruptedRekey.RollBack(location, keys, record);
         // Without a record only the current key is tried: a previous secret is never guessed at.
-        if (KeyRecord.Read(location.Path) is null)
+        if (record is null)
         {
             if (!Opens(location.Path, keys.Current))
             {
@@ -193,16 +195,9 @@ public static class KeyRotation
     {
         keys = location.Keys;
         var path = location.Path;
-        return keys is not null && File.Exists(path) && new FileInfo(path).Length > 0 && !HasPlainHeader(path);
+        return keys is not null && File.Exists(path) && new FileInfo(path).Length > 0 && !DatabaseFileHeader.IsPlain(path);
     }
 
     private static bool IsContention(Exception e) =>
         e is DatabaseInUseException || e is SqliteException { SqliteErrorCode: Busy or Locked or NotADatabase };
-
-    private static bool HasPlainHeader(string path)
-    {
-        Span<byte> header = stackalloc byte[16];
-        using var file = File.OpenRead(path);
-        return file.Read(header) == 16 && header.SequenceEqual("SQLite format 3\0"u8);
-    }
 }

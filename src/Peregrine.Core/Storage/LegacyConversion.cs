@@ -21,7 +21,6 @@ public enum DatabaseForm
 public static class LegacyConversion
 {
     private const string TempMarker = ".tmp-";
-    private static ReadOnlySpan<byte> PlainHeader => "SQLite format 3\0"u8;
 
     public static DatabaseForm Detect(string path, DatabaseKey key)
     {
@@ -30,7 +29,7 @@ public static class LegacyConversion
             return DatabaseForm.Missing;
         }
 
-        if (HasPlainHeader(path))
+        if (DatabaseFileHeader.IsPlain(path))
         {
             return DatabaseForm.Plaintext;
         }
@@ -133,13 +132,6 @@ public static class LegacyConversion
         File.Delete(path + "-shm");
         DurableFile.ReplaceWith(temp, path);
         return leftBehind;
-    }
-
-    private static bool HasPlainHeader(string path)
-    {
-        Span<byte> header = stackalloc byte[16];
-        using var stream = File.OpenRead(path);
-        return stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) == header.Length && header.SequenceEqual(PlainHeader);
     }
 
     private static bool Opens(string connectionString)

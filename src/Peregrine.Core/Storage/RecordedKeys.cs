@@ -75,12 +75,10 @@ internal static class RecordedKeys
         public static ProbedFile Look(string path)
         {
             var file = new FileInfo(path);
-            Span<byte> salt = stackalloc byte[16];
-            var read = 0;
+            var salt = string.Empty;
             try
             {
-                using var stream = File.OpenRead(path);
-                read = stream.ReadAtLeast(salt, salt.Length, throwOnEndOfStream: false);
+                salt = Convert.ToHexString(DatabaseFileHeader.Read(path));
             }
             catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
             {
@@ -88,7 +86,7 @@ internal static class RecordedKeys
             }
 
             var length = file.Exists ? file.Length : -1;
-            return new ProbedFile(KeyRecord.Read(path), Convert.ToHexString(salt[..read]), file.LastWriteTimeUtc, length, File.Exists(path + "-journal"));
+            return new ProbedFile(KeyRecord.Read(path), salt, file.LastWriteTimeUtc, length, File.Exists(path + "-journal"));
         }
 
         /// <summary>True when the file, its record or its rollback journal changed since <paramref name="before"/>.</summary>
