@@ -52,27 +52,22 @@ public static class EncryptedSnapshot
     /// Copies the DB at <paramref name="location"/> to <paramref name="destination"/> (replaced atomically, flushed). The
     /// copy is a single file (its WAL folded in) at the key the original is at.
     /// </summary>
-    public static EncryptedSnapshotCopy Copy(DatabaseLocation location, string destination)
+    /// <param name="afterInspection">Test seam: runs once the file's key is found, before the copy's own connections open.</param>
+    public static EncryptedSnapshotCopy Copy(DatabaseLocation location, string destination, Action? afterInspection = null)
     {
         if (DatabaseFileHeader.IsPlain(location.Path))
         {
             throw new PlainDatabaseException(location.OwnerId);
         }
 
-        string keyId;
-        using (var inspected = DatabaseInspection.OpenReadOnly(location))
-        {
-            keyId = inspected.KeyId;
-        }
-
-        var key = location.Keys!.Find(keyId)!;
         var temp = LegacyConversion.NewTempPath(destination);
         try
         {
             TimeSpan pause;
             DatabaseStamp stamp;
-            using (var reader = OpenSource(location.Path, key))
-            using (var writer = OpenSource(location.Path, key))
+            var (keyId, key, reader, writer) = OpenAtItsKey(location, afterInspection);
+            using (reader)
+            using (writer)
             {
                 // Move what is committed into the DB file first, so that little WAL is left to copy under the lock.
                 Execute(reader, "PRAGMA wal_checkpoint(PASSIVE);");
@@ -113,6 +108,28 @@ public static class EncryptedSnapshot
             {
                 File.Delete(leftover);
             }
+        }
+    }
+
+    /// <summary>
+    /// Finds the key the file is at and opens the copy's reader and writer at it. The inspection's connection stays open
+    /// until both are: a rekey (another process's <c>rekey-all</c>) needs the file to itself, so the key cannot change
+    /// between being found and being used, which would fail the copy with "file is not a database".
+    /// </summary>
+    private static (string KeyId, DatabaseKey Key, SqliteConnection Reader, SqliteConnection Writer) OpenAtItsKey(DatabaseLocation location, Action? afterInspection)
+    {
+        using var inspected = DatabaseInspection.OpenReadOnly(location);
+        var key = location.Keys!.Find(inspected.KeyId)!;
+        afterInspection?.Invoke();
+        var reader = OpenSource(location.Path, key);
+        try
+        {
+            return (inspected.KeyId, key, reader, OpenSource(location.Path, key));
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
         }
     }
 

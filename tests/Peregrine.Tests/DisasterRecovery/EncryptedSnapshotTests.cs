@@ -80,6 +80,23 @@ public sealed class EncryptedSnapshotTests : IDisposable
     }
 
     [Fact]
+    public void ARekeyCannotLandBetweenFindingTheKeyAndOpeningTheFileToCopyIt()
+    {
+        var user = CreateUsers(_root.Path, S1, count: 1, jobs: 20).Single();
+        var location = User(_root.Path, user, S2, S1).Database;
+        Exception? rekey = null;
+
+        // The moment a rekey-all run could take: the copy has found the file at S1 and has not opened it yet.
+        var copy = EncryptedSnapshot.Copy(location, _root.Combine("copy.db"), afterInspection: () =>
+            rekey = Record.Exception(() => KeyRotation.EnsureCurrent(location, TimeSpan.Zero)));
+
+        Assert.IsType<DatabaseInUseException>(rekey);
+        Assert.Equal(ServerKeyRing.IdOf(S1), copy.KeyId);
+        using var opened = StoreFixtures.OpenWithStockSqlCipher4(_root.Combine("copy.db"), HandKey(S1, user));
+        Assert.Equal(20, StoreFixtures.Count(opened, "jobs"));
+    }
+
+    [Fact]
     public void APlainLegacyFileIsNeverCopiedOutAsItIs()
     {
         var location = User(_root.Path, Guid.NewGuid().ToString(), S1).Database;
